@@ -1,0 +1,220 @@
+"""UK local authorities: the reference list, name lookup and authority inference from text.
+
+The list is mySociety's "UK Local Authority Names and Codes" (``data/uk_local_authorities.csv``):
+official names, short ("nice") names, alternative names and ONS GSS codes of every UK
+authority, past and current.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REFERENCE_CSV = Path(__file__).parent / "data" / "uk_local_authorities.csv"
+
+_COUNCIL_SUFFIXES = ("City Council", "County Council", "Borough Council", "District Council", "Council")
+_COUNCIL_WORD = re.compile(r"\bcouncil\b", re.IGNORECASE)
+_WORDS = re.compile(r"[\w'’&.-]+")
+_CAPITALISED_RUN = re.compile(
+    r"(?<![\w-])[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|upon|on|and|the|of|in|le|by)(?![\w-]))*"
+)
+_GENERIC = re.compile(r"\b(?:the\s+)?(City|County|Borough|District)\s+Council\b")
+
+
+@dataclass(frozen=True)
+class Authority:
+    """One local authority from the reference list."""
+
+    name: str
+    nice_name: str
+    gss_code: str
+    kind: str
+    current: bool
+    start_date: str
+    end_date: str
+
+    def active_in(self, year: int | None) -> bool:
+        """Whether the authority existed in ``year`` (unknown year: whether it exists now)."""
+        if year is None:
+            return self.current
+        start = int(self.start_date[:4]) if self.start_date[:4].isdigit() else 0
+        end = int(self.end_date[:4]) if self.end_date[:4].isdigit() else 9999
+        return start <= year <= end
+
+    def kind_word(self) -> str:
+        """ "County", "City", "Borough" or "District": what "the … Council" calls it."""
+        for word in ("County", "City", "Borough", "District"):
+            if f" {word} " in f" {self.name} ":
+                return word
+        return "County" if self.kind == "CTY" else ""
+
+
+@dataclass(frozen=True)
+class AuthorityMatch:
+    """The authority inferred for a paper and the rule that found it."""
+
+    authority: Authority
+    rule: str
+    score: float
+
+
+class AuthorityIndex:
+    """Name lookups over the reference list."""
+
+    def __init__(
+        self,
+        authorities: list[Authority],
+        names: dict[str, list[Authority]],
+        places: dict[str, list[Authority]],
+    ) -> None:
+        self.authorities = authorities
+        self.full_names = names  # lower-cased council names -> authorities
+        self.places = places  # place names (case kept) -> authorities
+        self._longest_name = max((len(n.split()) for n in names), default=1)
+        self._longest_place = max((len(p.split()) for p in places), default=1)
+
+    def _council_mentions(self, text: str, year: int | None) -> list[Authority]:
+        """Authorities named in full ("Derby City Council", "NOTTINGHAM CITY COUNCIL")."""
+        found: list[Authority] = []
+        for match in _COUNCIL_WORD.finditer(text):
+            words = _WORDS.findall(text[max(0, match.start() - 120) : match.start()])
+            for size in range(min(len(words), self._longest_name - 1), 0, -1):
+                key = _normalise(" ".join(words[-size:]) + " council")
+                if key in self.full_names:
+                    authority = _prefer(self.full_names[key], year)
+                    if authority:
+                        found.append(authority)
+                    break
+        return found
+
+    def _place_mentions(self, text: str, year: int | None) -> list[Authority]:
+        """Authorities whose short name ("Derby", "North East Derbyshire") appears, case kept."""
+        found: list[Authority] = []
+        for run in _CAPITALISED_RUN.finditer(text):
+            words = run.group(0).split()
+            i = 0
+            while i < len(words):
+                for size in range(min(self._longest_place, len(words) - i), 0, -1):
+                    candidates = self.places.get(" ".join(words[i : i + size]))
+                    if candidates:
+                        authority = _prefer(candidates, year)
+                        if authority:
+                            found.append(authority)
+                        i += size
+                        break
+                else:
+                    i += 1
+        return found
+
+    def lookup(self, name: str, year: int | None = None) -> Authority | None:
+        """The authority called ``name`` (official, alternative or short name), preferring
+        one that existed in ``year``, then a current one."""
+        key = _normalise(name)
+        candidates = self.full_names.get(key) or self.places.get(name.strip()) or []
+        if not candidates:
+            for place, found in self.places.items():
+                if place.lower() == key:
+                    candidates = found
+                    break
+        return _prefer(candidates, year)
+
+    def by_code(self, gss_code: str) -> Authority | None:
+        """The authority with ONS GSS code ``gss_code``."""
+        for authority in self.authorities:
+            if authority.gss_code == gss_code.strip():
+                return authority
+        return None
+
+    def infer(self, text: str, year: int | None = None) -> AuthorityMatch | None:
+        """The authority a paper belongs to, by weighing the councils it names.
+
+        A council's full name in the first lines (the paper's header) counts most, then
+        full names anywhere, then "the City/County Council" attributed to the named council
+        of that kind, then bare place names. The most frequent council wins.
+        """
+        scores: Counter[Authority] = Counter()
+        reasons: dict[Authority, Counter[str]] = {}
+        head = "\n".join(line for line in text.splitlines() if line.strip())[:600]
+
+        def add(authority: Authority, weight: float, why: str) -> None:
+            scores[authority] += weight
+            reasons.setdefault(authority, Counter())[why] += weight
+
+        for authority in self._council_mentions(text, year):
+            add(authority, 5, "council-name")
+        for authority in self._council_mentions(head, year):
+            add(authority, 10, "header")
+        for authority in self._place_mentions(text, year):
+            add(authority, 1, "place-name")
+        if scores:
+            for match in _GENERIC.finditer(text):
+                before = text[max(0, match.start() - 30) : match.start()]
+                words = before.split()
+                if any(" ".join(words[-n:]) in self.places for n in range(1, min(4, len(words)) + 1)):
+                    continue  # "Nottingham City Council" was counted as a full name
+                kind = match.group(1)
+                named = [a for a in scores if a.kind_word() == kind]
+                if named:
+                    add(max(named, key=lambda a: scores[a]), 2, "generic-mention")
+        if not scores:
+            return None
+        best, score = scores.most_common(1)[0]
+        if score < 3:
+            return None
+        rule = reasons[best].most_common(1)[0][0]
+        return AuthorityMatch(best, rule, score)
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("&", "and")).strip().lower()
+
+
+def _prefer(candidates: list[Authority], year: int | None) -> Authority | None:
+    if not candidates:
+        return None
+    for test in (lambda a: a.active_in(year), lambda a: a.current):
+        chosen = [a for a in candidates if test(a)]
+        if chosen:
+            return chosen[0]
+    return candidates[0]
+
+
+@lru_cache(maxsize=2)
+def load_authorities(path: Path = REFERENCE_CSV) -> AuthorityIndex:
+    """Read the reference list once (cached) and index its names."""
+    authorities: list[Authority] = []
+    names: dict[str, list[Authority]] = {}
+    places: dict[str, list[Authority]] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            authority = Authority(
+                name=row["official-name"].strip(),
+                nice_name=row["nice-name"].strip(),
+                gss_code=row["gss-code"].strip(),
+                kind=row["local-authority-type"].strip(),
+                current=row["current-authority"].strip() == "True",
+                start_date=row["start-date"].strip(),
+                end_date=row["end-date"].strip(),
+            )
+            if not authority.gss_code or authority.kind in ("COMB", "SRA", "WPA"):
+                continue
+            authorities.append(authority)
+            full = {authority.name}
+            full.update(a for a in row["alt-names"].split(",") if "council" in a.lower())
+            nice = authority.nice_name
+            if nice:
+                word = authority.kind_word()
+                if word:
+                    full.add(f"{nice} {word} Council")
+                full.add(f"{nice} Council")
+            for name in full:
+                key = _normalise(name)
+                if key and authority not in names.setdefault(key, []):
+                    names[key].append(authority)
+            if nice and len(nice) > 3 and authority not in places.setdefault(nice, []):
+                places[nice].append(authority)
+    return AuthorityIndex(authorities, names, places)

@@ -1,0 +1,357 @@
+"""Paper metadata: from a catalogue CSV when given, otherwise inferred from the text.
+
+Every field records how it was obtained in ``Metadata.sources``: ``"catalogue"``,
+``"inferred:<rule>"`` or ``"missing"``. The rules are general cues of council papers:
+meeting-date lines ("Date: 9 July 2019", a date on a line of its own at the top), a
+month and year in the title, dated comment headings ("Financial Comments (RWK
+20/10/2011)"), council names in the header, body and signatures, committee names in the
+header or the recommendation, and the words papers of each type use.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from corpus.authorities import load_authorities
+from corpus.models import Block, Metadata
+from councilkg.errors import InputError
+
+CATALOGUE_COLUMNS = ("file", "authority", "gss_code", "date", "committee", "title", "document_type")
+FIELDS = ("authority", "gss_code", "date", "committee", "title", "document_type")
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        ]
+    )
+    for m in names.split()
+}
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,\s+((?:19|20)\d\d)\b", re.IGNORECASE
+)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
+_MONTH_YEAR = re.compile(rf"\b{_MONTH}\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d/£.-])((?:19|20)\d\d)(?![\d%])")
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:meeting\s+|report\s+)?date(?:\s+of\s+(?:meeting|report))?\s*[:\-]\s*)?(.{6,40})$",
+    re.IGNORECASE,
+)
+_DATED_COMMENT = re.compile(
+    r"\b(?:comments?|observations?)\b[^\n]{0,40}?\(\s*[A-Za-z]{1,6}\.?\s+(\d{1,2}/\d{1,2}/\d{2,4})\s*\)",
+    re.IGNORECASE,
+)
+_ACT_YEAR = re.compile(r"\bAct\s+((?:19|20)\d\d)\b")
+_COMMITTEE = re.compile(
+    r"\b((?:[A-Z][\w'’-]*|and|&|of|for|the)(?:[ \t]+(?:[A-Z][\w'’-]*|and|&|of|for|the)){0,8}?[ \t]+"
+    r"(?:Sub-Committee|Committee|Board|Cabinet|Panel|Scrutiny Commission))\b"
+)
+_RECOMMENDED = re.compile(
+    r"\b(?:recommended that|report to|asked to|request(?:s|ed)? (?:that )?)\s+the\s+"
+    r"((?:[A-Z][\w'’-]*|and|&|of|for)(?:\s+(?:[A-Z][\w'’-]*|and|&|of|for)){0,8}?\s+"
+    r"(?:Sub-Committee|Committee|Board|Cabinet|Panel))\b"
+)
+_NOT_COMMITTEE = re.compile(
+    r"Clinical Commissioning|^(?:Partnership|Programme|Project) Board$", re.IGNORECASE
+)
+_LEADING_SMALL = re.compile(r"^(?:(?:the|and|of|for|&)\s+)+", re.IGNORECASE)
+_COUNCIL_OR_COMMITTEE_LINE = re.compile(
+    r"^(?:[\w'’&,-]+\s+){0,8}(?:council|sub-committee|committee|board|cabinet|panel)$", re.IGNORECASE
+)
+_SMALL_WORDS = {"and", "of", "for", "the", "in", "on", "to", "a", "an", "with", "at", "by", "or"}
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """One row of a catalogue CSV (every value may be empty)."""
+
+    file: str
+    authority: str = ""
+    gss_code: str = ""
+    date: str = ""
+    committee: str = ""
+    title: str = ""
+    document_type: str = ""
+
+
+def read_catalogue(path: str | Path) -> dict[str, CatalogueRow]:
+    """Read a catalogue CSV into rows keyed by file name (case-insensitive)."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+            if "file" not in columns:
+                raise InputError(
+                    f"{path}: catalogue has no 'file' column (expected {', '.join(CATALOGUE_COLUMNS)})"
+                )
+            rows: dict[str, CatalogueRow] = {}
+            for raw in reader:
+                values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+                if not values.get("file"):
+                    continue
+                row = CatalogueRow(**{k: values.get(k, "") for k in CATALOGUE_COLUMNS})
+                rows[Path(row.file).name.lower()] = row
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read catalogue ({exc.__class__.__name__}: {exc})") from None
+    return rows
+
+
+def parse_date(text: str) -> str | None:
+    """The first full date in ``text`` as ISO ``YYYY-MM-DD`` (UK day/month order), or None."""
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_NUMERIC_DATE, "num")):
+        match = pattern.search(text)
+        if not match:
+            continue
+        try:
+            if order == "dmy":
+                day, month, year = (
+                    int(match.group(1)),
+                    _MONTHS[match.group(2).lower()[:3]],
+                    int(match.group(3)),
+                )
+            elif order == "mdy":
+                month, day, year = (
+                    _MONTHS[match.group(1).lower()[:3]],
+                    int(match.group(2)),
+                    int(match.group(3)),
+                )
+            else:
+                day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+                year += 2000 if year < 100 else 0
+            return date(year, month, day).isoformat()
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def normalise_date(value: str) -> str | None:
+    """A catalogue date (``2019-07-09``, ``2017-11``, ``2011``, ``9 July 2019``) as ISO text."""
+    value = value.strip()
+    if re.fullmatch(r"(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?", value):
+        return value
+    parsed = parse_date(value)
+    if parsed:
+        return parsed
+    month_year = _MONTH_YEAR.search(value)
+    if month_year:
+        return f"{month_year.group(2)}-{_MONTHS[month_year.group(1).lower()[:3]]:02d}"
+    return None
+
+
+def smart_title(text: str) -> str:
+    """Title-case an upper-case heading, keeping short joining words lower-case."""
+    if sum(c.isupper() for c in text) < 0.8 * max(1, sum(c.isalpha() for c in text)):
+        return text
+    words = []
+    for i, word in enumerate(text.split()):
+        lower = word.lower()
+        if i and lower in _SMALL_WORDS:
+            words.append(lower)
+        else:
+            words.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+    return " ".join(words)
+
+
+def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[str, str] | None:
+    for line in head_lines:
+        match = _DATE_LINE.match(line)
+        if match and (
+            line.lower().lstrip().startswith(("date", "meeting date")) or _only_date(match.group(1))
+        ):
+            parsed = parse_date(match.group(1))
+            if parsed:
+                return parsed, "meeting-date"
+    if title:
+        month_year = _MONTH_YEAR.search(title)
+        if month_year:
+            return f"{month_year.group(2)}-{_MONTHS[month_year.group(1).lower()[:3]]:02d}", "title-date"
+    comment_dates = sorted(d for d in (parse_date(m.group(1)) for m in _DATED_COMMENT.finditer(text)) if d)
+    if comment_dates:
+        return comment_dates[-1][:7], "dated-comment"
+    acts = {m.start(1) for m in _ACT_YEAR.finditer(text)}
+    years = Counter(m.group(1) for m in _YEAR.finditer(text) if m.start(1) not in acts)
+    if years:
+        return years.most_common(1)[0][0], "year-frequency"
+    return None
+
+
+def _only_date(text: str) -> bool:
+    stripped = re.sub(r"^\s*\w+day,?\s+", "", text.strip())
+    return bool(_DAY_MONTH_YEAR.fullmatch(stripped) or _MONTH_DAY_YEAR.fullmatch(stripped))
+
+
+def _infer_committee(head_lines: list[str], text: str) -> tuple[str, str] | None:
+    for line in head_lines[:12]:
+        clean = line.strip()
+        if clean.lower().startswith(("report of", "report to")) or len(clean.split()) > 12:
+            continue
+        match = _COMMITTEE.search(smart_title(clean))
+        if match and not _NOT_COMMITTEE.search(match.group(1)):
+            return _LEADING_SMALL.sub("", match.group(1).strip()), "header"
+    recommended = Counter(
+        _LEADING_SMALL.sub("", m.group(1))
+        for m in _RECOMMENDED.finditer(text)
+        if not _NOT_COMMITTEE.search(m.group(1))
+    )
+    if recommended:
+        return recommended.most_common(1)[0][0], "recommendation"
+    mentions = Counter(
+        _LEADING_SMALL.sub("", m.group(1).strip())
+        for m in _COMMITTEE.finditer(text)
+        if not _NOT_COMMITTEE.search(m.group(1).strip())
+    )
+    mentions = Counter({k: v for k, v in mentions.items() if len(k.split()) >= 2})
+    if mentions:
+        name, count = mentions.most_common(1)[0]
+        if count >= 2:
+            return name, "most-frequent"
+    return None
+
+
+def _skip_for_title(text: str, authority_names: set[str], committee: str | None) -> bool:
+    lower = text.lower()
+    return (
+        lower in authority_names
+        or (committee is not None and lower == committee.lower())
+        or lower.startswith(("report of", "agenda item", "date", "appendix", "page "))
+        or bool(_COUNCIL_OR_COMMITTEE_LINE.match(text.strip()))
+        or _only_date(text)
+        or len(text) < 4
+    )
+
+
+def _infer_type(text: str, title: str | None) -> tuple[str, str]:
+    head = text[:4000].lower()
+    title_l = (title or "").lower()
+    agenda = "requested to attend" in head or re.search(r"\bagenda\b", head) is not None
+    minutes = re.search(r"\bminutes of (?:the|a) meeting\b", head) is not None
+    if agenda and minutes:
+        return "agenda pack", "agenda-and-minutes"
+    if minutes:
+        return "minutes", "minutes-heading"
+    if re.search(r"commissioning (?:plan|intentions)", title_l):
+        return "commissioning plan", "title"
+    if agenda and "report of" not in head:
+        return "agenda", "agenda-cues"
+    if re.search(
+        r"\breport of\b|\bpurpose of the report\b|\brecommendations?\b|\bthis (?:report|paper)\b", head
+    ):
+        return "committee report", "report-cues"
+    if re.search(r"\bstrategy\b", title_l):
+        return "strategy", "title"
+    return "paper", "default"
+
+
+def infer_metadata(text: str, blocks: list[Block]) -> Metadata:
+    """Infer every metadata field from a paper's canonical text and blocks."""
+    head_lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
+    meta = Metadata()
+    sources: dict[str, str] = {}
+    committee = _infer_committee(head_lines, text)
+    index = load_authorities()
+    authority_names = {n for n in index.full_names}
+    title = None
+    for position, block in enumerate(blocks):
+        short_line = (
+            block.kind == "paragraph"
+            and position < 5
+            and len(block.text.split()) <= 20
+            and not block.text.endswith(tuple(".:;,"))
+            and ":" not in block.text
+        )
+        if (block.kind == "heading" or short_line) and not _skip_for_title(
+            block.text, authority_names, committee and committee[0]
+        ):
+            title = smart_title(block.text)
+            sources["title"] = "inferred:first-heading"
+            break
+    date_found = _infer_date(head_lines, title, text)
+    if date_found:
+        meta.date, rule = date_found
+        sources["date"] = f"inferred:{rule}"
+    match = index.infer(text, meta.year)
+    if match:
+        meta.authority, meta.gss_code = match.authority.name, match.authority.gss_code
+        sources["authority"] = f"inferred:{match.rule}"
+        sources["gss_code"] = "inferred:reference-list"
+    if committee:
+        meta.committee = smart_title(committee[0])
+        sources["committee"] = f"inferred:{committee[1]}"
+    meta.document_type, rule = _infer_type(text, title)
+    sources["document_type"] = f"inferred:{rule}"
+    if meta.document_type == "agenda pack" and meta.committee:
+        title = f"{meta.committee} agenda pack" + (f", {_human_date(meta.date)}" if meta.date else "")
+        sources["title"] = "inferred:agenda-pack"
+    meta.title = title
+    for name in FIELDS:
+        sources.setdefault(name, "missing")
+    meta.sources = sources
+    return meta
+
+
+def _human_date(iso: str) -> str:
+    parts = iso.split("-")
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    if len(parts) == 3:
+        return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{months[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+def apply_catalogue(inferred: Metadata, row: CatalogueRow | None) -> Metadata:
+    """Catalogue values override inferred ones field by field; gaps keep the inference."""
+    if row is None:
+        return inferred
+    meta = Metadata(**{name: getattr(inferred, name) for name in FIELDS}, sources=dict(inferred.sources))
+    for name in FIELDS:
+        value = getattr(row, name)
+        if name == "date" and value:
+            value = normalise_date(value) or ""
+        if value:
+            setattr(meta, name, value)
+            meta.sources[name] = "catalogue"
+    if row.authority and not row.gss_code:
+        found = load_authorities().lookup(row.authority, meta.year)
+        if found:
+            meta.gss_code = found.gss_code
+            meta.sources["gss_code"] = "inferred:reference-list"
+    return meta

@@ -1,0 +1,94 @@
+"""The ``councilkg`` command: one click group, hyphenated verbs, ``--help`` everywhere.
+
+Each command parses its arguments and calls one plain function of a layer; the commands
+are grouped by layer in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from councilkg import __version__
+from councilkg.errors import CouncilKGError
+from councilkg.settings import SETTINGS, Settings, settings_markdown
+
+
+class _Group(click.Group):
+    """A click group that turns :class:`CouncilKGError` into one line on stderr, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CouncilKGError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(1)
+
+
+def _parse_set(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE")
+        name, value = item.split("=", 1)
+        out[name.strip().replace("-", "_")] = value
+    return out
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="councilkg")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder where everything is stored [env COUNCILKG_DATA_DIR; default ./councilkg-data].",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    callback=_parse_set,
+    metavar="NAME=VALUE",
+    help="Override a setting (see `councilkg settings`); repeatable.",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, overrides: dict[str, str]) -> None:
+    """councilkg: text mining and a knowledge graph over UK council papers."""
+    if data_dir is not None:
+        overrides = {**overrides, "data_dir": data_dir}
+    try:
+        ctx.obj = Settings.load(overrides)
+    except CouncilKGError as exc:
+        raise click.UsageError(exc.message) from None
+
+
+@cli.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (the docs page).")
+@click.pass_obj
+def settings_cmd(settings: Settings, markdown: bool) -> None:
+    """List every setting, its environment variable and its current value."""
+    if markdown:
+        click.echo(settings_markdown(), nl=False)
+        return
+    for s in SETTINGS:
+        click.echo(f"{s.name} = {settings.values[s.name]!r}    ({s.env_var}) {s.help}")
+
+
+def _register() -> None:
+    # Imported here, not at module top, so that `councilkg --help` stays fast and each
+    # module's heavy layer imports happen inside its commands.
+    from councilkg.cli import corpus_cmds, kg_cmds, nlp_cmds, search_cmds, web_cmds
+
+    for module in (corpus_cmds, nlp_cmds, kg_cmds, search_cmds, web_cmds):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="councilkg")

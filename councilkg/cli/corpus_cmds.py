@@ -1,0 +1,187 @@
+"""CLI commands of the `corpus` layer: build, docs, show."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from councilkg.errors import CouncilKGError
+from councilkg.settings import Settings
+
+
+def _open_existing_store(settings: Settings) -> Any:
+    from corpus.store import STORE_FILE, CorpusStore
+
+    path = settings.data_path / STORE_FILE
+    if not path.exists():
+        raise CouncilKGError(f"no papers in {settings.data_path} yet: run `councilkg build PATH`")
+    return CorpusStore(path, settings)
+
+
+@click.command("build")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--catalogue",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of metadata per file (file, authority, gss_code, date, committee, title, document_type).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for per-paper work such as extraction [setting workers; default 1].",
+)
+@click.pass_obj
+def build_cmd(
+    settings: Settings, paths: tuple[Path, ...], catalogue: Path | None, workers: int | None
+) -> None:
+    """Ingest papers (files or folders, recursed) and bring the stores up to date.
+
+    Unchanged files are skipped; changed files replace their earlier version. Ends with
+    a summary of added / updated / unchanged / failed files; exit code 1 if any failed.
+    """
+    from corpus.store import discover_files
+    from councilkg.pipeline import build
+
+    if workers is not None:
+        settings = settings.with_overrides(workers=workers)
+    if sys.stderr.isatty():
+        files, missing = discover_files(paths)
+        with click.progressbar(length=len(files) + len(missing), label="ingesting", file=sys.stderr) as bar:
+            report = build(paths, settings, catalogue=catalogue, progress=lambda _p, _o: bar.update(1))
+    else:
+        report = build(paths, settings, catalogue=catalogue)
+    for line in report.summary_lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command("docs")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of records.")
+@click.pass_obj
+def docs_cmd(settings: Settings, as_json: bool) -> None:
+    """List stored papers: id, file, authority, GSS code, date, year, committee, title, type, pages, words."""
+    with _open_existing_store(settings) as store:
+        records = store.list()
+    fields = (
+        "id",
+        "file",
+        "authority",
+        "gss_code",
+        "date",
+        "year",
+        "committee",
+        "title",
+        "type",
+        "pages",
+        "words",
+    )
+    if as_json:
+        click.echo(
+            json.dumps([{k: r.as_dict()[k] for k in fields} for r in records], indent=2, ensure_ascii=False)
+        )
+        return
+    for r in records:
+        click.echo(
+            f"{r.id}\t{r.authority or '-'} ({r.gss_code or '-'})\t{r.date or '-'}\t{r.type or '-'}\t"
+            f"{r.pages}p {r.words}w\t{r.title or r.file}"
+        )
+    click.echo(f"{len(records)} paper(s)", err=True)
+
+
+def _document_dict(doc: Any) -> dict[str, Any]:
+    meta = doc.metadata
+    return {
+        "id": doc.doc_id,
+        "file": doc.file_name,
+        "content_hash": doc.content_hash,
+        "pages": doc.pages,
+        "words": doc.words,
+        "metadata": {
+            "authority": meta.authority,
+            "gss_code": meta.gss_code,
+            "date": meta.date,
+            "year": meta.year,
+            "committee": meta.committee,
+            "title": meta.title,
+            "type": meta.document_type,
+            "sources": meta.sources,
+        },
+        "tables": [
+            {"table_id": t.table_id, "header": list(t.header), "start": t.start, "end": t.end, "page": t.page}
+            for t in doc.tables
+        ],
+        "blocks": [
+            {
+                "kind": b.kind,
+                "start": b.start,
+                "end": b.end,
+                "text": b.text,
+                "section": b.section,
+                "level": b.level,
+                "page": b.page,
+                "table_id": b.table_id,
+                "row": b.row,
+                "group": b.group,
+                "cells": [
+                    {"header": c.header, "text": c.text, "start": c.start, "end": c.end} for c in b.cells
+                ],
+            }
+            for b in doc.blocks
+        ],
+        "text": doc.text,
+    }
+
+
+@click.command("show")
+@click.argument("doc")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the whole document (metadata, blocks, text) as JSON."
+)
+@click.pass_obj
+def show_cmd(settings: Settings, doc: str, as_json: bool) -> None:
+    """Show one paper's metadata (with how each field was obtained) and its structure."""
+    with _open_existing_store(settings) as store:
+        document = store.get(doc)
+        history = store.history(document.doc_id)
+    if as_json:
+        data = _document_dict(document)
+        data["versions"] = [
+            {"version": v.version, "content_hash": v.content_hash, "ingested_at": v.ingested_at}
+            for v in history
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    meta = document.metadata
+    click.echo(f"{document.doc_id}  ({document.file_name}, {document.pages} page(s), {document.words} words)")
+    for label, name, value in (
+        ("authority", "authority", meta.authority),
+        ("gss_code", "gss_code", meta.gss_code),
+        ("date", "date", meta.date),
+        ("committee", "committee", meta.committee),
+        ("title", "title", meta.title),
+        ("type", "document_type", meta.document_type),
+    ):
+        click.echo(f"  {label:10} {value or '-'}    [{meta.sources.get(name, 'missing')}]")
+    click.echo(f"  versions   {len(history)} (current {document.content_hash[:12]})")
+    click.echo("structure:")
+    for block in document.blocks:
+        if block.kind == "heading":
+            click.echo(f"  {'  ' * max(block.level - 1, 0)}# {block.text[:100]}")
+        elif block.kind == "table_header":
+            click.echo(
+                f"    [table {block.table_id}] {' | '.join(c for c in block.text.split(chr(9)))[:100]}"
+            )
+    counts: dict[str, int] = {}
+    for block in document.blocks:
+        counts[block.kind] = counts.get(block.kind, 0) + 1
+    click.echo("blocks: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+COMMANDS: list[click.Command] = [build_cmd, docs_cmd, show_cmd]

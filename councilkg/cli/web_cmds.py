@@ -1,0 +1,38 @@
+"""CLI commands of the `web` layer: serve and demo."""
+
+from __future__ import annotations
+
+import click
+
+from councilkg.settings import Settings
+
+_host = click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+_port = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+                     help="TCP port to listen on.")
+
+
+@click.command("serve")
+@_host
+@_port
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads of the WSGI server.")
+@click.pass_obj
+def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
+    """Serve the explorer, the JSON API and the SPARQL endpoint (waitress)."""
+    from web.server import serve
+
+    serve(settings, host, port, threads, announce=click.echo)
+
+
+@click.command("demo")
+@_host
+@_port
+@click.pass_obj
+def demo_cmd(settings: Settings, host: str, port: int) -> None:
+    """Build the bundled sample corpus (if not built yet) and serve it."""
+    from web.server import demo
+
+    demo(settings, host, port, announce=click.echo)
+
+
+COMMANDS: list[click.Command] = [serve_cmd, demo_cmd]

@@ -1,0 +1,191 @@
+"""The build pipeline: ingest papers, then run each later stage on the papers it finds stale.
+
+``build`` ingests files into the corpus store (idempotent, crash-safe; see
+:mod:`corpus.store`) and then walks :data:`STAGES` in order. A :class:`Stage` says which
+stored papers it must (re)process — typically those whose content hash differs from the
+hash its own store recorded — and processes them. Extraction, graph loading and search
+indexing plug in here as stages, so a re-run after one changed paper redoes only that
+paper downstream, and a stage that crashed half-way simply finds its papers still stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from corpus.metadata import read_catalogue
+from corpus.models import Document
+from corpus.store import CorpusStore, IngestReport, LoadTask, Mapper, Progress
+from councilkg.errors import CouncilKGError
+from councilkg.settings import Settings
+from councilkg.workers import map_in_workers
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One downstream step of the build.
+
+    ``stale(doc_id, content_hash, settings)`` answers whether the paper needs this stage
+    (e.g. its graph is missing or was built from another hash); ``run(documents,
+    settings)`` processes those papers and returns the ids it could not process, each
+    with a one-line reason. It is called on batches of at most :data:`BATCH_PAPERS`
+    papers, so memory stays bounded and an interrupted build keeps finished batches.
+
+    A stage may instead give ``prepare(doc, settings)`` — pure per-paper work such as
+    extraction, a picklable module-level function — and ``commit(doc, prepared, settings)``,
+    which writes one paper's result. ``prepare`` then runs in ``settings.workers`` processes
+    (see :mod:`councilkg.workers`) while this process stays the stores' single writer.
+    """
+
+    name: str
+    stale: Callable[[str, str, Settings], bool]
+    run: Callable[[list[Document], Settings], dict[str, str]] | None = None
+    prepare: Callable[[Document, Settings], Any] | None = None
+    commit: Callable[[Document, Any, Settings], None] | None = None
+
+
+BATCH_PAPERS = 32
+"""Papers a batch stage's ``run`` receives at once."""
+
+
+STAGES: list[Stage] = []
+"""Stages run after ingestion, in order (extract → graph → search index, wired by the lead)."""
+
+
+@dataclass
+class BuildReport:
+    """The outcome of a build: ingestion counts plus, per stage, the papers it processed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+    stages: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    @classmethod
+    def from_ingest(cls, report: IngestReport) -> BuildReport:
+        """Start a build report from the ingestion's report."""
+        return cls(
+            added=list(report.added),
+            updated=list(report.updated),
+            unchanged=list(report.unchanged),
+            failed=list(report.failed),
+            changed_ids=list(report.changed_ids),
+        )
+
+    def summary_lines(self) -> list[str]:
+        """The closing summary: counts, then one line per failure with its reason."""
+        lines = [
+            f"added {len(self.added)}, updated {len(self.updated)}, "
+            f"unchanged {len(self.unchanged)}, failed {len(self.failed)}"
+        ]
+        for name, ids in self.stages.items():
+            lines.append(f"{name}: {len(ids)} paper(s) processed")
+        lines.extend(f"failed: {path}: {reason}" for path, reason in self.failed)
+        return lines
+
+
+def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stages: Sequence[Stage]) -> None:
+    """Run each stage over the stored papers it reports stale; failures go into ``report``."""
+    for stage in stages:
+        stale = [
+            doc_id
+            for doc_id in store.ids()
+            if stage.stale(doc_id, store.content_hash(doc_id) or "", settings)
+        ]
+        report.stages[stage.name] = []
+        if not stale:
+            continue
+        if stage.prepare is not None:
+            failures = run_prepared_stage(store, stage, stale, settings)
+        else:
+            failures = run_batched_stage(store, stage, stale, settings)
+        report.stages[stage.name] = [d for d in stale if d not in failures]
+        report.failed.extend((f"{doc_id} ({stage.name})", reason) for doc_id, reason in failures.items())
+
+
+def run_batched_stage(
+    store: CorpusStore, stage: Stage, stale: list[str], settings: Settings
+) -> dict[str, str]:
+    """Call ``stage.run`` on the stale papers in batches; return failures by paper id."""
+    if stage.run is None:
+        raise CouncilKGError(f"build stage {stage.name!r} has neither run nor prepare")
+    failures: dict[str, str] = {}
+    for at in range(0, len(stale), BATCH_PAPERS):
+        batch = stale[at : at + BATCH_PAPERS]
+        try:
+            failures.update(stage.run([store.get(doc_id) for doc_id in batch], settings) or {})
+        except CouncilKGError as exc:
+            failures.update({doc_id: exc.message for doc_id in batch})
+    return failures
+
+
+def run_prepared_stage(
+    store: CorpusStore, stage: Stage, stale: list[str], settings: Settings
+) -> dict[str, str]:
+    """``prepare`` the stale papers in worker processes, ``commit`` each here as it arrives."""
+    if stage.commit is None or stage.prepare is None:
+        raise CouncilKGError(f"build stage {stage.name!r} has prepare but no commit")
+    workers = max(1, min(int(settings.workers), len(stale)))
+    documents = (store.get(doc_id) for doc_id in stale)  # read lazily: a few papers in flight
+    failures: dict[str, str] = {}
+    for result in map_in_workers(partial(_prepare_paper, stage.prepare, settings), documents, workers):
+        doc = result.item
+        if not result.ok:
+            failures[doc.doc_id] = result.error or "failed"
+            continue
+        try:
+            stage.commit(doc, result.value, settings)
+        except CouncilKGError as exc:
+            failures[doc.doc_id] = exc.message
+    return failures
+
+
+def _prepare_paper(prepare: Callable[[Document, Settings], Any], settings: Settings, doc: Document) -> Any:
+    # Module level, so that it pickles into a worker process together with ``prepare``.
+    return prepare(doc, settings)
+
+
+def worker_mapper(workers: int) -> Mapper | None:
+    """A :data:`corpus.store.Mapper` spreading parsing over ``workers`` processes (None for one)."""
+    if workers <= 1:
+        return None
+    from councilkg.workers import map_in_workers
+
+    def mapper(
+        func: Callable[[LoadTask], Document], tasks: Iterable[LoadTask]
+    ) -> Iterator[tuple[Any, Any, Any]]:
+        for result in map_in_workers(func, tasks, workers):
+            yield result.item, result.value, result.error
+
+    return mapper
+
+
+def build(
+    paths: Iterable[str | Path],
+    settings: Settings,
+    catalogue: str | Path | None = None,
+    progress: Progress | None = None,
+    stages: Sequence[Stage] | None = None,
+) -> BuildReport:
+    """Ingest ``paths`` (files or folders) and bring every later stage up to date.
+
+    ``catalogue`` is an optional catalogue CSV whose rows give metadata per file name.
+    """
+    rows = read_catalogue(catalogue) if catalogue else None
+    with CorpusStore.open(settings) as store:
+        ingested = store.ingest(
+            paths, catalogue=rows, progress=progress, mapper=worker_mapper(int(settings.workers))
+        )
+        report = BuildReport.from_ingest(ingested)
+        run_stages(store, settings, report, STAGES if stages is None else stages)
+    return report

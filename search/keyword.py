@@ -1,0 +1,83 @@
+"""Keyword retrieval with SQLite FTS5 (BM25, Porter stemming): query building and highlights."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_STOPWORD_TEXT = """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers him his how i if in into is it its itself just me more
+    most my no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you
+    your yours there's what's which's how's many much
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+MAX_QUERY_TERMS = 48
+
+
+def query_terms(text: str) -> list[str]:
+    """The searchable words of ``text``: lower-cased, stopwords dropped, in order, unique."""
+    seen: dict[str, None] = {}
+    for token in _TOKEN.findall(text.lower()):
+        token = token.replace("’", "'").split("'")[0]
+        if token and token not in STOPWORDS and (len(token) > 1 or token.isdigit()):
+            seen.setdefault(token, None)
+    return list(seen)[:MAX_QUERY_TERMS]
+
+
+def passage_terms(text: str) -> set[str]:
+    """Distinct searchable words of a passage (as :func:`query_terms`, without the cap)."""
+    words = {token.replace("’", "'").split("'")[0] for token in _TOKEN.findall(text.lower())}
+    return {w for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())}
+
+
+def idf(df: int, n: int) -> float:
+    """BM25's inverse document frequency of a word found in ``df`` of ``n`` passages."""
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def query_coverage(terms: list[str], weights: dict[str, float], text: str) -> float:
+    """Share of the query's IDF mass whose words (or words sharing their stem) occur in ``text``."""
+    total = sum(weights.get(t, 0.0) for t in terms)
+    if total <= 0:
+        return 0.0
+    found = {m.group(0).lower() for m in _TOKEN.finditer(text)}
+    matched = sum(weights.get(t, 0.0) for t in terms if any(_same_stem(t, w) for w in found))
+    return matched / total
+
+
+def _stem(term: str) -> str:
+    return term[: max(4, len(term) - 2)] if len(term) > 4 else term
+
+
+def _same_stem(term: str, word: str) -> bool:
+    stem = _stem(term)
+    return word.startswith(stem) if len(stem) >= 4 else word == stem
+
+
+def fts_match_expression(terms: list[str], phrases: list[str] = ()) -> str:  # type: ignore[assignment]
+    """An FTS5 MATCH expression: any of the terms, or any expansion phrase (all quoted)."""
+    parts = [f'"{t}"' for t in terms]
+    for phrase in phrases:
+        words = query_terms(phrase)
+        if len(words) > 1:
+            parts.append('"' + " ".join(words) + '"')
+        elif words:
+            parts.append(f'"{words[0]}"')
+    return " OR ".join(dict.fromkeys(parts))
+
+
+def highlight_spans(text: str, terms: list[str], base: int = 0) -> list[tuple[int, int]]:
+    """Offsets (shifted by ``base``) of words in ``text`` that share a stem with a query term."""
+    if not terms:
+        return []
+    spans = []
+    for match in _TOKEN.finditer(text):
+        word = match.group(0).lower()
+        if any(_same_stem(t, word) for t in terms):
+            spans.append((base + match.start(), base + match.end()))
+    return spans

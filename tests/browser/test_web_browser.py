@@ -1,0 +1,155 @@
+"""The explorer in a real browser (Playwright driving Debian's Chromium) over the fixtures.
+
+Screenshots of every page go to ``test-artifacts/`` (gitignored) so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_web_support import HOME_CARE, make_app  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)"),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The explorer over the fixtures on waitress at a loopback port."""
+    from waitress.server import create_server
+
+    app = make_app(tmp_path_factory.mktemp("browser"))
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page that records console errors (a CSP violation shows up there)."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    yield pg
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=True)
+
+
+def test_overview_and_ontology_pages(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    assert page.locator("h1").inner_text() == "Council papers knowledge graph"
+    shot(page, "overview")
+    page.goto(base_url + "/ontology")
+    shot(page, "ontology")
+    assert page.console_errors == []
+
+
+def test_search_with_filters_then_open_the_paper(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/search")
+    page.get_by_label("Words or a question").fill("home care funding")
+    page.get_by_label("Authority").fill("County")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("li.result")
+    results.first.wait_for()
+    assert results.count() >= 1
+    assert all("Nottinghamshire County Council" in t for t in results.all_inner_texts())
+    assert page.locator("mark.hit").count() >= 1
+    shot(page, "search")
+    results.first.locator("a.paper-link").click()
+    page.wait_for_url("**/papers/county-2019**")
+    target = page.locator("article.paper mark.target")
+    assert "re-procured" in target.first.inner_text()
+    shot(page, "paper")
+    assert page.console_errors == []
+
+
+def test_paper_page_keeps_html_fragments_as_text(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/papers/city-2017")
+    assert "<script>alert(1)</script>" in page.locator("article.paper").inner_text()
+    assert page.locator("article.paper table td").first.is_visible()
+    assert page.locator("article.paper b").count() == 0
+    mention = page.locator("article.paper a.mention").first
+    assert mention.get_attribute("href") == "/id/org/nottingham-city-council"
+
+
+def test_entity_page(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/id/org/nottingham-city-council")
+    assert page.locator("h1").inner_text() == "Nottingham City Council"
+    assert "E06000018" in page.content()
+    page.get_by_role("link", name="City Integrated Care Partnership").first.click()
+    page.wait_for_url("**/id/partnership/city-integrated-care-partnership")
+    assert "Members (2)" in page.locator("main").inner_text()
+    shot(page, "entity")
+    assert page.console_errors == []
+
+
+def test_graph_draws_nodes_and_expands_on_click(page: Any, base_url: str) -> None:
+    page.goto(base_url + f"/graph?iri={HOME_CARE}")
+    page.wait_for_function("document.getElementById('graph').dataset.nodes >= 5")
+    assert page.locator("#graph canvas").count() >= 1
+    shot(page, "graph")
+    page.goto(base_url + f"/graph?iri={HOME_CARE}&year=2019")
+    page.wait_for_function("document.getElementById('graph').dataset.nodes !== undefined")
+    assert page.evaluate("Number(document.getElementById('graph').dataset.nodes)") == 2
+    assert page.console_errors == []
+
+
+def test_timeline_and_its_csv(page: Any, base_url: str) -> None:
+    page.goto(base_url + f"/timeline?iri={HOME_CARE}")
+    rows = page.locator("table.timeline tbody tr")
+    assert rows.count() == 2
+    assert page.locator("table.timeline td.changed").count() >= 2
+    assert page.locator("svg.chart rect.bar").count() == 2
+    shot(page, "timeline")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    lines = list(csv.DictReader(io.StringIO(text)))
+    assert [r["date"] for r in lines] == ["2017-03-14", "2019-07-09"]
+    assert page.console_errors == []
+
+
+def test_sparql_page_runs_an_example(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query")
+    assert page.locator("#query-highlight .tok-kw").count() >= 2  # the highlighter ran
+    page.locator("a.example").first.click()
+    page.locator("#results table tbody tr").first.wait_for()
+    assert page.locator("#results table tbody tr").count() == 2
+    assert "2 rows" in page.locator("#status").inner_text()
+    shot(page, "sparql")
+    assert page.console_errors == []

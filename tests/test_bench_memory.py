@@ -1,0 +1,59 @@
+"""Memory stays flat under volume: processing paper after paper must not grow RSS per paper."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_build import MemoryTrace, trace_memory, traced_mb
+from benchmarks.synth_papers import generate_paper
+
+corpus = pytest.importorskip("corpus")
+
+
+def test_growth_fit_is_the_slope_after_warmup() -> None:
+    trace = MemoryTrace(samples=[(10, 500.0), (20, 100.0), (30, 101.0), (40, 102.0)], warmup=20)
+    assert trace.growth_kb_per_item() == pytest.approx(0.1 * 1024)
+    assert trace.growth_mb() == pytest.approx(2.0)
+    assert MemoryTrace(samples=[(5, 1.0)], warmup=0).growth_kb_per_item() == 0.0
+
+
+@pytest.fixture
+def tracing() -> Iterator[None]:
+    """Trace Python allocations for one test (RSS would hide a leak in already-free heap)."""
+    tracemalloc.start()
+    yield
+    tracemalloc.stop()
+
+
+def test_the_measurement_sees_a_leak(tracing: None) -> None:
+    kept: list[bytes] = []
+    # Each step keeps 100 KB alive: the trace must show it, whatever the heap held before.
+    trace = trace_memory(
+        lambda i: kept.append(bytes(100_000)), 60, sample_every=10, warmup=10, measure=traced_mb
+    )
+    assert 90 < trace.growth_kb_per_item() < 110
+    flat = trace_memory(lambda i: bytes(100_000), 60, sample_every=10, warmup=10, measure=traced_mb)
+    assert abs(flat.growth_kb_per_item()) < 5
+
+
+@pytest.mark.slow
+def test_ingesting_150_papers_keeps_memory_flat(tmp_path: Path, tracing: None) -> None:
+    store_module = pytest.importorskip("corpus.store")
+    store = store_module.CorpusStore(tmp_path / "corpus.sqlite")
+    folder = tmp_path / "papers"
+    folder.mkdir()
+
+    def ingest_one(i: int) -> None:
+        paper = generate_paper(i, seed=19)
+        path = folder / paper.file_name
+        path.write_text(paper.text, encoding="utf-8")
+        store.ingest([path])
+
+    trace = trace_memory(ingest_one, 150, sample_every=15, warmup=45, measure=traced_mb)
+    # Keeping each stored Document alive would be ~100 KB per paper; caches must stay bounded.
+    assert trace.growth_kb_per_item() < 10, trace.samples
+    assert trace.growth_mb() < 2, trace.samples

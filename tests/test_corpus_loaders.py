@@ -1,0 +1,205 @@
+"""Loaders by file type, and every kind of bad input ending in a one-line reason."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus.loaders import get_loader, supported_suffixes
+from corpus.loading import load_document
+from corpus.store import CorpusStore
+from councilkg.errors import InputError
+from councilkg.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fixtures_docs import docx_bytes, make_docx, make_encrypted_pdf, make_pdf, pdf_bytes  # noqa: E402
+
+COUNCIL_TEXT = (
+    "REPORT OF THE DIRECTOR OF ADULT SERVICES\n\nCARE HOME FEES 2019/20\n\n"
+    "1. Nottinghamshire County Council will uplift care home fees by 2% – approved by Committee.\n"
+)
+
+
+def assert_consistent(doc) -> None:  # type: ignore[no-untyped-def]
+    for block in doc.blocks:
+        assert doc.text[block.start : block.end] == block.text
+        for cell in block.cells:
+            assert doc.text[cell.start : cell.end] == cell.text
+
+
+def test_registry_covers_the_formats_and_names_unsupported_ones() -> None:
+    assert {".txt", ".md", ".html", ".htm", ".pdf", ".docx"} <= set(supported_suffixes())
+    with pytest.raises(InputError, match=r"unsupported file type \.xlsx"):
+        get_loader(".xlsx")
+
+
+def test_heavy_libraries_are_not_imported_by_the_corpus_package() -> None:
+    import subprocess
+
+    code = (
+        "import corpus, corpus.loading, corpus.store, sys; "
+        "print(sorted(m for m in ('pdfplumber', 'docx', 'pypdf') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_pdf_text_table_and_pages(tmp_path: Path) -> None:
+    doc = load_document(make_pdf(tmp_path / "board.pdf", pages=3))
+    assert doc.pages == 3
+    assert "Westshire County Council and the Clinical Commissioning Group" in doc.text
+    assert "Page 1" not in doc.text and "Page 2" not in doc.text
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert [c.text for c in rows[0].cells] == ["Home Care", "Better Care Fund", "£1.2m"]
+    assert rows[0].cells[1].header == "Funding Source"
+    assert rows[0].page == 1
+    last = [b for b in doc.blocks if "page 3" in b.text]
+    assert last and last[0].page == 3
+    assert doc.metadata.date == "2019-07-09"
+    assert_consistent(doc)
+
+
+@pytest.mark.slow
+def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    source = make_pdf(tmp_path / "plain.pdf")
+    locked = make_encrypted_pdf(tmp_path / "locked.pdf", source)
+    with pytest.raises(InputError, match="encrypted PDF") as info:
+        load_document(locked)
+    assert str(locked) in info.value.message and "\n" not in info.value.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "header-only"])
+def test_corrupt_pdf_is_one_line_error(tmp_path: Path, damage: str) -> None:
+    data = pdf_bytes()
+    if damage == "truncate":
+        data = data[: len(data) // 3]
+    elif damage == "garbage":
+        data = b"%PDF-1.4\n" + bytes(range(256)) * 10
+    else:
+        data = b"%PDF-1.7\n%%EOF\n"
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        load_document(path)
+    assert "\n" not in info.value.message and "broken.pdf" in info.value.message
+
+
+def test_docx_paragraphs_headings_lists_and_tables(tmp_path: Path) -> None:
+    doc = load_document(make_docx(tmp_path / "plan.docx"))
+    headings = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]
+    assert ("Joint Commissioning Plan", 1) in headings and ("Scope", 2) in headings
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == ["Maternity Services", "Health Visiting"]
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert rows[1].cells[2].text == "£350,000" and rows[1].cells[2].header == "Finances in Scope"
+    assert doc.metadata.authority == "Derby City Council"
+    assert_consistent(doc)
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.6, 0.95])
+def test_truncated_docx_is_one_line_error(tmp_path: Path, keep: float) -> None:
+    data = docx_bytes()
+    path = tmp_path / "cut.docx"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(InputError, match="corrupt or truncated DOCX|cannot read"):
+        load_document(path)
+
+
+def test_html_structure_and_clean_text(tmp_path: Path) -> None:
+    path = tmp_path / "minutes.html"
+    path.write_text(
+        "<html><head><title>x</title><style>p{}</style><script>var a=1;</script></head><body>"
+        "<h1>Health &amp; Wellbeing Board</h1><p>Date: 9 July 2019</p>"
+        "<p>1. <b>Derby City Council</b> agreed the plan.</p>"
+        "<ul><li>Home care</li><li>Day services</li></ul>"
+        "<table><tr><th>Service</th><th>Funding Source</th></tr>"
+        "<tr><td><p>Home Care</p></td><td>Better Care Fund<br>2019/20</td></tr></table>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert "<" not in doc.text and "var a" not in doc.text and "p{}" not in doc.text
+    assert doc.blocks[0].kind == "heading" and doc.blocks[0].text == "Health & Wellbeing Board"
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == ["Home care", "Day services"]
+    row = next(b for b in doc.blocks if b.kind == "table_row")
+    assert row.cells[0].text == "Home Care" and row.cells[1].header == "Funding Source"
+    assert row.cells[1].text.startswith("Better Care Fund")
+    assert_consistent(doc)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16", "utf-8-sig"])
+def test_legacy_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
+    text = COUNCIL_TEXT if encoding == "cp1252" else COUNCIL_TEXT.replace("–", "-")
+    text += (
+        "2. The café budget is £350,000 – naïve estimates were revised.\n"
+        if encoding == "cp1252"
+        else ("2. The café budget is £350,000 and naïve estimates were revised.\n")
+    )
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    doc = load_document(path)
+    assert "£350,000" in doc.text and "café" in doc.text and "naïve" in doc.text
+    if encoding == "cp1252":
+        assert "– approved" in doc.text
+
+
+def test_markdown_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("# Joint Plan\n\nThe **board** agreed.\n\n- item one\n", encoding="utf-8")
+    doc = load_document(path)
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "list_item"]
+    assert "**" not in doc.text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n \t\n", "empty file"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 30, "binary data, not text"),
+        ("fake.pdf", b"this is not a pdf at all", "not a PDF file"),
+        ("fake.docx", b"plain words, not a zip", "corrupt or truncated DOCX"),
+        ("empty.html", b"<html><body><script>x</script></body></html>", "no text found"),
+        ("sheet.xlsx", b"PK\x03\x04", "unsupported file type .xlsx"),
+    ],
+)
+def test_bad_input_reasons(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        load_document(path)
+    assert info.value.message == f"{path}: {info.value.message.split(': ', 1)[1]}"
+    assert reason in info.value.message
+    assert "\n" not in info.value.message
+
+
+def test_file_over_size_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text(COUNCIL_TEXT * 2000, encoding="utf-8")
+    settings = Settings.load({"max_file_mb": 0.05})
+    with pytest.raises(InputError, match="over the 0.05 MB limit"):
+        load_document(path, settings=settings)
+
+
+def test_bad_files_in_a_run_leave_good_ones_and_the_store_intact(tmp_path: Path, data_dir: Path) -> None:
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "good.txt").write_text(COUNCIL_TEXT, encoding="utf-8")
+    (papers / "bad.docx").write_bytes(docx_bytes()[:500])
+    (papers / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
+    (papers / "latin.txt").write_bytes(COUNCIL_TEXT.replace("–", "-").encode("latin-1"))
+    with CorpusStore(data_dir / "corpus.sqlite") as store:
+        report = store.ingest([papers])
+        assert sorted(Path(p).name for p in report.added) == ["good.txt", "latin.txt"]
+        assert sorted(Path(p).name for p, _ in report.failed) == ["bad.docx", "bad.pdf"]
+        assert all(reason and "\n" not in reason for _, reason in report.failed)
+        assert store.check_integrity() == []

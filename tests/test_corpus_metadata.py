@@ -1,0 +1,125 @@
+"""Metadata: catalogue values, inference from text by general rules, GSS codes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from corpus.authorities import load_authorities
+from corpus.loading import load_document
+from corpus.metadata import infer_metadata, normalise_date, parse_date, read_catalogue
+from corpus.source import LoadedSource
+from corpus.structure import build_structure
+from councilkg.errors import InputError
+
+
+def infer(text: str):
+    s = build_structure(LoadedSource.from_text(text).lines)
+    return infer_metadata(s.text, s.blocks)
+
+
+def catalogue_rows(samples_dir: Path) -> list[dict[str, str]]:
+    with open(samples_dir / "catalogue.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_without_catalogue_authority_and_year_are_right_for_every_sample(samples_dir: Path) -> None:
+    for row in catalogue_rows(samples_dir):
+        doc = load_document(samples_dir / row["file"])
+        meta = doc.metadata
+        assert meta.authority == row["authority"], row["file"]
+        assert meta.gss_code == row["gss_code"], row["file"]
+        assert meta.year == int(row["date"][:4]), row["file"]
+        assert meta.sources["authority"].startswith("inferred:")
+        assert meta.sources["date"].startswith("inferred:")
+
+
+def test_inferred_dates_agree_with_catalogue_as_far_as_known(samples_dir: Path) -> None:
+    for row in catalogue_rows(samples_dir):
+        meta = load_document(samples_dir / row["file"]).metadata
+        common = min(len(meta.date), len(row["date"]))
+        assert meta.date[:common] == row["date"][:common], row["file"]
+
+
+def test_catalogue_values_win_and_are_marked(samples_dir: Path) -> None:
+    catalogue = read_catalogue(samples_dir / "catalogue.csv")
+    row = catalogue["002_adae712cbe23439e.txt"]
+    meta = load_document(samples_dir / "002_adae712cbe23439e.txt", catalogue_row=row).metadata
+    assert meta.title == row.title
+    assert meta.date == "2011-10"
+    assert meta.document_type == "committee report"
+    assert all(
+        meta.sources[f] == "catalogue" for f in ("authority", "gss_code", "date", "committee", "title")
+    )
+
+
+def test_meeting_date_line_and_council_header() -> None:
+    meta = infer(
+        "WESTSHIRE COUNTY COUNCIL\nCABINET\n\nDate: Thursday, 12 March 2020\n\n"
+        "Report of the Chief Executive\n\nBUDGET MONITORING 2019/20\n\n1. This report sets out the budget.\n"
+    )
+    assert meta.date == "2020-03-12"
+    assert meta.sources["date"] == "inferred:meeting-date"
+    assert meta.title == "Budget Monitoring 2019/20"
+
+
+def test_authority_from_most_frequent_council_name_with_gss_code() -> None:
+    meta = infer(
+        "Adult Social Care Committee\n\n9 January 2018\n\nCARE HOME FEES\n\n"
+        "1. Leeds City Council and Wakefield Council will jointly commission care homes.\n"
+        "2. Leeds City Council will lead the procurement for Leeds City Council residents.\n"
+    )
+    assert meta.authority == "Leeds City Council"
+    assert meta.gss_code == load_authorities().lookup("Leeds City Council").gss_code
+    assert meta.date == "2018-01-09"
+    assert meta.committee == "Adult Social Care Committee"
+
+
+def test_dated_comment_gives_month_when_no_meeting_date() -> None:
+    meta = infer(
+        "REPORT OF THE DIRECTOR\n\nJOINT WORKING\n\n1. The council works with the NHS in 2009.\n\n"
+        "Financial Comments (ABC 14/02/2012)\n\n2. None.\n"
+    )
+    assert meta.date == "2012-02"
+    assert meta.sources["date"] == "inferred:dated-comment"
+
+
+def test_unknown_fields_are_marked_missing() -> None:
+    meta = infer("some words without any cue\n")
+    assert meta.authority is None
+    assert meta.sources["authority"] == "missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Tuesday, 9 July 2019", "2019-07-09"),
+        ("30th March 2015", "2015-03-30"),
+        ("06/10/2011", "2011-10-06"),
+        ("July 9, 2019", "2019-07-09"),
+        ("no date", None),
+    ],
+)
+def test_parse_date(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+def test_normalise_catalogue_dates() -> None:
+    assert normalise_date("2017-11") == "2017-11"
+    assert normalise_date("November 2017") == "2017-11"
+    assert normalise_date("rubbish") is None
+
+
+def test_lookup_prefers_current_authority_and_knows_short_names() -> None:
+    index = load_authorities()
+    assert index.lookup("Derby").gss_code == "E06000015"
+    assert index.lookup("Nottinghamshire County Council").gss_code == "E10000024"
+
+
+def test_catalogue_without_file_column_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "cat.csv"
+    bad.write_text("name,authority\nx.txt,Derby City Council\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no 'file' column"):
+        read_catalogue(bad)

@@ -1,0 +1,229 @@
+"""The corpus store: idempotent ingestion, versions kept as history, crash consistency."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.store import CorpusStore, discover_files
+from councilkg.errors import NotFound
+from councilkg.pipeline import Stage, build
+from councilkg.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAPER = (
+    "DERBY CITY COUNCIL\n\nHEALTH AND WELLBEING BOARD\n\nDate: 12 September 2013\n\n"
+    "CHILDREN'S COMMISSIONING\n\n1. Derby City Council and the CCG will jointly commission {service}.\n\n"
+    "Service\tFunding Source\tValue\nHome Care\tBetter Care Fund\t£1.2m\n"
+)
+
+
+def write_paper(folder: Path, name: str, service: str = "short breaks") -> Path:
+    path = folder / name
+    path.write_text(PAPER.format(service=service), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store(data_dir: Path) -> CorpusStore:
+    s = CorpusStore(data_dir / "corpus.sqlite")
+    yield s
+    s.close()
+
+
+def test_ingest_then_get_round_trips_the_document(tmp_path: Path, store: CorpusStore) -> None:
+    path = write_paper(tmp_path, "Board Report.txt")
+    report = store.ingest([path])
+    assert report.added == [str(path)] and report.ok
+    doc = store.get("board-report")
+    assert doc.metadata.authority == "Derby City Council"
+    assert doc.metadata.date == "2013-09-12"
+    row = next(b for b in doc.blocks if b.kind == "table_row")
+    assert row.cells[1].header == "Funding Source"
+    assert doc.text[row.start : row.end] == row.text
+    assert store.get("Board Report.txt").doc_id == "board-report"
+    assert store.check_integrity() == []
+
+
+def test_unchanged_file_is_skipped_and_changed_file_replaces_with_history(
+    tmp_path: Path, store: CorpusStore
+) -> None:
+    path = write_paper(tmp_path, "paper.txt")
+    store.ingest([path])
+    again = store.ingest([path])
+    assert again.unchanged == [str(path)] and not again.changed_ids
+    write_paper(tmp_path, "paper.txt", service="day services")
+    changed = store.ingest([path])
+    assert changed.updated == [str(path)] and changed.changed_ids == ["paper"]
+    doc = store.get("paper")
+    assert "day services" in doc.text and "short breaks" not in doc.text
+    history = store.history("paper")
+    assert [v.version for v in history] == [1, 2]
+    assert history[0].content_hash != history[1].content_hash == doc.content_hash
+    assert history[0].metadata["authority"] == "Derby City Council"
+    assert len(store.list()) == 1
+
+
+def test_bad_file_changes_nothing_already_stored_and_good_files_still_land(
+    tmp_path: Path, store: CorpusStore
+) -> None:
+    good = write_paper(tmp_path, "good.txt")
+    store.ingest([good])
+    before = store.get("good")
+    good.write_bytes(b"\x00\x01\x02binary\x00" * 50)  # the same paper, now corrupt
+    other = write_paper(tmp_path, "other.txt")
+    report = store.ingest([good, other])
+    assert report.failed == [(str(good), "binary data, not text")]
+    assert report.added == [str(other)]
+    after = store.get("good")
+    assert after.text == before.text and after.content_hash == before.content_hash
+    assert len(store.history("good")) == 1
+
+
+def test_missing_paper_is_not_found(store: CorpusStore) -> None:
+    with pytest.raises(NotFound):
+        store.get("nope")
+
+
+def test_folders_are_recursed_skipping_notes_and_hidden_files(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    write_paper(tmp_path, "a.txt")
+    write_paper(tmp_path / "sub", "b.md")
+    write_paper(tmp_path / ".hidden", "c.txt")
+    (tmp_path / "README.md").write_text("# About these papers\n", encoding="utf-8")
+    (tmp_path / "data.csv").write_text("x,y\n", encoding="utf-8")
+    files, missing = discover_files([tmp_path, tmp_path / "absent.txt"])
+    assert sorted(p.name for p in files) == ["a.txt", "b.md"]
+    assert missing == [(str(tmp_path / "absent.txt"), "no such file or folder")]
+
+
+def test_two_files_with_one_id_are_refused(tmp_path: Path, store: CorpusStore) -> None:
+    (tmp_path / "x").mkdir()
+    first = write_paper(tmp_path, "report.txt")
+    second = write_paper(tmp_path / "x", "report.md")
+    report = store.ingest([first, second])
+    assert len(report.added) == 1 and len(report.failed) == 1
+    assert "same paper id" in report.failed[0][1]
+
+
+def test_samples_round_trip_through_the_store(samples_dir: Path, store: CorpusStore) -> None:
+    report = store.ingest([samples_dir])
+    assert len(report.added) == 5 and report.ok
+    for record in store.list():
+        doc = store.get(record.id)
+        assert record.words == doc.words > 100
+        for block in doc.blocks:
+            assert doc.text[block.start : block.end] == block.text
+
+
+def test_pipeline_runs_stages_only_for_stale_papers(tmp_path: Path, data_dir: Path) -> None:
+    settings = Settings.load({"data_dir": str(data_dir)})
+    done: dict[str, str] = {}
+
+    def stale(doc_id: str, content_hash: str, _settings: Settings) -> bool:
+        return done.get(doc_id) != content_hash
+
+    def run(documents, _settings):  # type: ignore[no-untyped-def]
+        for doc in documents:
+            done[doc.doc_id] = doc.content_hash
+        return {}
+
+    stage = Stage("extract", stale, run)
+    a, b = write_paper(tmp_path, "a.txt"), write_paper(tmp_path, "b.txt")
+    first = build([a, b], settings, stages=[stage])
+    assert sorted(first.stages["extract"]) == ["a", "b"]
+    write_paper(tmp_path, "b.txt", service="respite")
+    second = build([a, b], settings, stages=[stage])
+    assert second.unchanged == [str(a)] and second.updated == [str(b)]
+    assert second.stages["extract"] == ["b"]
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from corpus.store import CorpusStore
+    store = CorpusStore(Path(sys.argv[1]))
+    class PausingConnection:
+        # Delegates to the real connection; stops for good inside the transaction.
+        def __init__(self, db):
+            self.db = db
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+        def executemany(self, sql, rows):
+            result = self.db.executemany(sql, rows)
+            if sql.startswith("INSERT INTO tables"):
+                print("IN-TRANSACTION", flush=True)
+                time.sleep(60)
+            return result
+    store._db = PausingConnection(store._db)
+    store.ingest([Path(p) for p in sys.argv[2:]])
+    """
+)
+
+
+@pytest.mark.slow
+def test_kill_9_mid_transaction_leaves_store_consistent_and_rerun_completes(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "corpus.sqlite"
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    first = write_paper(papers, "a.txt")
+    with CorpusStore(db) as store:
+        store.ingest([first])
+        before = store.get("a")
+    write_paper(papers, "a.txt", service="crisis support")  # changed: will be replaced
+    second = write_paper(papers, "b.txt")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db), str(first), str(second)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.time() + 60
+        line = ""
+        while time.time() < deadline and "IN-TRANSACTION" not in line:
+            line = child.stdout.readline()
+            if not line and child.poll() is not None:
+                break
+        assert "IN-TRANSACTION" in line
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    with CorpusStore(db) as store:
+        assert store.check_integrity() == []
+        after = store.get("a")
+        assert after.text == before.text  # the killed transaction left no trace
+        assert len(store.history("a")) == 1
+        report = store.ingest([first, second])
+        assert report.updated == [str(first)] and report.added == [str(second)]
+        assert "crisis support" in store.get("a").text
+        assert store.check_integrity() == []
+
+
+@pytest.mark.slow
+def test_build_with_two_workers_matches_a_single_process_build(samples_dir: Path, tmp_path: Path) -> None:
+    single = Settings.load({"data_dir": str(tmp_path / "one")})
+    double = Settings.load({"data_dir": str(tmp_path / "two"), "workers": 2})
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    first = build([samples_dir, bad], single)
+    second = build([samples_dir, bad], double)
+    assert sorted(first.added) == sorted(second.added) and len(second.added) == 5
+    assert second.failed == [(str(bad), "empty file")]
+    with CorpusStore.open(single) as a, CorpusStore.open(double) as b:
+        for record in a.list():
+            assert b.get(record.id).text == a.get(record.id).text
+            assert b.get(record.id).blocks == a.get(record.id).blocks

@@ -1,0 +1,168 @@
+"""Shape rules, acronym definitions, table headers and resolution — no spaCy model needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.models import Block, Cell, Document, Metadata, Table
+from nlp.acronyms import find_inline, paper_definitions
+from nlp.resolution import canonical_name, entity_key, find_council, neighbouring_council, slugify
+from nlp.shapes import classify_name, find_shapes
+from nlp.tables import column_roles, row_status, service_head
+
+
+def shapes(text: str) -> dict[str, tuple[str, str | None]]:
+    return {m.text: (m.type, m.kind) for m in find_shapes(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "etype", "kind"),
+    [
+        ("funded by Bassetshire County Council this year", "Bassetshire County Council", "Organisation",
+         "local-authority"),
+        ("led by NHS Wellow Vale Clinical Commissioning Group.",
+         "NHS Wellow Vale Clinical Commissioning Group", "Organisation", "clinical-commissioning-group"),
+        ("with Kingsmoor Hospitals NHS Foundation Trust",
+         "Kingsmoor Hospitals NHS Foundation Trust", "Organisation", "nhs-trust"),
+        ("data from West Fenland Ambulance Service", "West Fenland Ambulance Service", "Organisation",
+         "nhs-trust"),
+        ("the Wellow Vale Transformation Partnership agreed", "Wellow Vale Transformation Partnership",
+         "Partnership", None),
+        ("reports to the Safer Wellow Alliance", "Safer Wellow Alliance", "Partnership", None),
+        ("paid from the Troubled Homes Fund", "Troubled Homes Fund", "FundingStream", None),
+        ("the Wellow Housing-Related Support budget", "Wellow Housing-Related Support budget",
+         "FundingStream", None),
+        ("the Pharmacy Needle Exchange Scheme ends", "Pharmacy Needle Exchange Scheme", "Service", None),
+    ],
+)
+def test_shape_rules_type_names_by_their_head(text: str, name: str, etype: str, kind: str | None) -> None:
+    assert shapes(text)[name] == (etype, kind)
+
+
+def test_a_nurse_partnership_is_a_service_not_a_partnership() -> None:
+    found = shapes("In scope: the Family Nurse Partnership and others")
+    assert found["Family Nurse Partnership"][0] == "Service"
+
+
+def test_lists_of_names_are_split_at_and() -> None:
+    found = shapes("Bassetshire County Council and Wellow Vale Clinical Commissioning Group will")
+    assert set(found) == {"Bassetshire County Council", "Wellow Vale Clinical Commissioning Group"}
+
+
+def test_generic_phrases_are_not_names() -> None:
+    found = shapes("The four Clinical Commissioning Groups and the Mental Health Trust met the Full Council. "
+                   "Health and Social Care is an Integrated Service.")
+    assert not any(t == "Organisation" for t, _ in found.values()), found
+    assert "Health and Social Care" not in found and "Integrated Service" not in found
+
+
+def test_a_name_keeps_words_joined_by_and() -> None:
+    assert "Health and Wellbeing Board" in shapes("the County's Health and Wellbeing Board on 4 May")
+    assert "Nottingham North and East Clinical Commissioning Group" in shapes(
+        "and Nottingham North and East Clinical Commissioning Group")
+
+
+def test_council_budget_documents_are_not_funding_streams() -> None:
+    assert "Annual Budget" not in shapes("see the Annual Budget Report 2015/16")
+    assert "Revenue Budget" not in shapes("Revenue Budget 2013/14 – report to Full Council")
+
+
+def test_classify_name_types_list_items() -> None:
+    assert classify_name("Kingsmoor Healthcare NHS Trust.")[0] == "Organisation"
+    assert classify_name("Section 75 pooled budget")[0] == "FundingStream"
+    assert classify_name("Circle") is None
+
+
+def test_inline_definitions_find_the_long_form_by_initials() -> None:
+    text = ("The Better Care Fund (BCF) pays for it, with Kingsmoor University Hospitals NHS Trust (KUHT) "
+            "and the Information, Advice and Support (IAS) Services.")
+    defs = {d.acronym: d for d in find_inline(text)}
+    assert defs["BCF"].long_form == "Better Care Fund"
+    assert defs["KUHT"].long_form == "Kingsmoor University Hospitals NHS Trust"
+    assert defs["IAS"].long_form == "Information, Advice and Support Services"
+    for d in defs.values():
+        assert text[d.start:d.end] == d.long_form.replace(" Services", "")
+
+
+def _doc(text: str, blocks: list[Block], tables: list[Table] | None = None) -> Document:
+    return Document("d", "d.txt", "0" * 64, text, blocks, tables or [], Metadata())
+
+
+def test_glossary_tables_and_name_keys_define_acronyms() -> None:
+    text = "Term\tDescription\nSCR\tStrategic Commissioning Review\n\nName key:\nCU – Catherine Underwood\n"
+    r = text.index("SCR")
+    cells = (Cell("Term", "SCR", r, r + 3), Cell("Description", "Strategic Commissioning Review", r + 4,
+                                                      r + 4 + len("Strategic Commissioning Review")))
+    row = Block("table_row", r, cells[1].end, text[r:cells[1].end], table_id=0, row=0, cells=cells)
+    defs = paper_definitions(_doc(text, [row]))
+    assert defs["SCR"].long_form == "Strategic Commissioning Review"
+    assert defs["CU"].long_form == "Catherine Underwood" and defs["CU"].is_person
+    assert text[defs["CU"].start:defs["CU"].end] == "Catherine Underwood"
+
+
+def test_column_roles_come_from_header_words_not_positions() -> None:
+    headers = ["Savings. Link to MTFP", "Funding Source", "Commissioning Activity and Scope",
+               "Key Milestones",
+               "Director /Sponsor", "Finances in Scope/ Existing contract value", "Portfolio Holder", "Date"]
+    roles = column_roles(headers)
+    assert roles == {
+        "Savings. Link to MTFP": "savings", "Funding Source": "funding",
+        "Commissioning Activity and Scope": "activity", "Key Milestones": "milestones",
+        "Director /Sponsor": "sponsor", "Finances in Scope/ Existing contract value": "money",
+        "Portfolio Holder": "portfolio", "Date": "date",
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "name"),
+    [
+        ("3a. Self-Care Review; This relates to giving people the means", "Self-Care"),
+        ("3f. Home Care This is a Review of the whole system", "Home Care"),
+        ("2b.Future in Mind Transformation Plan (including CAMHS work)", "Future in Mind"),
+        ("3a. Review and commissioning of services involved in the delivery of the Pharmacy Needle Exchange "
+         "Scheme Review", "Pharmacy Needle Exchange Scheme"),
+        ("3i. Review of Extra Care Services Implementation", "Extra Care Services"),
+        ("3g. Assistive Technology expansion", "Assistive Technology"),
+        ("3e. Child Development Review Phase 1 (Integrated 0-5 Children's Services)", "Child Development"),
+    ],
+)
+def test_service_head_of_an_activity_cell(cell: str, name: str) -> None:
+    start, end, found, aliases = service_head(cell)
+    assert found == name
+    assert cell[start:end] == aliases[0]
+
+
+def test_activity_cells_that_name_no_service_give_none() -> None:
+    assert service_head("Complete year one review to shape the direction of services") is None
+    assert service_head("3b. Review and") is None
+
+
+def test_row_status_from_keywords_then_group_label() -> None:
+    assert row_status("Healthy Lifestyles (this service is being implemented)", "Continuing")[0] == \
+        "implementation"
+    assert row_status("3f. Home Care", "New") == ("new", ["new"])
+    assert row_status("Review of Day Services", "")[0] == "review"
+    assert row_status("Re-tender of Advocacy", "")[0] == "procurement"
+
+
+def test_keys_are_stable_slugs_of_canonical_names() -> None:
+    assert entity_key("Organisation", canonical_name("Organisation", "NHS Wellow CCG")) == \
+        "organisation/wellow-clinical-commissioning-group"
+    assert slugify("Health and Well-being Board") == slugify("Health and Wellbeing Board")
+    assert canonical_name("Partnership", "the Health and Wellbeing Boards") == "Health and Wellbeing Board"
+
+
+def test_generic_partnerships_are_keyed_per_authority() -> None:
+    a = entity_key("Partnership", "Health and Wellbeing Board", "Derby City Council")
+    b = entity_key("Partnership", "Health and Wellbeing Board", "Nottingham City Council")
+    assert a != b
+    assert entity_key("Partnership", "South Wellow Transformation Partnership", "Derby City Council") == \
+        "partnership/south-wellow-transformation-partnership"
+
+
+def test_councils_resolve_to_gss_codes_and_neighbours() -> None:
+    assert find_council("Nottingham City Council").gss == "E06000018"
+    assert find_council("Notts County Council").name == "Nottinghamshire County Council"
+    assert find_council("Wellow Vale Council") is None
+    assert neighbouring_council("Derby City Council", "county").name == "Derbyshire County Council"
+    assert neighbouring_council("Nottinghamshire County Council", "city").name == "Nottingham City Council"

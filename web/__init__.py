@@ -1,0 +1,70 @@
+"""Web layer: the Flask explorer, the SPARQL 1.1 endpoint and the JSON API.
+
+:func:`create_app` builds the application; nothing heavy (store, index, models) is opened
+here, only on first use inside a request (see :mod:`web.resources`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from councilkg.settings import Settings
+
+RATE_LIMITED_ENDPOINTS = frozenset({"sparql.endpoint", "search.search_page", "api.search"})
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The councilkg explorer.
+
+    ``config`` may hold ``SETTINGS`` (a :class:`Settings`, default from the environment),
+    ready objects for ``GRAPH_STORE``, ``SEARCH_INDEX`` and ``CORPUS_STORE``, and any Flask
+    setting.
+    """
+    from web import resources, security
+    from web.views import api, assets, entities, graph, linked_data, pages, papers, search, sparql, timeline
+
+    app = Flask(__name__)
+    app.config.update(config or {})
+    settings: Settings = app.config.get("SETTINGS") or Settings.load()
+    app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = int(settings.max_request_kb) * 1024
+    app.config["MAX_FORM_MEMORY_SIZE"] = int(settings.max_request_kb) * 1024
+    app.config.setdefault("RATE_LIMITED_ENDPOINTS", RATE_LIMITED_ENDPOINTS)
+    app.config.setdefault("MAX_QUERY_CHARS", int(settings.max_request_kb) * 1024)
+    app.json.sort_keys = False
+    app.extensions["councilkg_rate_limiter"] = security.RateLimiter(int(settings.search_rate_limit))
+    resources.init_app(app, settings)
+    security.install(app)
+    for module in (pages, search, papers, entities, graph, timeline, sparql, api, linked_data, assets):
+        app.register_blueprint(module.bp)
+
+    @app.teardown_appcontext
+    def _close(exc: BaseException | None) -> None:
+        # Resources live for the app's lifetime; they are closed by close_app(), not per request.
+        return None
+
+    app.jinja_env.filters["money"] = _money
+    app.jinja_env.globals["entity_url"] = _entity_url
+    return app
+
+
+def close_app(app: Flask) -> None:
+    """Close the store, index and corpus the app opened (at server shutdown)."""
+    from web.resources import _EXTENSION
+
+    app.extensions[_EXTENSION].close()
+
+
+def _money(value: float) -> str:
+    from web.charts import money_label
+
+    return money_label(float(value))
+
+
+def _entity_url(iri: str) -> str:
+    from web.views.linked_data import local_path
+
+    return local_path(iri)

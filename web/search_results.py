@@ -1,0 +1,110 @@
+"""Reading search requests and shaping search results for pages and the API.
+
+No ranking here: the search layer ranks; this module turns request parameters into
+:class:`search.models.SearchFilters`, asks for one page and marks the highlighted words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from councilkg.errors import CouncilKGError
+from web.paper_render import Span, render_text
+
+PAGE_SIZE = 10
+MAX_PAGE = 50
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search as the user asked it: the words, the filters and the page."""
+
+    query: str
+    authority: str | None = None
+    from_year: int | None = None
+    to_year: int | None = None
+    committee: str | None = None
+    document_type: str | None = None
+    entity: str | None = None
+    page: int = 1
+    per_page: int = PAGE_SIZE
+
+    def filters(self) -> Any:
+        """The search layer's filter record (None when nothing is filtered)."""
+        from search.models import SearchFilters
+
+        filters = SearchFilters(
+            authority=self.authority, from_year=self.from_year, to_year=self.to_year,
+            committee=self.committee, document_type=self.document_type, entity=self.entity,
+        )
+        return None if filters.is_empty() else filters
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """URL parameters of this search (for pagination links), with ``changes`` applied."""
+        values = {
+            "q": self.query, "authority": self.authority, "from_year": self.from_year,
+            "to_year": self.to_year, "committee": self.committee, "type": self.document_type,
+            "entity": self.entity, "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _text(args: Mapping[str, str], name: str, limit: int = 200) -> str | None:
+    value = (args.get(name) or "").strip()
+    if len(value) > limit:
+        raise CouncilKGError(f"parameter {name!r} is longer than {limit} characters")
+    return value or None
+
+
+def _int(args: Mapping[str, str], name: str, low: int, high: int) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise CouncilKGError(f"parameter {name!r} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def read_search_request(args: Mapping[str, str]) -> SearchRequest:
+    """Parse and check the search parameters (a one-line error for bad ones)."""
+    return SearchRequest(
+        query=_text(args, "q", 500) or "",
+        authority=_text(args, "authority"),
+        from_year=_int(args, "from_year", 1900, 2100),
+        to_year=_int(args, "to_year", 1900, 2100),
+        committee=_text(args, "committee"),
+        document_type=_text(args, "type"),
+        entity=_text(args, "entity"),
+        page=_int(args, "page", 1, MAX_PAGE) or 1,
+        per_page=_int(args, "per_page", 1, 50) or PAGE_SIZE,
+    )
+
+
+def run_search(index: Any, req: SearchRequest) -> list[Any]:
+    """One page of results (an empty query gives no results rather than an error)."""
+    if not req.query:
+        return []
+    return list(
+        index.search(req.query, k=req.per_page, filters=req.filters(), offset=(req.page - 1) * req.per_page)
+    )
+
+
+def result_json(result: Any) -> dict[str, Any]:
+    """The API form of one result (the search layer's own JSON form)."""
+    return result.to_json()
+
+
+def snippet_html(result: Any) -> Markup:
+    """The result's text with its highlighted words in ``<mark>``, everything escaped."""
+    spans = []
+    for start, end in getattr(result, "highlights", []) or []:
+        if result.start <= start and end <= result.end:  # document offsets
+            spans.append(Span(start, end, "hit"))
+        else:
+            spans.append(Span(result.start + start, result.start + end, "hit"))
+    return render_text(result.text, result.start, spans)

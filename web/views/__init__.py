@@ -1,0 +1,1 @@
+"""Blueprints of the explorer: each view reads the request, calls one function, renders."""

@@ -1,0 +1,53 @@
+"""The relationship browser: an entity's neighbourhood as an interactive graph."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from councilkg.errors import CouncilKGError
+from kg import browse
+from web.resources import get_graph_store
+from web.security import CSP
+from web.views.linked_data import iri_from_param, local_path
+
+bp = Blueprint("graph", __name__)
+
+
+def read_graph_args() -> tuple[str, int | None, str | None]:
+    """The entity (an ``/id/`` path or full IRI), year and authority of a graph request."""
+    iri = iri_from_param(request.args.get("iri") or request.args.get("entity") or "")
+    year_raw = (request.args.get("year") or "").strip()
+    if year_raw and not (year_raw.isdigit() and 1900 <= int(year_raw) <= 2100):
+        raise CouncilKGError("parameter 'year' must be a year such as 2019")
+    authority = (request.args.get("authority") or "").strip()[:200] or None
+    return iri, int(year_raw) if year_raw else None, authority
+
+
+@bp.get("/graph")
+def graph_page() -> Response:
+    """The graph page (the drawing needs JavaScript; a list of neighbours is shown without it)."""
+    iri, year, authority = read_graph_args()
+    store = get_graph_store()
+    view = browse.neighbourhood(store, iri, year, authority)
+    response = Response(render_template(
+        "graph.html", view=view, iri=iri, year=year, authority=authority,
+        authorities=browse.authorities(store), center_label=view.nodes[0]["label"],
+    ), mimetype="text/html")
+    # The graph library styles its canvas through style attributes; scripts stay 'self' only.
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
+    return response
+
+
+@bp.get("/api/graph")
+def graph_json() -> object:
+    """Nodes and edges of a neighbourhood, with each node's local page URL."""
+    iri, year, authority = read_graph_args()
+    view = browse.neighbourhood(get_graph_store(), iri, year, authority)
+    data = asdict(view)
+    for node in data["nodes"]:
+        node["url"] = local_path(node["id"])
+    return jsonify(data)

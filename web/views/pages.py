@@ -1,0 +1,35 @@
+"""The overview page and the ontology documentation page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, render_template
+from markupsafe import Markup
+
+from kg import browse
+from web.markdown_lite import markdown_to_html
+from web.resources import get_graph_store
+
+bp = Blueprint("pages", __name__)
+
+ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
+
+
+@bp.get("/")
+def overview() -> str:
+    """Papers per authority and year, entity counts and the most connected entities."""
+    data = browse.overview(get_graph_store())
+    years = sorted({row["year"] for row in data.papers_by_authority_year})
+    grid: dict[str, dict[str, int]] = {}
+    for row in data.papers_by_authority_year:
+        grid.setdefault(row["label"], {})[row["year"]] = row["papers"]
+    return render_template("overview.html", data=data, years=years, grid=grid)
+
+
+@bp.get("/ontology")
+def ontology() -> str:
+    """The vocabulary's documentation (generated from the Turtle by the kg layer)."""
+    doc = ONTOLOGY_DIR / "docs.md"
+    text = doc.read_text(encoding="utf-8") if doc.is_file() else "The ontology documentation is missing."
+    return render_template("ontology.html", html=Markup(markdown_to_html(text)))

@@ -1,0 +1,55 @@
+"""Paper pages: the list of papers and one paper drawn with its sections, tables and mentions."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, render_template, request
+
+from councilkg.errors import NotFound
+from kg import browse
+from web.paper_render import paper_sections, spans_for_paper
+from web.resources import get_corpus_store, get_graph_store
+from web.views.linked_data import local_path
+
+bp = Blueprint("papers", __name__)
+
+DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+
+
+def load_paper(doc_id: str) -> object:
+    """The corpus Document for ``doc_id`` or a 404."""
+    if not DOC_ID.fullmatch(doc_id):
+        raise NotFound(f"no paper {doc_id!r}")
+    try:
+        doc = get_corpus_store().get(doc_id)
+    except (KeyError, LookupError, NotFound):  # the store's message names its file: not for users
+        doc = None
+    if doc is None:
+        raise NotFound(f"no paper {doc_id!r}")
+    return doc
+
+
+def read_target(raw: str | None) -> tuple[int, int] | None:
+    """The ``at=START-END`` passage a link points at (ignored when malformed)."""
+    match = re.fullmatch(r"(\d{1,9})-(\d{1,9})", raw or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+@bp.get("/papers")
+def paper_list() -> str:
+    """Every paper with authority, date and committee."""
+    return render_template("papers.html", papers=browse.papers(get_graph_store()))
+
+
+@bp.get("/papers/<doc_id>")
+def paper_page(doc_id: str) -> str:
+    """One paper: metadata, sections, tables as tables, mentions highlighted and linked."""
+    doc = load_paper(doc_id)
+    target = read_target(request.args.get("at"))
+    mentions = browse.paper_mentions(get_graph_store(), doc.doc_id)
+    spans = spans_for_paper(mentions, local_path, target)
+    return render_template(
+        "paper.html", doc=doc, items=paper_sections(doc, spans), target=target,
+        headings=[b for b in doc.blocks if b.kind == "heading"],
+    )

@@ -1,0 +1,24 @@
+"""The search page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from kg import browse
+from web.resources import get_graph_store, get_search_index
+from web.search_results import read_search_request, run_search, snippet_html
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def search_page() -> str:
+    """Query box, filters, highlighted snippets with entity chips, pagination."""
+    req = read_search_request(request.args)
+    results = run_search(get_search_index(), req) if req.query else []
+    store = get_graph_store()
+    chips = browse.entities_in_spans(store, [(r.doc_id, r.start, r.end) for r in results])
+    return render_template(
+        "search.html", req=req, results=results, snippet=snippet_html, chips=chips,
+        authorities=browse.authorities(store),
+    )

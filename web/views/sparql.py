@@ -1,0 +1,70 @@
+"""The SPARQL 1.1 Protocol endpoint (/sparql) and the query editor page (/query)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from kg import browse
+from web import sparql_protocol
+from web.resources import run_sparql
+
+bp = Blueprint("sparql", __name__)
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    if request.path == "/sparql":
+        response.headers.update(CORS_HEADERS)
+        response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint() -> Response | str:
+    """Answer a query (GET, form POST, direct POST); without one, the service description."""
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    query = sparql_protocol.read_query(request, current_app.config["MAX_QUERY_CHARS"])
+    if query is None:
+        if request.accept_mimetypes.best_match(["text/turtle", "text/html"]) == "text/html":
+            return editor()
+        description = sparql_protocol.service_description(url_for("sparql.endpoint", _external=True))
+        return Response(description, mimetype="text/turtle")
+    form = sparql_protocol.query_form(query)
+    media_type = sparql_protocol.choose_media_type(request, form)
+    body, answered_type = run_sparql(query, media_type)
+    response = Response(body, content_type=answered_type)
+    if request.values.get("download"):
+        ext = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+               "text/csv": "csv", "text/tab-separated-values": "tsv", "text/turtle": "ttl",
+               "application/n-triples": "nt", "application/ld+json": "jsonld"}
+        suffix = ext.get(answered_type.split(";")[0], "txt")
+        response.headers["Content-Disposition"] = f'attachment; filename="results.{suffix}"'
+    return response
+
+
+@bp.get("/query")
+def editor() -> str:
+    """The query editor with the competency questions as examples."""
+    examples = browse.competency_queries(current_app.config.get("QUERIES_DIR"))
+    chosen = request.args.get("example")
+    initial = next((q.sparql for q in examples if q.name == chosen), None)
+    if initial is None:
+        initial = request.args.get("query") or (examples[0].sparql if examples else DEFAULT_QUERY)
+    return render_template("sparql.html", examples=examples, initial=initial[:20000])
+
+
+DEFAULT_QUERY = """PREFIX ck: <https://w3id.org/councilkg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?paper ?title ?date WHERE {
+  ?paper a ck:Paper ; dcterms:title ?title .
+  OPTIONAL { ?paper dcterms:date ?date }
+} ORDER BY ?date LIMIT 50
+"""
