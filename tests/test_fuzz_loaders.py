@@ -243,10 +243,9 @@ def test_damaged_synthetic_papers(
         "utf-8",
         "utf-8-sig",
         # UTF-16 with a byte-order mark is text (Windows "Unicode" saves), not binary data.
-        pytest.param("utf-16", marks=pytest.mark.xfail(strict=True, reason="refused as binary data")),
-        # Windows-1252 exports of UK papers: charset detection may take them for cp1250 and
-        # turn "£" into "Ł"; the loader should prefer cp1252 when both decode.
-        pytest.param("cp1252", marks=pytest.mark.xfail(strict=True, reason="£ read as Ł (cp1250 guess)")),
+        "utf-16",
+        # Windows-1252 exports of UK papers: "£" must not come back as "Ł" (a cp1250 guess).
+        "cp1252",
     ],
 )
 def test_synthetic_papers_in_every_encoding_keep_their_words(tmp_path: Path, encoding: str) -> None:
