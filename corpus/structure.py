@@ -47,6 +47,21 @@ _DATE_ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = ".!?;:,"
+# A bold run opened at the start of a line ("**10 LIST OF …", "- **Scale**") may wrap.
+_OPEN_BOLD = re.compile(r"^\s*(?:[-•]\s+)?\*\*")
+# Lines that stand alone yet are no headings: answers in forms, people in attendance
+# lists ("Councillor Jane Smith"), glossary entries ("BCF – Better Care Fund"), codes.
+_ANSWER = frozenset(["yes", "no", "none", "n/a", "na", "nil", "not applicable", "tbc", "tbd"])
+_HONORIFIC = re.compile(
+    r"^(?:councillor|cllr|mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|baroness)\.?\s", re.IGNORECASE
+)
+_GLOSSARY_ENTRY = re.compile(r"^[A-Z][A-Za-z&]{1,7}\s*[–—=:-]\s+\S")
+_CODE_TOKEN = re.compile(r"^(?=\S*\d)(?=\S*[A-Za-z])\S+$")
+# A line ending in one of these words leads into what follows ("RESOLVED to", "as follows").
+_LEAD_IN_END = frozenset(
+    ["to", "the", "a", "an", "of", "and", "or", "for", "with", "that", "by", "from", "in", "on", "at"]
+    + ["as", "is", "are", "be", "include", "includes", "including", "following", "follows"]
+)
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})+[a-z]?\.?$|^\d{1,2}[a-z]\.?$")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -220,7 +235,7 @@ class _Builder:
         if md:
             return len(md.group(1))
         words = clean.split()
-        if not words or len(words) > 25 or _DATE_ONLY.match(clean):
+        if not words or len(words) > 30 or _DATE_ONLY.match(clean) or _not_a_title(clean):
             return 0
         letters = [c for c in clean if c.isalpha()]
         if len(letters) < 2:
@@ -229,6 +244,12 @@ class _Builder:
         num = _NUMBERED.match(clean)
         if clean.endswith(("–", "-", "—")):
             return 0  # a line ending in a dash introduces what follows
+        if num and upper >= 0.8 and not clean.endswith(tuple(_TERMINAL)):
+            # "5 LEGAL AND PROCUREMENT COMMENTS (INCLUDING …)": numbered upper-case headings
+            # of report templates run long.
+            return num.group(1).count(".") + 1 + (1 if num.group(2) else 0)
+        if len(words) > 25:
+            return 0
         if num and not clean.rstrip().endswith(tuple(_TERMINAL)) and len(words) <= 16:
             rest = num.group(3)
             if (rest[:1].isupper() or rest[:1] == "(") and not re.search(r"[.!?]\s", rest):
@@ -242,8 +263,10 @@ class _Builder:
             and clean[0].isupper()
             and not clean.endswith(tuple(_TERMINAL))
             and ":" not in clean
+            and clean.count(",") < 2
             and not _ROW_LABEL.match(clean)
             and not _DATE_ANYWHERE.search(clean)
+            and (len(words) <= 5 or _capitalised_share(words) >= 0.5)
         ):
             return 2
         return 0
@@ -255,15 +278,16 @@ class _Builder:
             text = line.text
             if out:
                 prev, page = out[-1]
-                open_bold = prev.lstrip("-•* ").startswith("**") and prev.count("**") % 2 == 1
+                open_bold = bool(_OPEN_BOLD.match(prev)) and prev.count("**") % 2 == 1
                 open_paren = prev.count("(") > prev.count(")")
+                qualifier = _is_upper_title(clean_inline(prev)) and _is_parenthesised_upper(text)
                 stripped = text.lstrip()
                 wraps = (
                     not prev.rstrip().endswith(tuple(_TERMINAL))
                     and stripped[:1].islower()
                     and not _BULLET_LINE.match(text)
                 )
-                if open_bold or open_paren or wraps:
+                if open_bold or open_paren or wraps or qualifier:
                     out[-1] = (prev.rstrip() + " " + stripped, page)
                     continue
             out.append((text, line.page))
@@ -290,8 +314,10 @@ class _Builder:
                 and after_gap
                 and not bullet
                 and first.kind == "paragraph"
-                and first.text[:1].islower()
-                and self._continue_previous(first.text)
+                and (
+                    (first.text[:1].islower() and self._continue_previous(first.text))
+                    or self._close_heading(first.text)
+                )
             ):
                 segments = segments[1:]
             for n, seg in enumerate(segments):
@@ -311,6 +337,23 @@ class _Builder:
                     self.protos.append(_Proto("heading", text, page, level=level))
                 else:
                     self.protos.append(_Proto(kind, text, page))
+
+    def _close_heading(self, text: str) -> bool:
+        """Append ``text`` to the previous heading when it closes that heading's open bracket.
+
+        An upper-case heading wrapped with a blank line ("… (FOR DECISIONS RELATING TO ALL
+        ASSETS AND ASSOCIATED" / "INFRASTRUCTURE (… ONLY)") is one heading.
+        """
+        if not self.protos:
+            return False
+        prev = self.protos[-1]
+        opened = prev.text.count("(") - prev.text.count(")")
+        if prev.kind != "heading" or opened <= 0 or not _is_upper_title_line(text):
+            return False
+        if not text.rstrip(" .").endswith(")"):
+            return False
+        prev.text = prev.text + " " + text
+        return True
 
     def _continue_previous(self, text: str) -> bool:
         """Append ``text`` to the previous paragraph when it is that paragraph's continuation."""
@@ -586,6 +629,38 @@ _EMPHASIS = re.compile(r"^\s*(?:<(?:i|em|b|strong|u)>|\*\*?\S)", re.IGNORECASE)
 def _emphasis_pattern(raw: list[str]) -> tuple[bool, ...]:
     """Which cells of a raw row open with emphasis markup."""
     return tuple(bool(_EMPHASIS.match(c)) for c in raw if c.strip())
+
+
+def _not_a_title(text: str) -> bool:
+    """Stand-alone lines that are never headings (see :data:`_ANSWER` and the rules beside it)."""
+    words = text.split()
+    return (
+        text.lower().strip(" .") in _ANSWER
+        or bool(_HONORIFIC.match(text))
+        or bool(_GLOSSARY_ENTRY.match(text))
+        or (len(words) == 1 and bool(_CODE_TOKEN.match(text)))
+        or (words[-1] in _LEAD_IN_END)  # only a lower-case final word leads in
+    )
+
+
+def _capitalised_share(words: list[str]) -> float:
+    """Share of the content words (not short joining words) that start with a capital."""
+    content = [w for w in words if w.lower() not in _COMMON_WORDS and w[:1].isalpha()]
+    if not content:
+        return 1.0
+    return sum(w[0].isupper() for w in content) / len(content)
+
+
+def _is_parenthesised_upper(text: str) -> bool:
+    """An upper-case line opening with a bracket: it qualifies the title above it."""
+    stripped = clean_inline(text)
+    return stripped.startswith("(") and _is_upper_title(stripped.strip("()"))
+
+
+def _is_upper_title_line(text: str) -> bool:
+    """Mostly upper-case letters, whatever the length."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) >= 0.8
 
 
 def _is_upper_title(text: str) -> bool:

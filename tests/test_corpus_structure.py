@@ -247,3 +247,61 @@ def test_form_table_with_uniform_formatting_has_no_header_row() -> None:
 def test_line_ending_in_a_dash_introduces_a_list_not_a_heading() -> None:
     s = build("The scope includes –\n\n- Maternity Services\n- Health Visiting\n")
     assert [b.kind for b in s.blocks] == ["paragraph", "list_item", "list_item"]
+
+
+def test_stand_alone_lines_that_are_not_headings() -> None:
+    # Shaped like minutes and report forms: answers, attendees, lead-ins, glossaries, codes.
+    s = build(
+        "Absent\n\nCouncillor Jane Doe\n\nRESOLVED to\n\n- (1) approve the plan.\n\n"
+        "9.1 Has the equality impact been assessed?\n\nNo\n\n☐\n\nYes\n\nNone\n\n"
+        "Name abbreviations:\n\nBCF – Better Care Fund\n\nJS – Joan Smith\n\nHWB21\n\n"
+        "RESOLVED to note the information contained in the exempt appendix\n\n"
+        "March 2014 – initial figures finally obtained – as above\n\n"
+        "Eastwood Cllr Ann Lee, Cllr Tom Hart, Cllr Raj Patel\n\nOther options considered\n"
+    )
+    headings = [b.text for b in s.blocks if b.kind == "heading"]
+    assert headings == ["Absent", "Other options considered"]
+    assert_offsets(s)
+
+
+def test_made_up_short_lines_still_head_sections() -> None:
+    s = build(
+        "Reasons for decision\n\nThe contract ends.\n\nMembership\n\nThe board has six members.\n\n"
+        "Financial Comments (ABC 01/02/2015)\n\nNone.\n"
+    )
+    assert [b.text for b in s.blocks if b.kind == "heading"] == [
+        "Reasons for decision",
+        "Membership",
+        "Financial Comments (ABC 01/02/2015)",
+    ]
+
+
+def test_long_numbered_upper_case_heading_and_its_wrapped_parts_are_one_heading() -> None:
+    s = build(
+        "5 LEGAL AND PROCUREMENT COLLEAGUE COMMENTS (INCLUDING RISK MANAGEMENT ISSUES, AND INCLUDING "
+        "LEGAL, CRIME AND DISORDER ACT AND PROCUREMENT IMPLICATIONS)\n\n- 5.1 None.\n\n"
+        "6 STRATEGIC ASSETS COMMENTS (FOR DECISIONS RELATING TO ALL PROPERTY ASSETS AND ASSOCIATED\n\n"
+        "INFRASTRUCTURE (REGENERATION COMMITTEE REPORTS ONLY)\n\n- 6.1 Not applicable\n\n"
+        "**10 LIST OF BACKGROUND PAPERS RELIED UPON\n(NOT INCLUDING PUBLISHED\nDOCUMENTS)**\n\n"
+        "- 10.1 None\n\n"
+        "7 WARDS AFFECTED\n(CITY CENTRE ONLY)\n\nAll wards.\n"
+    )
+    headings = [(b.text, b.level) for b in s.blocks if b.kind == "heading"]
+    assert [h[0][:2] for h in headings] == ["5 ", "6 ", "10", "7 "]
+    assert all(level == 1 for _, level in headings)
+    assert headings[1][0].endswith("AND ASSOCIATED INFRASTRUCTURE (REGENERATION COMMITTEE REPORTS ONLY)")
+    assert headings[2][0] == "10 LIST OF BACKGROUND PAPERS RELIED UPON (NOT INCLUDING PUBLISHED DOCUMENTS)"
+    assert headings[3][0] == "7 WARDS AFFECTED (CITY CENTRE ONLY)"
+    sections = {b.text: b.section for b in s.blocks if b.kind != "heading"}
+    assert sections["6.1 Not applicable"] == headings[1][0]
+    assert_offsets(s)
+
+
+def test_sample_minutes_structure(samples_dir: Path) -> None:
+    doc = load_document(samples_dir / "001_d4d75379dab6ba82.txt")
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert "RESOLVED to" not in headings and "No" not in headings and "Yes" not in headings
+    assert not any(h.startswith("Councillor ") for h in headings)
+    assert sum(h.startswith("5 LEGAL AND PROCUREMENT COLLEAGUE COMMENTS") for h in headings) == 2
+    assert not any(h.startswith("INFRASTRUCTURE") for h in headings)
+    assert "Page 18" not in doc.text and "Page 20" not in doc.text
