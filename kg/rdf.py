@@ -253,19 +253,41 @@ class _Builder:
         self.p(mention, OA + "hasTarget", target)
 
     def money(self, fact: NamedNode, amount: Any, attrs: dict[str, Any]) -> None:
-        try:
-            value = float(amount)
-        except (TypeError, ValueError):
+        """The fact's own ``amount`` (with ``amount_max``, ``amount_text``, ``qualifier``)."""
+        self.monetary_amount(fact, SCHEMA + "amount", node(fact.value + "/amount"), amount,
+                             attrs.get("amount_max"), attrs.get("amount_text"), attrs.get("qualifier"))
+
+    def money_list(self, fact: NamedNode, items: Any, skip: float | None) -> None:
+        """Every money figure of a table row: ``role`` savings -> ck:savingsAmount, else schema:amount."""
+        if not isinstance(items, list):
             return
-        money = node(fact.value + "/amount")
-        self.p(fact, SCHEMA + "amount", money)
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            value, role = _number(item.get("value")), str(item.get("role") or "money")
+            if value is None or (role != "savings" and skip is not None and value == skip):
+                continue  # the fact's own amount already says it
+            pred = CK + "savingsAmount" if role == "savings" else SCHEMA + "amount"
+            iri = node(fact.value + "/amount/" + iris.content_hash(role, value, item.get("text")))
+            self.monetary_amount(fact, pred, iri, value, item.get("value_max"), item.get("text"),
+                                 item.get("qualifier"))
+
+    def monetary_amount(self, fact: NamedNode, pred: str, money: NamedNode, amount: Any, amount_max: Any,
+                        text: Any, qualifier: Any) -> None:
+        value = _number(amount)
+        if value is None:
+            return
+        self.p(fact, pred, money)
         self.p(money, RDF + "type", node(SCHEMA + "MonetaryAmount"))
         self.p(money, SCHEMA + "value", decimal(value))
         self.p(money, SCHEMA + "currency", Literal("GBP"))
-        if attrs.get("amount_max") is not None:
-            self.p(money, SCHEMA + "maxValue", decimal(float(attrs["amount_max"])))
-        if attrs.get("amount_text"):
-            self.p(money, CK + "amountText", Literal(str(attrs["amount_text"])))
+        high = _number(amount_max)
+        if high is not None:
+            self.p(money, SCHEMA + "maxValue", decimal(high))
+        if text:
+            self.p(money, CK + "amountText", Literal(str(text)))
+        if qualifier:
+            self.p(money, CK + "amountQualifier", Literal(str(qualifier)))
 
     def period(self, fact: NamedNode, period: Any) -> None:
         text = str(period).strip()
@@ -332,6 +354,14 @@ class _Builder:
                 self.p(fact, CK + "about", obj)
             if attrs.get("text"):
                 self.p(fact, DCT + "description", Literal(str(attrs["text"])))
+            if attrs.get("action"):
+                self.p(fact, CK + "action", Literal(str(attrs["action"])))
+            for key in _keys(attrs.get("organisations")):
+                ref = self.ref(key)
+                if ref is not None and ref not in (subject, obj):
+                    self.p(fact, CK + "involves", ref)
+            for text in _keys(attrs.get("delegations")):
+                self.p(fact, CK + "delegation", Literal(text))
         elif rel.type == "service_status":
             self.p(fact, RDF + "type", node(CK + "ServiceStatus"))
             self.p(fact, CK + "service", subject)
@@ -342,12 +372,14 @@ class _Builder:
                 self.p(fact, DCT + "relation", obj)
         if obj is not None and rel.type in {"commissions", "joint_commissioning", "provides", "funds"}:
             self.p(fact, CK + "service", obj)
-        if attrs.get("amount") is not None:
+        if _number(attrs.get("amount")) is not None:
             self.money(fact, attrs["amount"], attrs)
         elif attrs.get("amount_text"):
             self.p(fact, CK + "amountText", Literal(str(attrs["amount_text"])))
-        if attrs.get("period"):
-            self.period(fact, attrs["period"])
+        self.money_list(fact, attrs.get("money"), _number(attrs.get("amount")))
+        # One period, or several (joint commissioning "since", a table row's milestone dates).
+        for period in _keys(attrs.get("period")) + _keys(attrs.get("periods")) + _keys(attrs.get("dates")):
+            self.period(fact, period)
 
     def status(self, fact: NamedNode, attrs: dict[str, Any]) -> None:
         status = str(attrs.get("status") or "").strip()
@@ -356,17 +388,43 @@ class _Builder:
             concept = SERVICE_STATUS_CONCEPTS.get(status.casefold())
             if concept:
                 self.p(fact, CK + "status", node(CK + concept))
-        sponsor = attrs.get("sponsor")
-        if isinstance(sponsor, str) and sponsor.strip():
-            ref = self.ref(sponsor) if sponsor in self.ex.entities else None
-            if ref is not None:
-                self.p(fact, CK + "sponsor", ref)
-            else:
-                self.p(fact, CK + "sponsorName", Literal(sponsor.strip()))
+        group = SERVICE_STATUS_CONCEPTS.get(str(attrs.get("group") or "").strip().casefold())
+        if group:
+            self.p(fact, CK + "statusGroup", node(CK + group))
+        # sponsor and portfolio_holders are entity keys (one or a list) or names as written.
+        for pred, name_pred, value in (
+            (CK + "sponsor", CK + "sponsorName", attrs.get("sponsor")),
+            (CK + "portfolioHolder", CK + "portfolioHolderName", attrs.get("portfolio_holders")),
+        ):
+            for item in _keys(value):
+                item = item.strip()
+                if item in self.ex.entities:
+                    self.p(fact, pred, node(iris.entity_iri(item)))
+                elif item:
+                    self.p(fact, name_pred, Literal(item))
         for key in _keys(attrs.get("funding")):
             ref = self.ref(key)
             if ref is not None:
                 self.p(fact, CK + "fundingStream", ref)
+        if attrs.get("funding_text"):
+            self.p(fact, CK + "fundingText", Literal(str(attrs["funding_text"])))
+        if attrs.get("savings"):
+            self.p(fact, CK + "savingsText", Literal(str(attrs["savings"])))
+        for milestone in attrs.get("milestones") or []:
+            text = milestone.get("text") if isinstance(milestone, dict) else milestone
+            if isinstance(text, str) and text.strip():
+                self.p(fact, CK + "milestone", Literal(text.strip()))
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for anything else (missing, text, NaN)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
 
 
 def _keys(value: Any) -> list[str]:

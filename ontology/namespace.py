@@ -44,28 +44,39 @@ class CK(DefinedNamespace):
     StatusReview: URIRef  # Review
     VoluntaryOrganisation: URIRef  # Voluntary organisation
     about: URIRef  # about
+    action: URIRef  # action
+    amountQualifier: URIRef  # amount qualifier
     amountText: URIRef  # amount text
     commissioner: URIRef  # commissioner
     committee: URIRef  # committee
     confidence: URIRef  # confidence
     contentHash: URIRef  # content hash
     decidedBy: URIRef  # decided by
+    delegation: URIRef  # delegation
     fileName: URIRef  # file name
     fundingStream: URIRef  # funding stream
+    fundingText: URIRef  # funding source text
     inPaper: URIRef  # in paper
+    involves: URIRef  # involves
     isJoint: URIRef  # is joint
     jointWith: URIRef  # jointly with
     mentionedIn: URIRef  # mentioned in
     method: URIRef  # method
+    milestone: URIRef  # milestone
     nameInPaper: URIRef  # name in paper
     period: URIRef  # period
+    portfolioHolder: URIRef  # portfolio holder
+    portfolioHolderName: URIRef  # portfolio holder name
     provider: URIRef  # provider
     relationType: URIRef  # relation type
+    savingsAmount: URIRef  # savings amount
+    savingsText: URIRef  # savings text
     service: URIRef  # service
     softwareVersions: URIRef  # software versions
     sponsor: URIRef  # sponsor
     sponsorName: URIRef  # sponsor name
     status: URIRef  # status
+    statusGroup: URIRef  # status group
     statusText: URIRef  # status text
     year: URIRef  # year
 

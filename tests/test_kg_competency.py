@@ -198,10 +198,18 @@ def test_04_home_care_trace(store):
     rows = [r for r in answer(store, "04") if r["serviceLabel"] == "Home Care"]
     assert {r["year"] for r in rows} == {"2015", "2017", "2019"}
     assert {r["authorityLabel"] for r in rows} == {"Borsetshire County Council", "Felpersham City Council"}
-    assert {r["year"]: r.get("status") for r in rows} == {"2015": "new", "2017": "continuing",
-                                                          "2019": "procurement"}
+    statuses: dict[str, set[str]] = {}
+    for r in rows:
+        statuses.setdefault(r["year"], set()).update(s for s in r.get("status", "").split("; ") if s)
+    assert statuses == {"2015": {"new"}, "2017": {"continuing"}, "2019": {"procurement"}}
     assert {r.get("sponsor") for r in rows if r["year"] == "2017"} == {"Felpersham City Council"}
     assert {r.get("fundingLabel") for r in rows if r["year"] == "2015"} == {"Better Care Fund"}
+    # 2019: the decision and the status row share one passage (one row); the funding sentence is another.
+    by_quote = {r["quote"]: r for r in rows if r["year"] == "2019"}
+    assert len(by_quote) == 2
+    funded = next(r for q, r in by_quote.items() if q.startswith("The Better Care Fund"))
+    assert (funded["fundingLabel"], float(funded["amount"]), funded["amountText"]) == (
+        "Better Care Fund", 1_500_000.0, "£1.5m")
     assert all("Home Care" in r["quote"] for r in rows)
 
 

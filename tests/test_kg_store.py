@@ -243,3 +243,75 @@ def test_build_stage_helpers(store):
     assert stale_papers(store, {"paper-a": "changed"}) == ["paper-a"]
     assert remove_missing(store, ["paper-b"]) == ["paper-a"]
     assert store.paper_hashes() == {}
+
+
+def table_row_paper():
+    """A made-up commissioning-plan row with the attributes nlp's table reader gives a service status."""
+    text = ("3b. Transforming Homecare Review\tA review of homecare.\tMay 2019\tJo Bloggs\tCllr Smith\t"
+            "ASC Budget and CCG\tCirca £14 m; CCG £2.5m\tSave £1.5m\n"
+            "RESOLVED: Felpersham Council approves the tender and delegates to the Director.\n")
+    doc = Document("row-paper", "row-paper.txt", "r".ljust(64, "0"), text,
+                   [Block("paragraph", 0, len(text), text)], [],
+                   Metadata(authority="Felpersham Council", gss_code="E06000099", date="2019-07-09"))
+    row_end = text.index("\n")
+    row = Evidence(doc.doc_id, 0, row_end, text[:row_end], "table:header-columns", 0.8)
+    decision_start = row_end + 1
+    decision_text = text[decision_start:-1]
+    decided = Evidence(doc.doc_id, decision_start, len(text) - 1, decision_text, "rule:resolved", 0.9)
+    entities = {
+        "service/home-care": Entity("service/home-care", "Service", "Home Care", {"Homecare"}),
+        "person/jo-bloggs": Entity("person/jo-bloggs", "Person", "Jo Bloggs", {"Jo Bloggs"}),
+        "fundingstream/asc-budget": Entity("fundingstream/asc-budget", "FundingStream", "ASC Budget", set()),
+        "organisation/felpersham-council": Entity("organisation/felpersham-council", "Organisation",
+                                                  "Felpersham Council", set(), "local-authority"),
+        "organisation/felpersham-ccg": Entity("organisation/felpersham-ccg", "Organisation", "Felpersham CCG",
+                                              set(), "clinical-commissioning-group"),
+    }
+    money = [
+        {"value": 14_000_000.0, "value_max": None, "qualifier": "circa", "text": "Circa £14 m",
+         "role": "money"},
+        {"value": 2_500_000.0, "value_max": None, "qualifier": None, "text": "£2.5m", "role": "money"},
+        {"value": 1_500_000.0, "value_max": None, "qualifier": None, "text": "£1.5m", "role": "savings"},
+    ]
+    relations = [
+        Relation("service_status", "service/home-care", None, row, {
+            "status": "review", "group": "new", "sponsor": ["person/jo-bloggs"],
+            "portfolio_holders": ["Cllr Smith"], "funding": ["fundingstream/asc-budget"],
+            "funding_text": "ASC Budget and CCG", "money": money, "dates": ["2019-05", "2019-04/2020-03"],
+            "milestones": [{"text": "Agree short term changes", "periods": []}], "savings": "Save £1.5m"}),
+        Relation("decision", "organisation/felpersham-council", "service/home-care", decided, {
+            "text": decision_text, "action": "approve", "organisations": ["organisation/felpersham-ccg"],
+            "delegations": ["the Director"]}),
+        Relation("joint_commissioning", "organisation/felpersham-council", "service/home-care", row,
+                 {"partners": ["organisation/felpersham-ccg"], "periods": ["2017-09"]}),
+    ]
+    return doc, Extraction(doc.doc_id, entities, [], relations, {"councilkg": "0.1.0"})
+
+
+def test_table_row_attributes_become_rdf(store):
+    store.replace_paper(*table_row_paper())
+    (status,) = rows(store, """SELECT ?group ?sponsor ?holder ?fund ?ftext ?savings ?milestone WHERE {
+        ?f a ck:ServiceStatus ; ck:statusGroup/skos:notation ?group ; ck:sponsor/rdfs:label ?sponsor ;
+           ck:portfolioHolderName ?holder ; ck:fundingStream/rdfs:label ?fund ; ck:fundingText ?ftext ;
+           ck:savingsText ?savings ; ck:milestone ?milestone }""")
+    assert status == {"group": "new", "sponsor": "Jo Bloggs", "holder": "Cllr Smith", "fund": "ASC Budget",
+                      "ftext": "ASC Budget and CCG", "savings": "Save £1.5m",
+                      "milestone": "Agree short term changes"}
+    amounts = rows(store, """SELECT ?p ?v ?t ?q WHERE { ?f a ck:ServiceStatus ; ?p ?m .
+        ?m a schema:MonetaryAmount ; schema:value ?v ; ck:amountText ?t
+        OPTIONAL { ?m ck:amountQualifier ?q } }""")
+    found = {(r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], float(r["v"]), r["t"], r.get("q"))
+             for r in amounts}
+    assert found == {
+        ("amount", 14e6, "Circa £14 m", "circa"), ("amount", 2.5e6, "£2.5m", None),
+        ("savingsAmount", 1.5e6, "£1.5m", None)}
+    periods = rows(store, "SELECT ?l WHERE { ?f a ck:ServiceStatus ; ck:period/rdfs:label ?l }")
+    assert {r["l"] for r in periods} == {"2019-05", "2019-04/2020-03"}
+    (decision,) = rows(store, """SELECT * WHERE { ?f a ck:Decision ; ck:action ?action ;
+        ck:involves/rdfs:label ?org ; ck:delegation ?delegation }""")
+    assert (decision["action"], decision["org"], decision["delegation"]) == (
+        "approve", "Felpersham CCG", "the Director")
+    (joint,) = rows(store, "SELECT ?l WHERE { ?f a ck:Commissioning ; ck:period/rdfs:label ?l }")
+    assert joint["l"] == "2017-09"
+    report = store.validate()
+    assert report.conforms, report.text
