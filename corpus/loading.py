@@ -27,6 +27,13 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _human_size(size: int) -> str:
+    """``205 KB`` or ``61.3 MB``: precise enough to compare with the limit."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def load_document(
     path: str | Path, catalogue_row: CatalogueRow | None = None, settings: Settings | None = None
 ) -> Document:
@@ -41,11 +48,9 @@ def load_document(
         if not path.is_file():
             raise InputError("no such file")
         loader = get_loader(path.suffix)
-        size_mb = path.stat().st_size / (1024 * 1024)
-        if size_mb > float(settings.max_file_mb):
-            raise InputError(
-                f"file is {size_mb:.1f} MB, over the {settings.max_file_mb:g} MB limit (max_file_mb)"
-            )
+        size, limit_mb = path.stat().st_size, float(settings.max_file_mb)
+        if size > limit_mb * 1024 * 1024:
+            raise InputError(f"file is {_human_size(size)}, over the {limit_mb:g} MB limit (max_file_mb)")
         data = path.read_bytes()
         if not data.strip():
             raise InputError("empty file")
