@@ -54,9 +54,10 @@ class GazetteerComponent:
             phrases = list(row["phrases"])
             # Services are named in any case ("home care"); names of bodies only as written,
             # except multi-word ones, which are safe case-insensitively.
-            lower = [p for p in phrases if row["label"] == "Service" and not p.isupper()]
+            sensitive = bool(row.get("case_sensitive"))
+            lower = [p for p in phrases if row["label"] == "Service" and not p.isupper() and not sensitive]
             exact = [p for p in phrases if p not in lower]
-            lower += [p for p in exact if len(p.split()) >= 3]
+            lower += [p for p in exact if len(p.split()) >= 3 and not sensitive]
             if lower:
                 self.case_insensitive.add(match_id, [nlp.make_doc(p) for p in lower])
             if exact:

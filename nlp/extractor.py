@@ -102,15 +102,41 @@ _DEFINITE = re.compile(
     r"|\b(?P<the3>[Tt]he\s+)?(?P<ccg>CCG)\b(?!s)"
 )
 _JOINT_CITY_COUNTY = re.compile(r"\b(?P<city>City)\s+and\s+(?P<county>County)\s+Councils\b")
+# A councillor's name: words separated by single spaces only (a tab or line break ends it, so a
+# table's next column or the next line never joins the name), never another "Cllr".
 _CLLR = re.compile(
-    r"\b(?P<title>Cllr\.?|Councillor)\s+(?P<name>(?:(?:Dr|Mrs|Mr|Ms|Miss)\.?\s+)?[A-Z][\w'’-]+"
-    r"(?:\s+[A-Z][\w'’-]+){0,2})"
+    r"\b(?P<title>Cllr\.?|Councillor)[ ]+(?P<name>(?:(?:Dr|Mrs|Mr|Ms|Miss)\.?[ ]+)?"
+    r"(?!Cllr\b|Councillor\b)[A-Z][a-z][\w'’-]*(?:[ ](?!Cllr\b|Councillor\b)[A-Z][a-z][\w'’-]*){0,2})"
+)
+# Words that end a name read after "Cllr" or that an NER person span never contains.
+_NAME_STOP = {
+    "absent", "present", "apologies", "report", "all", "colleagues", "chair", "vice-chair", "lead", "member",
+    "members", "portfolio", "holder", "public", "adult", "adults", "health", "social", "care", "children",
+    "appendix", "agenda", "item", "plan", "principles", "complete", "structures", "people", "young", "older",
+    "services", "service", "strategy", "programme", "board", "council", "committee", "cabinet", "executive",
+    "carer", "carers", "parent", "parents", "family", "families",
+}
+_LEADING_ROLE = re.compile(
+    r"^(?:(?:Lead|Director|Chair|Officer|Manager|Head|Cllr\.?|Councillor|Commissioner|Contact|Author)[ \t]+)+"
 )
 _ROLE_WORDS = re.compile(
     r"\b(?:Director|Officer|Manager|Head|Chair|Vice-Chair|Lead|Consultant|Chief|Executive|Commissioner|"
     r"Leader|Member|Portfolio Holder|Councillor|Solicitor|Accountant|Coordinator|Co-ordinator|Adviser|"
     r"Advisor|Specialist)\b"
 )
+_UNIT_AFTER = re.compile(
+    r"['’]?s?[ \t]+(?:Team|Teams|Board|Group|Directorate|Department|Division|Unit|Committee|Manager|Managers|"
+    r"Officer|Officers|Director|Directors|Lead|Leads|Commissioner|Commissioners|Coordinator|Co-ordinator)\b"
+)
+_TITLE_BEFORE = re.compile(
+    r"\b(?:Directors?|Head|Heads|Managers?|Officers?|Lead|Commissioners?|Portfolio[ \t]+Holder|Member)"
+    r"[ \t]*(?:of|for|,|[–-])[ \t]*(?:the[ \t]+)?$"
+)
+_INDEFINITE_BEFORE = re.compile(
+    r"(?:\b(?:[Aa]n?|[Aa]nother|[Nn]ew)[ \t]+(?:(?:[Jj]oint|[Nn]ew|[Ss]ingle|[Ss]hared)[ \t]+)?"
+    r"(?:[\w-]+/)?|/)$"
+)
+_QUALIFIER_AFTER = re.compile(r"[ \t]+(?:for|with|in|including|across)[ \t]+")
 _PERSON_NOT = {w for w in GENERIC_WORDS} | {
     "nottingham", "derby", "county", "city", "nhs", "ccg", "partners", "board", "fund", "grant",
 }
@@ -192,6 +218,7 @@ class _Paper:
         self.mentions: list[Mention] = []
         self.relations: list[Relation] = []
         self.sentence_bounds: list[tuple[int, int]] = []
+        self._lower_words: set[str] | None = None
 
     # -- candidates ---------------------------------------------------------------------------
 
@@ -204,9 +231,22 @@ class _Paper:
         if end - start < 2:
             return
         family = method.split(":")[0]
+        if etype == "Service" and family in {"gazetteer", "shape"} and self._part_of_unit_or_title(
+                start, end):
+            return
+        if (etype == "Partnership" and family == "shape" and _INDEFINITE_BEFORE.search(self.text, 0, start)
+                and not has_proper_word(self.text[start:end])):
+            return  # "establish a City/County Project Group": a body described, not one named
         self.cands.append(
             Candidate(start, end, etype, method, confidence, priority=PRIORITY.get(family, 1), **kw)
         )
+
+    def _part_of_unit_or_title(self, start: int, end: int) -> bool:
+        """ "the Early Help Team", "Director of Adult Social Care", "Service Director, Personal Care":
+        a service's words inside the name of a team or a job title are not a service mention."""
+        after = self.text[end:end + 40]
+        before = self.text[max(0, start - 60):start]
+        return bool(_UNIT_AFTER.match(after) or _TITLE_BEFORE.search(before))
 
     def collect(self) -> None:
         """Gather every candidate of the paper."""
@@ -390,17 +430,48 @@ class _Paper:
         self, start: int, end: int, method: str, confidence: float, role: str | None = None
     ) -> None:
         text = self.text[start:end]
+        if "/" in text:  # "Michelle Slater / Marie Cowie": two people
+            cut = start + text.index("/")
+            self._add_person(start, cut, method, confidence, role)
+            self._add_person(cut + 1, end, method, confidence, role)
+            return
+        lead = _LEADING_ROLE.match(text)
+        if lead and method.startswith("ner"):  # "Lead Bobby Lowen": a column label before the name
+            start += lead.end()
+            text = self.text[start:end]
+        while start < end and self.text[start] in " \t":
+            start += 1
+        while end > start and self.text[end - 1] in " \t":
+            end -= 1
+        text = self.text[start:end]
         words = re.findall(r"[\w'’-]+", text)
         if len(words) < 2 or any(w.lower() in _PERSON_NOT for w in words) or text.isupper():
             return
-        if not all(w[0].isupper() for w in words):
+        if not all(w[0].isupper() for w in words) or "\n" in text or "\t" in text:
+            return
+        if method.startswith("ner") and not self._plausible_person_name(words):
             return
         self.persons.append(Candidate(start, end, "Person", method, confidence, attrs={"role": role}))
 
+    def _plausible_person_name(self, words: list[str]) -> bool:
+        """The statistical NER tags headings ("Older People", "Pricing Structures") as people: a name
+        none of whose words the paper also writes in lower case, that is no place, passes."""
+        from nlp.resolution import is_place_name
+
+        if any(w.lower() in _NAME_STOP for w in words) or is_place_name(" ".join(words)):
+            return False
+        if self._lower_words is None:
+            self._lower_words = set(re.findall(r"(?<![\w'’-])[a-z][a-z'’-]+", self.text))
+        return not all(w.lower() in self._lower_words for w in words)
+
     def _collect_people(self) -> None:
         for m in _CLLR.finditer(self.text):
-            self.persons.append(Candidate(m.start(), m.end("name"), "Person", "rule:councillor", 0.9,
-                                          name=m.group("name"), attrs={"role": "Councillor"}))
+            words = m.group("name").split(" ")
+            keep = 1 + next((i for i, w in enumerate(words[1:]) if w.lower() in _NAME_STOP), len(words) - 1)
+            name = " ".join(words[:keep])
+            end = m.start("name") + len(name)
+            self.persons.append(Candidate(m.start(), end, "Person", "rule:councillor", 0.9,
+                                          name=name, attrs={"role": "Councillor"}))
 
     # -- settle overlaps, resolve, build --------------------------------------------------------
 
@@ -477,6 +548,7 @@ class _Paper:
             ev = Evidence(doc_id, c.start, c.end, surface, c.method, round(c.confidence, 3))
             self.mentions.append(Mention(c.type, surface, ev, key))
         self._drop_weak_organisations()
+        self._drop_heading_only_services()
         self._build_people()
         self._build_values()
         from nlp.relations import find_relations
@@ -499,6 +571,22 @@ class _Paper:
         if weak:
             self.mentions = [m for m in self.mentions if m.entity_key not in weak]
             for k in weak:
+                self.entities.pop(k, None)
+
+    def _drop_heading_only_services(self) -> None:
+        """A service named only by a whole heading ("Information and Advice" as a report template's
+        section title) is not shown to be commissioned or provided; one also named in the body is."""
+        headings = {(b.start, b.end) for b in self.doc.blocks if b.kind == "heading"}
+        if not headings:
+            return
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for m in self.mentions:
+            if m.type == "Service" and m.entity_key:
+                spans.setdefault(m.entity_key, []).append((m.evidence.start, m.evidence.end))
+        only = {k for k, ss in spans.items() if all(s in headings for s in ss)}
+        if only:
+            self.mentions = [m for m in self.mentions if m.entity_key not in only]
+            for k in only:
                 self.entities.pop(k, None)
 
     def _build_people(self) -> None:
@@ -571,7 +659,8 @@ class _Paper:
             for i, a in enumerate(ents):
                 for b in ents[i + 1:]:
                     ratio = SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio()
-                    if etype == "Person" and a.name.split()[-1] == b.name.split()[-1]:
+                    if (etype == "Person" and a.name.split()[-1] == b.name.split()[-1]
+                            and min(len(a.name.split()), len(b.name.split())) == 1):
                         ratio = max(ratio, 0.85)  # "Cllr Smith" may be "Jane Smith"
                     if ratio >= 0.85:
                         a.candidates[b.key] = round(ratio, 3)
@@ -581,13 +670,20 @@ class _Paper:
 
     def ensure_entity(
         self, start: int, end: int, etype: str, method: str, confidence: float,
-        name: str | None = None, aliases: Iterable[str] = (),
+        name: str | None = None, aliases: Iterable[str] = (), other_types: Iterable[str] = (),
     ) -> str | None:
-        """Key of the entity named at a span, adding its mention and entity when new."""
+        """Key of the entity named at a span, adding its mention and entity when new.
+
+        A mention already there of ``etype`` (or of one of ``other_types``: a table row about the
+        "Transforming Care Partnership" is about that partnership) gives its entity.
+        """
+        types = {etype, *other_types}
         for m in self.mentions:
             ms, me = m.evidence.start, m.evidence.end
             overlap = min(end, me) - max(start, ms)
-            if m.type == etype and m.entity_key and abs(ms - start) <= 3 and overlap >= 0.6 * (end - start):
+            longer = me < end and _QUALIFIER_AFTER.match(self.text, me)  # "X Services for Children …"
+            if m.type in types and m.entity_key and abs(ms - start) <= 3 and (
+                    overlap >= 0.6 * (end - start) or longer):
                 if m.entity_key in self.entities:
                     self.entities[m.entity_key].aliases.update(aliases)
                 return m.entity_key

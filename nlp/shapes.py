@@ -116,9 +116,47 @@ IMPROVED_RE = re.compile(r"\bimproved\s+Better\s+Care\s+Fund\b")
 
 
 _ROLE_INSIDE = re.compile(
-    r"^.*\b(?:Officer|Director|Manager|Chief\s+Executive|Chair|Councillor|Cllr)\b"
+    r"^.*\b(?:Officers?|Directors?|Managers?|Chief\s+Executive|Chair|Councillors?|Cllr)\b"
     r"[ \t]*(?:&|and|of|for)?[ \t]*"
 )
+
+# What makes a phrase with a service head a service and not an activity, an objective or a title:
+# an imperative or gerund first word ("Review Residential Provision", "Improving Access") makes
+# it an action; "<activity or document noun> of/for …" ("Integration of Health and Social Care
+# Services", "Fee Rates for …", "Projections of Demand for …") makes it about a service.
+ACTION_FIRST_WORDS = {
+    "review", "develop", "support", "implement", "integrate", "deliver", "commission", "procure",
+    "recommission", "re-commission", "transform", "establish", "expand", "redesign", "extend",
+    "improve", "complete", "continue", "undertake", "provide", "reduce", "promote", "ensure",
+    "improving", "promoting", "developing", "supporting", "reducing", "transforming", "delivering",
+    "increasing", "integrating", "enabling", "ensuring", "providing", "strengthening", "tackling",
+    "achieving", "embedding", "maximising", "preventing", "progress", "agree", "approve", "consider",
+}
+ACTIVITY_NOUNS = {
+    "integration", "commissioning", "recommissioning", "re-commissioning", "review", "reviews",
+    "projection", "projections", "rate", "rates", "fee", "fees", "bid", "bids", "strategy", "strategies",
+    "plan", "plans", "report", "reports", "development", "implementation", "procurement", "delivery",
+    "redesign", "evaluation", "demand", "transfers", "tender", "analysis", "assessment", "consultation",
+    "cost", "costs", "funding", "budget", "principles", "specification", "model", "models", "future",
+    "outcomes", "priorities", "standards", "quality", "performance", "pricing", "contract", "contracts",
+}
+
+
+_COMMA_WORD_BEFORE = re.compile(r"(?<![\w,][ \t])(?<![\w’'-])([A-Z][a-z][\w’'-]*),[ \t]+$")
+_TITLE_TO_BEFORE = re.compile(r"[A-Z][\w’'-]*[ \t]+to[ \t]+$")
+
+
+def service_phrase_plausible(name: str) -> bool:
+    """Whether a phrase with a service head names a service, not an action, objective or report."""
+    words = re.findall(r"[\w’'-]+", name)
+    if not words or words[0].lower() in ACTION_FIRST_WORDS:
+        return False
+    m = re.search(r"[ \t](?:of|for)[ \t]", name)
+    if m:
+        before = re.findall(r"[\w’'-]+", name[: m.start()])
+        if before and before[-1].lower() in ACTIVITY_NOUNS:
+            return False
+    return not _ROLE_INSIDE.search(name)
 _FUND_INSIDE = re.compile(r"\b(?:Fund|Funds|Funding|Grant|Grants|Budget|Budgets)\b[ \t]*")
 
 
@@ -180,7 +218,13 @@ def split_compound(name: str) -> list[tuple[int, str]]:
     for sep in re.finditer(r",?[ \t]+and[ \t]+|,[ \t]+", name):
         left, right = name[: sep.start()], name[sep.end():]
         found = classify_head(left)
-        if (found and found[0] not in {"service", "fund", "programme"}
+        if found and found[0] in {"service", "fund"}:
+            # "… Scheme and … Service" are two names, but "Council's Care and Support Centres" is one:
+            # a service or fund on the left must be a name of two words or more without its owner
+            core = re.sub(r"^[\w-]+['’]s[ \t]+", "", left)
+            if len(core.split()) < 2 or not service_phrase_plausible(core):
+                continue
+        if (found and found[0] != "programme"
                 and shape_acceptable(left, found[0], found[4]) and classify_head(right)):
             rest = split_compound(right)
             return [(0, left)] + [(sep.end() + off, part) for off, part in rest]
@@ -206,6 +250,11 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                 continue
             if rule == "service" and m.group("next") and offset + len(part) == len(whole):
                 continue  # "Education and Health Care Plan": the head is not the end of the name
+            if rule == "service" and not service_phrase_plausible(name):
+                continue
+            if rule == "service" and offset == 0 and _TITLE_TO_BEFORE.search(
+                    text, 0, m.start("name") + dropped):
+                continue  # "Improving Access to Effective Support": the tail of a longer title
             role = _ROLE_INSIDE.search(name)
             if role:  # "Sam Walters Chief Operating Officer & Bassetlaw Partnership"
                 cut = role.end()
@@ -221,6 +270,14 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                     if len(name.split()) < 2:
                         continue
             start = m.start("name") + dropped + offset + extra
+            if rule == "service" and offset == 0 and extra == 0 and not dropped:
+                # "Information, Advice and Support Services": a leading word before a comma that
+                # is no name of its own belongs to this name (but "Home Care, Extra Care" is a list)
+                lead = _COMMA_WORD_BEFORE.search(text, 0, start)
+                if (lead and lead.group(1).lower() not in LEADING_NOISE
+                        and classify_head(lead.group(1)) is None):
+                    name = text[lead.start():start + len(name)]
+                    start = lead.start()
             yield ShapeMatch(start, start + len(name), name, etype, kind, "shape:" + rule, conf)
     for rx, rule in ((LOWER_FUND_RE, "fund-lower"), (SECTION_FUND_RE, "section-fund"),
                      (POOLED_RE, "pooled"), (IMPROVED_RE, "improved-fund")):
@@ -244,5 +301,7 @@ def classify_name(name: str) -> tuple[str, str | None, float] | None:
         return None
     rule, etype, kind, conf, head_len = found
     if not shape_acceptable(name, rule, head_len) and rule not in {"service", "partnership", "fund"}:
+        return None
+    if etype == "Service" and not service_phrase_plausible(name):
         return None
     return etype, kind, conf

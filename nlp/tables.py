@@ -46,8 +46,15 @@ STATUS_KEYWORDS: tuple[tuple[str, str], ...] = (
 )
 
 _NUMBERING = re.compile(r"^\s*(?:\d+[a-z]?[.)]?|[a-z][.)]|[ivx]+[.)])\s*(?=[A-Z])")
+# "Commissioning Intention 3", "Priority 2:", "Workstream IV": a label, not the activity's name.
+_ROW_LABEL = re.compile(
+    r"^(?:[A-Z][a-z]+[ \t]+){0,2}(?:[Ii]ntentions?|Priorit(?:y|ies)|Objectives?|Workstreams?|Themes?|"
+    r"Actions?|Outcomes?|Strands?|Areas?|Items?|Goals?)[ \t]+(?:\d+[a-z]?|[IVX]+)\b[.:)]?[ \t]*"
+)
+# "To commission an …", "To further improve the …": an aim, whose object follows.
+_TO_CLAUSE = re.compile(r"^(?:[ivx]+\)[ \t]*)?To[ \t]+(?:[a-z]+[ \t]+){1,2}?(?:an?[ \t]+|the[ \t]+)?(?=\S)")
 _LEADING_ACTIVITY = re.compile(
-    r"^(?:(?:Review|Re-?commissioning|Commissioning|Procurement|Re-?procurement|Tender|Development|"
+    r"^(?:(?:Integrated|Joint|Strategic|Full|Independent)\s+)?(?:(?:Review|Re-?commissioning|Commissioning|Procurement|Re-?procurement|Tender|Development|"
     r"Implementation|Expansion|Redesign|Evaluation|Integration|Retender|Extension)"
     r"(?:\s+(?:and|&)\s+(?:re-?)?\w+)?\s+of\s+(?:services?\s+(?:involved\s+in|for)\s+(?:the\s+delivery\s+of\s+)?)?"
     r"(?:the\s+|existing\s+|current\s+)?(?:[A-Z]{2,6}['’]s\s+)?)",
@@ -62,8 +69,8 @@ _NOT_SERVICE_NAMES = {"complete", "develop", "support", "review", "implement", "
                       "implementation", "procurement", "scope", "in scope", "none", "tbc", "n/a"}
 _TRAILING_ACTIVITY = re.compile(
     r"(?:\s+(?:Review|Reviews|Transformation\s+Plan|Plan|Programme|Project|expansion|Expansion|"
-    r"Re-?commissioning|Commissioning|Procurement|Implementation|Tender|Proposal|Redesign|Strategy|"
-    r"Phase\s+\d+|Stage\s+\d+))+$"
+    r"Re-?commissioning|Commissioning|Procurement|Implementation|Tender|Proposal|Redesign|Strategy|Strategic|"
+    r"Complete|Completed|Ongoing|Phase\s+\d+|Stage\s+\d+))+$"
 )
 _PHASE = re.compile(r"\s+(?:Phase|Stage)\s+\d+$")
 _CONNECTORS = {"and", "of", "for", "in", "with", "to", "&", "the", "on"}
@@ -89,15 +96,22 @@ def service_head(text: str) -> tuple[int, int, str, list[str]] | None:
     name drops numbering and activity words ("3a. Self-Care Review" -> "Self-Care").
     """
     pos = 0
-    m = _NUMBERING.match(text)
-    if m:
-        pos = m.end()
-    m = _LEADING_ACTIVITY.match(text[pos:])
-    if m and text[pos + m.end():pos + m.end() + 1][:1].isupper():
-        pos += m.end()
-    m = _LEADING_VERB.match(text[pos:])
-    if m:
-        pos += m.end()
+    verb_seen = False
+    for _ in range(3):  # "3j. Integrate the Commissioning of …": numbering, verb, activity in any order
+        before = pos
+        for rx in (_NUMBERING, _ROW_LABEL, _TO_CLAUSE):
+            m = rx.match(text[pos:])
+            if m:
+                pos += m.end()
+        m = _LEADING_ACTIVITY.match(text[pos:])
+        if m and text[pos + m.end():pos + m.end() + 1][:1].isupper():
+            pos += m.end()
+        m = None if verb_seen else _LEADING_VERB.match(text[pos:])
+        if m:  # one verb only: "Support the Transforming Care Partnership" keeps "Transforming"
+            pos += m.end()
+            verb_seen = True
+        if pos == before:
+            break
     while text[pos:pos + 1] in {"'", "‘", "’", '"', "“"}:
         pos += 1
     tokens = list(re.finditer(r"[^\s]+", text[pos:]))
@@ -203,13 +217,18 @@ def _cells_text(cells: list[Any]) -> str:
 def _row_relations(paper: Any, rec: _RowRecord) -> list[Relation]:
     activity = rec.cells["activity"][0]
     head = service_head(activity.text)
-    if head is None:
-        return []
-    h_start, h_end, name, aliases = head
-    service_key = paper.ensure_entity(
-        activity.start + h_start, activity.start + h_end, "Service", "table:activity-head", 0.75,
-        name=name, aliases=aliases,
-    )
+    service_key = None
+    if head is not None:
+        h_start, h_end, name, aliases = head
+        service_key = paper.ensure_entity(
+            activity.start + h_start, activity.start + h_end, "Service", "table:activity-head", 0.75,
+            name=name, aliases=aliases, other_types=("Partnership", "FundingStream"),
+        )
+    if service_key is None:
+        # "Commissioning Intention 2 To consolidate the integrated Disability Service …": the row's
+        # subject is the first service the activity cell names.
+        named = paper.mentions_in(activity.start, activity.end, ["Service"])
+        service_key = next((m.entity_key for m in named if m.entity_key), None)
     if service_key is None:
         return []
     status, statuses = row_status(activity.text, rec.block.group, _cells_text(rec.cells.get("status", [])))

@@ -241,3 +241,83 @@ def test_extract_many_in_processes_matches_one_process(extractor: Extractor, tmp
     serial = [set(x.entities) for x in extractor.extract_many(docs)]
     parallel = [set(x.entities) for x in extractor.extract_many(docs, workers=2)]
     assert serial == parallel
+
+
+OTHER_STYLE = """REPORT OF THE CORPORATE DIRECTOR, ADULT SOCIAL CARE
+
+Information and Advice
+
+1. The Service Director, Personal Care and Support, chairs the group. The Director of Adult Social Care \
+will report back.
+2. Families are supported by the council's Early Help Team. Older people and their carers told us about \
+pricing structures; Older People and Pricing Structures were discussed.
+3. We will establish a City/County Project Group, a Joint Commissioning Board and a Wellow Vale Carers Board.
+4. The Crisis Prevention Scheme and Wellow Falls Response Service are funded by the Better Care Fund.
+5. Information, Advice and Support (IAS) Services are provided by Wellow Carers Federation.
+
+Portfolio Holder\tCllr Williams\tAdult Social
+Present:\tCouncillor Adele Haines
+\tApologies
+Lead Bobby Lowen/ Sharon Ribeiro attended.
+
+Commissioning Activity and Scope\tKey Milestones\tFunding Source\tFinances in Scope
+Commissioning Intention 2 To consolidate the Wellow Disability Service in response to the white paper\t\
+Plan agreed September 2019\tBetter Care Fund\t£300k
+3g Support the Transforming Care Partnership\tPooled budget in place 2020\tBetter Care Fund\t£1m
+3c. Information, Advice and Support Services for Children and Young People with Special Educational Needs\t\
+Tender March 2020\tBetter Care Fund\t£90k
+"""
+
+
+@pytest.fixture(scope="session")
+def other_style(
+    extractor: Extractor, tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Document, Extraction]:
+    doc = _paper(tmp_path_factory.mktemp("other"), OTHER_STYLE, "Derby City Council")
+    return doc, extractor.extract(doc)
+
+
+def test_councillors_end_at_a_tab_or_line_break(other_style: tuple[Document, Extraction]) -> None:
+    _, x = other_style
+    people = {e.name for e in x.entities.values() if e.type == "Person"}
+    assert {"Williams", "Adele Haines"} <= people
+    assert not [p for p in people if "Adult" in p or "Apologies" in p or "Cllr" in p]
+
+
+def test_headings_are_not_people_and_joined_names_are_split(other_style: tuple[Document, Extraction]) -> None:
+    _, x = other_style
+    people = {e.name for e in x.entities.values() if e.type == "Person"}
+    assert "Older People" not in people and "Pricing Structures" not in people
+    assert "Lead Bobby Lowen" not in people and not [p for p in people if "/" in p]
+
+
+def test_teams_job_titles_and_lone_headings_are_not_services(
+    other_style: tuple[Document, Extraction],
+) -> None:
+    _, x = other_style
+    services = _by_name(x, "Service")
+    for wrong in ("Early Help", "Personal Care", "Adult Social Care", "Information, Advice and Guidance"):
+        assert wrong not in services, wrong
+    assert {"Crisis Prevention Scheme", "Wellow Falls Response Service"} <= set(services)
+
+
+def test_a_body_described_with_a_is_not_a_named_partnership(other_style: tuple[Document, Extraction]) -> None:
+    _, x = other_style
+    partnerships = _by_name(x, "Partnership")
+    described = {"County Project Group", "Joint Commissioning Board", "Commissioning Board"}
+    assert not described & set(partnerships)
+    assert "Wellow Vale Carers Board" in partnerships  # "a" before a name with a place still names it
+
+
+def test_table_rows_fall_back_to_the_named_service_and_reuse_entities(
+    other_style: tuple[Document, Extraction],
+) -> None:
+    doc, x = other_style
+    rows = {r.subject: r.attrs for r in x.relations if r.type == "service_status"}
+    assert "service/wellow-disability-service" in rows  # the label "Commissioning Intention 2" is no name
+    assert not [k for k in x.entities if "commissioning-intention" in k]
+    assert "partnership/transforming-care-partnership" in rows  # the gazetteer's partnership, not a copy
+    ias = [k for k in rows if k.startswith("service/information-advice")]
+    assert ias == ["service/information-advice-and-support-services"]  # the long row title is an alias
+    assert rows[ias[0]]["money"][0]["value"] == 90_000
+    _assert_provenance(doc, x)

@@ -166,3 +166,54 @@ def test_councils_resolve_to_gss_codes_and_neighbours() -> None:
     assert find_council("Wellow Vale Council") is None
     assert neighbouring_council("Derby City Council", "county").name == "Derbyshire County Council"
     assert neighbouring_council("Nottinghamshire County Council", "city").name == "Nottingham City Council"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Priorities are Improving Access to Effective Support for carers.",  # objective, tail of a title
+        "a report on Integration of Health and Social Care Services in Wellow.",  # activity of a service
+        "Fee Rates for Adult Social Care Services were agreed.",  # a report's title
+        "Projections of Demand for Social Care rise.",
+        "3j. Review Residential Provision across the city",  # imperative: an action
+        "chaired by the Corporate Directors of Adult Social Care",  # a job title
+    ],
+)
+def test_actions_titles_and_roles_are_not_services(text: str) -> None:
+    assert not [m for m in find_shapes(text) if m.type == "Service"]
+
+
+def test_named_services_still_pass_the_service_rules() -> None:
+    found = shapes("We fund the Crisis Prevention Scheme and Wellow Falls Response Service.")
+    assert found["Crisis Prevention Scheme"] == ("Service", None)
+    assert found["Wellow Falls Response Service"] == ("Service", None)
+    assert classify_name("Delayed Transfers of Care") is None  # a measure, not a service
+    assert classify_name("Kingsmoor Community Rehabilitation Service")[0] == "Service"
+
+
+def test_a_word_before_a_comma_belongs_to_a_service_name_but_a_list_is_split() -> None:
+    found = shapes("2c. Information, Advice and Support Services")
+    assert "Information, Advice and Support Services" in found
+    found = shapes("We buy Home Care, Extra Care Services and more.")
+    assert "Extra Care Services" in found and "Care, Extra Care Services" not in str(found)
+
+
+@pytest.mark.parametrize(
+    ("cell", "name"),
+    [
+        ("3j. Integrate the Commissioning of Kingsmoor Falls Provision", "Kingsmoor Falls Provision"),
+        ("3g Support the Transforming Care Partnership", "Transforming Care Partnership"),  # one verb only
+        ("Homelessness Prevention Complete", "Homelessness Prevention"),  # a status word is no part
+        ("2a. Integrated Mental Health Accommodation Pathway Strategic Review",
+         "Integrated Mental Health Accommodation Pathway"),
+    ],
+)
+def test_service_head_strips_verbs_activities_and_statuses(cell: str, name: str) -> None:
+    assert service_head(cell)[2] == name
+
+
+def test_row_labels_and_aims_are_not_service_names() -> None:
+    assert service_head("Commissioning Intention 4 To further improve health outcomes for children") is None
+    assert service_head("Priority 2: To commission an integrated pathway for behaviour") is None
+    start, end, name, _ = service_head("Priority 3 Wellow Stop Smoking Service")
+    assert name == "Wellow Stop Smoking Service"
