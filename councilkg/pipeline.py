@@ -10,7 +10,7 @@ paper downstream, and a stage that crashed half-way simply finds its papers stil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -38,13 +38,28 @@ class Stage:
     extraction, a picklable module-level function — and ``commit(doc, prepared, settings)``,
     which writes one paper's result. ``prepare`` then runs in ``settings.workers`` processes
     (see :mod:`councilkg.workers`) while this process stays the stores' single writer.
+
+    ``stale_ids(content_hashes, settings)`` may replace ``stale``: one call answering for every
+    paper at once (``doc_id -> content hash``), for stages whose store can say so in one query.
+    ``finish(settings)`` runs after the stage, failed or not (e.g. to close the stores it opened).
     """
 
     name: str
-    stale: Callable[[str, str, Settings], bool]
+    stale: Callable[[str, str, Settings], bool] | None
     run: Callable[[list[Document], Settings], dict[str, str]] | None = None
     prepare: Callable[[Document, Settings], Any] | None = None
     commit: Callable[[Document, Any, Settings], None] | None = None
+    stale_ids: Callable[[Mapping[str, str], Settings], Iterable[str]] | None = None
+    finish: Callable[[Settings], None] | None = None
+
+    def stale_papers(self, hashes: Mapping[str, str], settings: Settings) -> list[str]:
+        """The ids among ``hashes`` (doc_id -> content hash) this stage must (re)process, sorted."""
+        if self.stale_ids is not None:
+            wanted = set(self.stale_ids(hashes, settings))
+            return [doc_id for doc_id in hashes if doc_id in wanted]
+        if self.stale is None:
+            raise CouncilKGError(f"build stage {self.name!r} has neither stale nor stale_ids")
+        return [doc_id for doc_id, digest in hashes.items() if self.stale(doc_id, digest, settings)]
 
 
 BATCH_PAPERS = 32
@@ -52,7 +67,7 @@ BATCH_PAPERS = 32
 
 
 STAGES: list[Stage] = []
-"""Stages run after ingestion, in order (extract → graph → search index, wired by the lead)."""
+"""Stages run after ingestion, in order; :mod:`councilkg.stages` fills it (extract → graph → search)."""
 
 
 @dataclass
@@ -96,19 +111,25 @@ class BuildReport:
 
 def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stages: Sequence[Stage]) -> None:
     """Run each stage over the stored papers it reports stale; failures go into ``report``."""
+    hashes = {doc_id: store.content_hash(doc_id) or "" for doc_id in store.ids()}
     for stage in stages:
-        stale = [
-            doc_id
-            for doc_id in store.ids()
-            if stage.stale(doc_id, store.content_hash(doc_id) or "", settings)
-        ]
         report.stages[stage.name] = []
-        if not stale:
+        try:
+            stale = stage.stale_papers(hashes, settings)
+            if not stale:
+                continue
+            if stage.prepare is not None:
+                failures = run_prepared_stage(store, stage, stale, settings)
+            else:
+                failures = run_batched_stage(store, stage, stale, settings)
+        except CouncilKGError as exc:
+            # The stage could not run at all (e.g. its store is locked): no paper is lost, each
+            # stays stale and the next build retries it.
+            report.failed.append((f"stage {stage.name}", exc.message))
             continue
-        if stage.prepare is not None:
-            failures = run_prepared_stage(store, stage, stale, settings)
-        else:
-            failures = run_batched_stage(store, stage, stale, settings)
+        finally:
+            if stage.finish is not None:
+                stage.finish(settings)
         report.stages[stage.name] = [d for d in stale if d not in failures]
         report.failed.extend((f"{doc_id} ({stage.name})", reason) for doc_id, reason in failures.items())
 
@@ -187,5 +208,9 @@ def build(
             paths, catalogue=rows, progress=progress, mapper=worker_mapper(int(settings.workers))
         )
         report = BuildReport.from_ingest(ingested)
-        run_stages(store, settings, report, STAGES if stages is None else stages)
+        if stages is None:
+            from councilkg.stages import default_stages
+
+            stages = STAGES or default_stages()
+        run_stages(store, settings, report, stages)
     return report

@@ -29,6 +29,7 @@ from search.keyword import (
     highlight_spans,
     idf,
     passage_terms,
+    proximity_expressions,
     query_coverage,
     query_terms,
 )
@@ -44,6 +45,11 @@ CANDIDATES = 100
 
 KEYWORD_CONFIDENCE_DEPTH = 5
 """Keyword hits whose query coverage decides how far the keyword side is trusted."""
+
+SDM_WEIGHTS = (0.85, 0.10, 0.05)
+"""Weights of single words, exact neighbouring pairs and pairs within a window in the keyword
+score of hybrid search: the published defaults of the sequential dependence model (Metzler and
+Croft, 2005), not fitted to any question set."""
 
 MAX_QUERY_CHARS = 2000
 """Longer queries are cut (the encoder reads 256 tokens anyway)."""
@@ -237,6 +243,13 @@ class SearchIndex:
             self.conn.execute("DELETE FROM mentions")
             self.conn.executemany('INSERT INTO mentions(entity, doc_id, start, "end") VALUES(?,?,?,?)', rows)
 
+    def set_paper_mentions(self, doc_id: str, mentions: Iterable[tuple[str, int, int]]) -> None:
+        """Replace one paper's entity mentions (``(entity key, start, end)``) for the ``entity`` filter."""
+        rows = [(key, doc_id, start, end) for key, start, end in mentions]
+        with self.conn:
+            self.conn.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
+            self.conn.executemany('INSERT INTO mentions(entity, doc_id, start, "end") VALUES(?,?,?,?)', rows)
+
     def paper_ids(self) -> list[str]:
         """Ids of the indexed papers."""
         return [r[0] for r in self.conn.execute("SELECT doc_id FROM papers ORDER BY doc_id")]
@@ -355,7 +368,9 @@ class SearchIndex:
         if self._backend is not None and self._backend_generation == generation:
             return
         if self._backend is None:
-            self._backend = open_vector_backend(self.settings.vector_store, self.folder)
+            self._backend = open_vector_backend(
+                self.settings.vector_store, self.folder, int(self.settings.ann_threshold)
+            )
         ids, vectors = self._vectors_for(None)
         self._backend.load(ids, vectors)
         self._backend_generation = generation

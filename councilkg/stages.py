@@ -1,0 +1,205 @@
+"""The stages ``councilkg build`` runs after ingestion: extraction into the graph, then search.
+
+* **graph** — each stale paper is extracted with spaCy (:class:`nlp.extractor.Extractor`) in
+  ``settings.workers`` processes and its named graph replaced in the graph store
+  (:meth:`kg.store.GraphStore.replace_paper`). A paper is stale when its graph is missing or
+  was built from another content hash, so re-runs redo only changed papers and a build killed
+  half-way resumes where it stopped.
+* **search** — each stale paper's passages are (re)indexed and embedded
+  (:meth:`search.index.SearchIndex.update`, which embeds only passages whose text is new); the
+  graph's labels and aliases feed query expansion, and the paper's entity mentions feed the
+  search "mentions entity" filter. A paper is stale when the index has not seen this content
+  hash with its current graph.
+
+This module is glue between layers (it sits beside the CLI, above nlp, kg and search); the
+layers themselves never import each other upward.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from corpus.models import Document
+from councilkg.pipeline import STAGES, Stage
+from councilkg.settings import Settings
+
+# -- shared per-process resources -----------------------------------------------------------
+
+_EXTRACTORS: dict[tuple[tuple[str, str], ...], Any] = {}
+_GRAPH_STORES: dict[tuple[str, str], Any] = {}
+_SEARCH_INDEXES: dict[str, Any] = {}
+
+
+def _settings_key(settings: Settings) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, str(v)) for k, v in settings.values.items()))
+
+
+def extractor(settings: Settings) -> Any:
+    """This process's :class:`nlp.extractor.Extractor` for ``settings`` (the model loads once)."""
+    key = _settings_key(settings)
+    if key not in _EXTRACTORS:
+        from nlp.extractor import Extractor
+
+        _EXTRACTORS.clear()  # one pipeline per process is enough
+        _EXTRACTORS[key] = Extractor(settings)
+    return _EXTRACTORS[key]
+
+
+def graph_store(settings: Settings) -> Any:
+    """The graph store of this build, opened once and kept until :func:`close_stores`."""
+    key = (str(settings.data_path), str(settings.graph_store or ""))
+    if key not in _GRAPH_STORES:
+        from kg.store import open_graph_store
+
+        _GRAPH_STORES[key] = open_graph_store(settings)
+    return _GRAPH_STORES[key]
+
+
+def search_index(settings: Settings) -> Any:
+    """The search index of this build, opened once and kept until :func:`close_stores`."""
+    key = str(settings.data_path)
+    if key not in _SEARCH_INDEXES:
+        from search.index import open_search_index
+
+        _SEARCH_INDEXES[key] = open_search_index(settings)
+    return _SEARCH_INDEXES[key]
+
+
+def close_stores(settings: Settings | None = None) -> None:
+    """Close the graph stores and search indexes this process opened (releasing file locks)."""
+    for cache in (_GRAPH_STORES, _SEARCH_INDEXES):
+        while cache:
+            _, resource = cache.popitem()
+            resource.close()
+
+
+# -- graph stage ---------------------------------------------------------------------------
+
+
+def graph_stale(hashes: Mapping[str, str], settings: Settings) -> list[str]:
+    """Papers whose graph is missing or was built from another content hash."""
+    from kg.build import stale_papers
+
+    return stale_papers(graph_store(settings), hashes)
+
+
+def extract_paper(doc: Document, settings: Settings) -> Any:
+    """Extract one paper (runs in a build worker process; the spaCy pipeline is cached there)."""
+    return extractor(settings).extract(doc)
+
+
+def commit_graph(doc: Document, extraction: Any, settings: Settings) -> None:
+    """Replace the paper's named graph with what was extracted (atomically; the old graph stays on error)."""
+    graph_store(settings).replace_paper(doc, extraction)
+
+
+GRAPH_STAGE = Stage(
+    "graph", None, prepare=extract_paper, commit=commit_graph, stale_ids=graph_stale, finish=close_stores
+)
+
+
+# -- search stage --------------------------------------------------------------------------
+
+_BUILT_SCHEMA = "CREATE TABLE IF NOT EXISTS built_from(doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL)"
+
+
+def _built_from(index: Any) -> dict[str, str]:
+    """doc_id -> the content hash the index last indexed (only papers still in the index)."""
+    conn: sqlite3.Connection = index.conn
+    conn.execute(_BUILT_SCHEMA)
+    rows = conn.execute(
+        "SELECT b.doc_id, b.content_hash FROM built_from b JOIN papers p ON p.doc_id = b.doc_id"
+    )
+    return dict(rows.fetchall())
+
+
+def search_stale(hashes: Mapping[str, str], settings: Settings) -> list[str]:
+    """Papers the index has not indexed, or indexed from another content hash."""
+    built = _built_from(search_index(settings))
+    return [doc_id for doc_id, digest in hashes.items() if built.get(doc_id) != digest]
+
+
+_PREFIXES = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX ck: <https://w3id.org/councilkg/ontology#> "
+)
+
+
+def graph_aliases(store: Any) -> dict[str, list[str]]:
+    """Canonical label -> alternative labels (aliases, acronyms) of every entity in the graph."""
+    from kg import iris
+
+    rows = store.select(
+        _PREFIXES + f"SELECT ?label ?alt WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> "
+        "{ ?e rdfs:label ?label ; skos:altLabel ?alt } }"
+    )
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for label, alt in rows:
+        if label is not None and alt is not None and alt.value != label.value:
+            aliases[label.value].append(alt.value)
+    return dict(aliases)
+
+
+def paper_mentions(store: Any, doc_id: str) -> list[tuple[str, int, int]]:
+    """``(entity key, start, end)`` for every entity mention in one paper's graph.
+
+    Each mention is listed under the entity's IRI and under each of its names in lower case
+    (label, aliases, the words used in this paper), so the search filter accepts either.
+    """
+    from kg import iris
+
+    graph, entities = iris.paper_graph(doc_id), iris.ENTITIES_GRAPH
+    rows = store.select(
+        _PREFIXES + f"SELECT ?e ?start ?end WHERE {{ GRAPH <{graph}> {{ ?m oa:hasBody ?e ; oa:hasTarget ?t . "
+        "?t oa:hasSelector ?s . ?s oa:start ?start ; oa:end ?end } }"
+    )
+    names = store.select(
+        _PREFIXES + f"SELECT ?e ?n WHERE {{ {{ GRAPH <{graph}> {{ ?e ck:nameInPaper ?n }} }} UNION "
+        f"{{ GRAPH <{graph}> {{ ?e ck:mentionedIn ?p }} "
+        f"GRAPH <{entities}> {{ ?e rdfs:label|skos:altLabel ?n }} }} }}"
+    )
+    keys: dict[str, set[str]] = defaultdict(set)
+    for entity, name in names:
+        if entity is not None and name is not None:
+            keys[entity.value].add(" ".join(name.value.lower().split()))
+    out: set[tuple[str, int, int]] = set()
+    for entity, start, end in rows:
+        if entity is None or start is None or end is None:
+            continue
+        span = (int(start.value), int(end.value))
+        for key in {entity.value, *keys.get(entity.value, ())}:
+            out.add((key, *span))
+    return sorted(out)
+
+
+def index_papers(documents: list[Document], settings: Settings) -> dict[str, str]:
+    """Index a batch of papers with the graph's aliases and mentions; returns failures by id."""
+    index = search_index(settings)
+    store = graph_store(settings)
+    index.update(documents, aliases=graph_aliases(store))
+    conn: sqlite3.Connection = index.conn
+    with conn:
+        for doc in documents:
+            index.set_paper_mentions(doc.doc_id, paper_mentions(store, doc.doc_id))
+            conn.execute(
+                "INSERT INTO built_from(doc_id, content_hash) VALUES(?, ?) "
+                "ON CONFLICT(doc_id) DO UPDATE SET content_hash = excluded.content_hash",
+                (doc.doc_id, doc.content_hash),
+            )
+    return {}
+
+
+SEARCH_STAGE = Stage("search", None, run=index_papers, stale_ids=search_stale, finish=close_stores)
+
+
+def default_stages() -> list[Stage]:
+    """The stages of a full build, in order: graph (extraction included), then search."""
+    return [GRAPH_STAGE, SEARCH_STAGE]
+
+
+if not STAGES:
+    STAGES.extend(default_stages())
