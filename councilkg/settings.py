@@ -66,6 +66,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_updates", False, "Allow SPARQL updates on the admin path (never on /sparql)."),
     Setting("graph_store", "", "Remote SPARQL 1.1 endpoint URL; empty means the embedded Oxigraph store."),
     Setting("vector_store", "", "Remote vector store URI (Milvus); empty means the embedded index."),
+    Setting(
+        "ann_threshold",
+        200000,
+        "Passages from which the embedded vector index searches an hnswlib graph instead of exactly.",
+    ),
     Setting("search_rate_limit", 600, "Search and /sparql requests allowed per client per minute."),
     Setting("max_request_kb", 256, "Largest HTTP request body the web app accepts, in kilobytes."),
 )

@@ -2,8 +2,9 @@
 
 Plain reciprocal-rank fusion throws away how *much* better one passage is than the next,
 so a keyword list full of weak matches can push down a clear dense winner. Here each
-retriever's scores are min-max normalised over its own candidates and combined convexly
-with equal weights: the encoder finds paraphrases, the keyword side rescues exact names,
+retriever's scores are divided by its own best score (so a passage keeps its distance from
+that retriever's winner, whatever the pool's worst candidate happened to be) and combined
+convexly with equal weights: the encoder finds paraphrases, the keyword side rescues exact names,
 numbers and acronyms the encoder blurs, and a passage both agree on wins.
 """
 
@@ -28,6 +29,14 @@ def min_max(scores: Mapping[int, float]) -> dict[int, float]:
     return {key: (value - low) / (high - low) for key, value in scores.items()}
 
 
+def relative_to_best(scores: Mapping[int, float]) -> dict[int, float]:
+    """Scores divided by the best one, negatives as 0 (all 1.0 when none is positive)."""
+    best = max(scores.values(), default=0.0)
+    if best <= 1e-9:
+        return dict.fromkeys(scores, 1.0)
+    return {key: max(0.0, value) / best for key, value in scores.items()}
+
+
 def fuse_scores(
     dense: Mapping[int, float],
     keyword: Mapping[int, float],
@@ -37,12 +46,12 @@ def fuse_scores(
     """Convex combination of normalised scores over the union of candidates.
 
     ``dense`` must hold a score for every candidate (cosine similarity is defined for every
-    passage) and is min-max normalised. Keyword scores are divided by the best one (a weak
-    match stays above no match) and scaled by ``keyword_confidence``, the share of the query
-    the best keyword hits cover: a keyword list led by a passage that matches one common
-    word does not outvote the encoder.
+    passage); each is divided by the best one (negative cosines count as 0). Keyword scores are
+    divided by the best one too (a weak match stays above no match) and scaled by
+    ``keyword_confidence``, the share of the query the best keyword hits cover: a keyword list
+    led by a passage that matches one common word does not outvote the encoder.
     """
-    dense_n = min_max(dense)
+    dense_n = relative_to_best(dense)
     best = max(keyword.values(), default=0.0)
     keyword_n = {key: keyword_confidence * value / best for key, value in keyword.items()} if best > 0 else {}
     fused = {}

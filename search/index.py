@@ -412,8 +412,8 @@ class SearchIndex:
         if filters.entity is not None:
             rows = self.conn.execute(
                 "SELECT DISTINCT p.id FROM passages p JOIN mentions m ON m.doc_id = p.doc_id "
-                'AND m.start >= p.start AND m."end" <= p."end" WHERE m.entity = ?',
-                (filters.entity,),
+                'AND m.start >= p.start AND m."end" <= p."end" WHERE m.entity IN (?, ?)',
+                (filters.entity, " ".join(filters.entity.lower().split())),
             ).fetchall()
             ids = np.intersect1d(ids, np.asarray([r[0] for r in rows], dtype=np.int64))
         return np.sort(ids)
@@ -455,7 +455,7 @@ class SearchIndex:
 
         keyword: dict[int, float] = {}
         if mode in ("hybrid", "keyword"):
-            keyword = self._keyword_scores(terms, expansions, want, allowed)
+            keyword = self._keyword_scores(terms, expansions, want, allowed, proximity=mode == "hybrid")
         dense: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             dense_query = query if not expansions else f"{query} ({'; '.join(expansions)})"
@@ -508,11 +508,31 @@ class SearchIndex:
         return best
 
     def _keyword_scores(
-        self, terms: list[str], expansions: list[str], n: int, allowed: np.ndarray | None
+        self,
+        terms: list[str],
+        expansions: list[str],
+        n: int,
+        allowed: np.ndarray | None,
+        proximity: bool = False,
     ) -> dict[int, float]:
+        """BM25 scores of the best ``n`` keyword hits; with ``proximity``, scored by the
+        sequential dependence model (words, then neighbouring pairs of query words)."""
         expression = fts_match_expression(terms, expansions)
         if not expression:
             return {}
+        scores = self._bm25(expression, n, allowed)
+        if not proximity:
+            return scores
+        ordered, unordered = proximity_expressions(terms)
+        w_word, w_ordered, w_unordered = SDM_WEIGHTS
+        fused = {i: w_word * s for i, s in scores.items()}
+        for expr, weight in ((ordered, w_ordered), (unordered, w_unordered)):
+            if expr:
+                for i, s in self._bm25(expr, n, allowed).items():
+                    fused[i] = fused.get(i, 0.0) + weight * s
+        return dict(sorted(fused.items(), key=lambda kv: -kv[1])[:n])
+
+    def _bm25(self, expression: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         fetch = n if allowed is None else n * 20
         try:
             rows = self.conn.execute(

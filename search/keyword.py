@@ -71,6 +71,26 @@ def fts_match_expression(terms: list[str], phrases: list[str] = ()) -> str:  # t
     return " OR ".join(dict.fromkeys(parts))
 
 
+PROXIMITY_WINDOW = 8
+"""Largest span, in tokens, in which two neighbouring query words count as used together."""
+
+
+def proximity_expressions(terms: list[str], window: int = PROXIMITY_WINDOW) -> tuple[str, str]:
+    """FTS5 MATCH expressions for the neighbouring word pairs of a query (sequential dependence).
+
+    The first matches a pair as an exact phrase ("mental health"), the second within ``window``
+    tokens in either order ("budget ... joint"). Either is empty for a one-word query. Scoring
+    passages on these besides single words is Metzler and Croft's sequential dependence model:
+    a passage using the question's words together beats one scattering them.
+    """
+    pairs = list(zip(terms, terms[1:], strict=False))
+    if not pairs:
+        return "", ""
+    ordered = " OR ".join(f'"{a} {b}"' for a, b in pairs)
+    unordered = " OR ".join(f'NEAR("{a}" "{b}", {window - 2})' for a, b in pairs)
+    return ordered, unordered
+
+
 def highlight_spans(text: str, terms: list[str], base: int = 0) -> list[tuple[int, int]]:
     """Offsets (shifted by ``base``) of words in ``text`` that share a stem with a query term."""
     if not terms:

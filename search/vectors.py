@@ -46,38 +46,66 @@ def top_n(scores: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
-class ExactVectors:
-    """All vectors in one float32 matrix; a query is one matrix-vector product.
+ANN_THRESHOLD = 200_000
+"""Default number of vectors from which the embedded index answers through an ANN graph."""
 
-    Above ``ann_threshold`` vectors an hnswlib graph answers unfiltered queries (and filtered
-    ones by over-fetching); below it exact search is both fast enough and exact.
+NARROW_FILTER = 50_000
+"""Filters allowing at most this many passages are scored exactly, even in ANN mode."""
+
+
+class ExactVectors:
+    """The embedded vector index: exact below ``ann_threshold`` vectors, an hnswlib graph above.
+
+    Below the threshold all vectors sit in one float32 matrix and a query is one
+    matrix-vector product, exact and fast enough. From the threshold on, the vectors live
+    only inside the graph (no second copy, so a million passages fit in the memory budget);
+    unfiltered and broadly filtered queries walk the graph, narrowly filtered ones score the
+    allowed rows exactly from the vectors the graph hands back.
     """
 
-    def __init__(self, ann_threshold: int = 250_000, ann_path: Path | None = None) -> None:
+    def __init__(self, ann_threshold: int = ANN_THRESHOLD, ann_path: Path | None = None) -> None:
         self.ids = np.zeros(0, dtype=np.int64)
         self.matrix = np.zeros((0, 0), dtype=np.float32)
         self.ann_threshold = ann_threshold
         self.ann_path = ann_path
         self._ann: object | None = None
 
+    @property
+    def uses_ann(self) -> bool:
+        """True when queries go through the approximate graph."""
+        return self._ann is not None
+
     def load(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Hold exactly these vectors."""
-        order = np.argsort(ids)
+        """Hold exactly these vectors (building or reopening the graph above the threshold)."""
+        order = np.argsort(ids, kind="stable")
         self.ids = np.ascontiguousarray(ids[order], dtype=np.int64)
-        self.matrix = np.ascontiguousarray(vectors[order], dtype=np.float32)
+        matrix = np.ascontiguousarray(vectors[order], dtype=np.float32)
         self._ann = None
+        if self.ids.shape[0] and self.ids.shape[0] >= self.ann_threshold:
+            from search.ann import HnswIndex
+
+            self._ann = HnswIndex.build_or_load(self.ids, matrix, self.ann_path)
+            self.matrix = np.zeros((0, matrix.shape[1]), dtype=np.float32)
+        else:
+            self.matrix = matrix
+
+    def _all_vectors(self) -> np.ndarray:
+        if self._ann is None:
+            return self.matrix
+        return self._ann.vectors(self.ids)  # type: ignore[attr-defined]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Insert or replace vectors."""
         keep = ~np.isin(self.ids, ids)
-        base = self.matrix[keep] if self.matrix.size else np.zeros((0, vectors.shape[1]), np.float32)
+        current = self._all_vectors()
+        base = current[keep] if current.size else np.zeros((0, vectors.shape[1]), np.float32)
         self.load(np.concatenate([self.ids[keep], ids]), np.concatenate([base, vectors]))
 
     def remove(self, ids: np.ndarray) -> None:
         """Delete vectors by id."""
         keep = ~np.isin(self.ids, ids)
-        self.ids, self.matrix = self.ids[keep], self.matrix[keep]
-        self._ann = None
+        current = self._all_vectors()
+        self.load(self.ids[keep], current[keep] if current.size else current)
 
     def count(self) -> int:
         """Number of vectors held."""
@@ -89,7 +117,7 @@ class ExactVectors:
         """Exact cosine top-n (vectors are unit length), or ANN above the threshold."""
         if not self.count():
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if self.count() >= self.ann_threshold:
+        if self._ann is not None:
             return self._ann_search(query, n, allowed)
         if allowed is not None:
             rows = np.searchsorted(self.ids, np.intersect1d(allowed, self.ids))
@@ -105,28 +133,29 @@ class ExactVectors:
     ) -> tuple[np.ndarray, np.ndarray]:
         from search.ann import HnswIndex
 
-        if allowed is not None and allowed.shape[0] <= 50_000:
-            # A narrow filter: exact search on the few allowed rows is cheaper than the graph.
-            rows = np.searchsorted(self.ids, np.intersect1d(allowed, self.ids))
-            scores = self.matrix[rows] @ query
-            best = top_n(scores, n)
-            return self.ids[rows[best]], scores[best]
-        if self._ann is None:
-            self._ann = HnswIndex.build_or_load(self.ids, self.matrix, self.ann_path)
         ann: HnswIndex = self._ann  # type: ignore[assignment]
-        fetch = n if allowed is None else min(self.count(), n * 8)
-        ids, scores = ann.search(query, fetch)
         if allowed is not None:
+            allowed = np.intersect1d(allowed, self.ids)
+            if allowed.shape[0] <= NARROW_FILTER:
+                # A narrow filter: exact scores of the few allowed rows beat walking the graph.
+                scores = ann.vectors(allowed) @ query
+                best = top_n(scores, n)
+                return allowed[best], scores[best]
+            # A broad filter: over-fetch in proportion to how much it removes, then keep allowed.
+            share = allowed.shape[0] / self.count()
+            fetch = min(self.count(), int(n / share * 2) + n)
+            ids, scores = ann.search(query, fetch)
             keep = np.isin(ids, allowed)
-            ids, scores = ids[keep][:n], scores[keep][:n]
-        return ids, scores
+            return ids[keep][:n], scores[keep][:n]
+        return ann.search(query, n)
 
 
-def open_vector_backend(uri: str, data_path: Path, dimension_hint: int | None = None) -> VectorBackend:
-    """The backend for the ``vector_store`` setting: empty → embedded; ``milvus://…``/``http…`` → Milvus."""
+def open_vector_backend(uri: str, data_path: Path, ann_threshold: int = ANN_THRESHOLD) -> VectorBackend:
+    """The backend for the ``vector_store`` setting: empty → embedded (exact below
+    ``ann_threshold`` vectors, hnswlib above); ``milvus://…``, ``http…`` or a ``.db`` file → Milvus."""
     uri = uri.strip()
     if not uri:
-        return ExactVectors(ann_path=data_path / "vectors.hnsw")
+        return ExactVectors(ann_threshold=ann_threshold, ann_path=data_path / "vectors.hnsw")
     if uri.startswith(("milvus://", "http://", "https://", "tcp://")) or uri.endswith(".db"):
         from search.milvus_store import MilvusVectors
 
