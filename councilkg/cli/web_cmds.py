@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
+from councilkg.errors import CouncilKGError
 from councilkg.settings import Settings
+
+
+@contextmanager
+def _listening(host: str, port: int) -> Iterator[None]:
+    """Turn a socket that cannot be opened (port in use, unknown host) into a one-line error."""
+    try:
+        yield
+    except OSError as exc:
+        raise CouncilKGError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 _host = click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 _port = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
@@ -21,7 +34,8 @@ def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
     """Serve the explorer, the JSON API and the SPARQL endpoint (waitress)."""
     from web.server import serve
 
-    serve(settings, host, port, threads, announce=click.echo)
+    with _listening(host, port):
+        serve(settings, host, port, threads, announce=click.echo)
 
 
 @click.command("demo")
@@ -32,7 +46,8 @@ def demo_cmd(settings: Settings, host: str, port: int) -> None:
     """Build the bundled sample corpus (if not built yet) and serve it."""
     from web.server import demo
 
-    demo(settings, host, port, announce=click.echo)
+    with _listening(host, port):
+        demo(settings, host, port, announce=click.echo)
 
 
 COMMANDS: list[click.Command] = [serve_cmd, demo_cmd]
