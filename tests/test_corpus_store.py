@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -227,3 +228,63 @@ def test_build_with_two_workers_matches_a_single_process_build(samples_dir: Path
         for record in a.list():
             assert b.get(record.id).text == a.get(record.id).text
             assert b.get(record.id).blocks == a.get(record.id).blocks
+
+
+def _build_command(data_dir: Path, *args: str) -> list[str]:
+    """`councilkg --data-dir D build …` as a real process (the console script's entry point)."""
+    code = "import sys; from councilkg.cli import main; sys.argv[0] = 'councilkg'; main()"
+    return [sys.executable, "-c", code, "--data-dir", str(data_dir), "build", *args]
+
+
+@pytest.mark.slow
+def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path) -> None:
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    services = ["home care", "short breaks", "day services", "respite", "crisis support", "advocacy"]
+    for n in range(36):
+        body = "\n\n".join(
+            f"{k}. Derby City Council and the CCG will jointly commission {services[(n + k) % 6]} "
+            f"for ward {n} from April {2014 + k % 5}, funded by the Better Care Fund."
+            for k in range(1, 12)
+        )
+        (papers / f"paper-{n:02d}.txt").write_text(PAPER.format(service=services[n % 6]) + body)
+    data = tmp_path / "data"
+    db_path = data / "corpus.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = _build_command(data, str(papers))
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        stored = 0
+        while time.time() < deadline and child.poll() is None and stored == 0:
+            time.sleep(0.02)
+            if db_path.exists():
+                try:
+                    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1) as db:
+                        stored = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+                except sqlite3.Error:
+                    stored = 0  # schema not created yet
+        assert child.poll() is None, "the build finished before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    with CorpusStore(db_path) as store:
+        assert store.check_integrity() == []
+        killed_at = len(store.ids())
+        print(f"killed after {killed_at} of 36 papers were stored")
+        assert 1 <= killed_at <= 36
+        for doc in store.documents():
+            assert len(store.history(doc.doc_id)) == 1
+    rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"added {36 - killed_at}, updated 0, unchanged {killed_at}, failed 0" in rerun.stdout
+    with CorpusStore(db_path) as store:
+        assert store.check_integrity() == [] and len(store.ids()) == 36
+    # Everything the killed build left undone is done now: a third build has nothing to do.
+    third = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "added 0, updated 0, unchanged 36, failed 0" in third.stdout
+    assert all(" 0 paper(s) processed" in line for line in third.stdout.splitlines() if "processed" in line)
