@@ -9,7 +9,9 @@ embedders can hand ready objects in through the app config keys
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -32,6 +34,7 @@ class Resources:
         # The embedded store answers protocol queries through one worker process whose pipe
         # carries one query at a time.
         self.query_lock = threading.Lock()
+        self.answers = AnswerCache()
 
     def get(self, name: str, opener: Callable[[Settings], Any]) -> Any:
         """The resource ``name``, opening it with ``opener`` (or the provided factory) once."""
@@ -119,10 +122,76 @@ def get_corpus_store() -> Any:
     return _resources().get_per_thread("corpus", _open_corpus_store)
 
 
-def run_sparql(query: str, media_type: str) -> tuple[bytes, str]:
-    """Run a protocol query safely through the kg layer, one at a time per store."""
+class AnswerCache:
+    """Recent /sparql answers, valid while the graph is unchanged.
+
+    The explorer is read-only, so the same query on the same graph gives the same bytes;
+    people and clients re-run the same example queries. Entries are keyed by the query text
+    and media type and dropped as soon as the store's change stamp moves (a build wrote it).
+    Bounded in entries and in answer size, least recently used first out.
+    """
+
+    def __init__(self, entries: int = 256, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._stamp: str | None = None
+        self._answers: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, stamp: str | None, key: tuple[str, str]) -> tuple[bytes, str] | None:
+        """The cached answer for ``key`` if the graph still has change stamp ``stamp``."""
+        if stamp is None:
+            return None
+        with self._lock:
+            if stamp != self._stamp:
+                self._answers.clear()
+                self._stamp = stamp
+                return None
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, stamp: str | None, key: tuple[str, str], answer: tuple[bytes, str]) -> None:
+        """Remember ``answer`` (if small enough) for graph stamp ``stamp``."""
+        if stamp is None or self.entries <= 0 or len(answer[0]) > self.max_bytes:
+            return
+        with self._lock:
+            if stamp != self._stamp:
+                self._answers.clear()
+                self._stamp = stamp
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.entries:
+                self._answers.popitem(last=False)
+
+
+def graph_stamp(store: Any) -> str | None:
+    """The store's change stamp (rewritten by every write), or None when it has none."""
+    path = getattr(store, "stamp_path", None)
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8") or "unstamped"
+    except OSError:
+        return "unstamped"
+
+
+def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:
+    """Run a protocol query safely through the kg layer, one at a time per store.
+
+    Returns the answer, its media type and whether it came from the answer cache.
+    """
     from web.sparql_protocol import run
 
+    resources = _resources()
     store = get_graph_store()
-    with _resources().query_lock:
-        return run(store, query, media_type)
+    key = (query, media_type)
+    stamp = graph_stamp(store)
+    cached = resources.answers.get(stamp, key)
+    if cached is not None:
+        return cached[0], cached[1], True
+    with resources.query_lock:
+        body, answered = run(store, query, media_type)
+    resources.answers.put(stamp, key, (body, answered))
+    return body, answered, False

@@ -52,7 +52,7 @@ def entity_resource(path: str) -> Response:
         best = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
                 "nt": "application/n-triples"}.get(wanted, "text/html")
     if best in RDF_TYPES:
-        body, media_type = run_sparql(browse.describe_query(iri), best)
+        body, media_type, _ = run_sparql(browse.describe_query(iri), best)
         if not body.strip() or body.strip() in {b"[]", b"{}"}:
             raise NotFound(f"no entity {iri}")
         response = Response(body, mimetype=media_type.split(";")[0])

@@ -39,8 +39,9 @@ def endpoint() -> Response | str:
         return Response(description, mimetype="text/turtle")
     form = sparql_protocol.query_form(query)
     media_type = sparql_protocol.choose_media_type(request, form)
-    body, answered_type = run_sparql(query, media_type)
+    body, answered_type, cached = run_sparql(query, media_type)
     response = Response(body, content_type=answered_type)
+    response.headers["X-Cache"] = "hit" if cached else "miss"
     if request.values.get("download"):
         ext = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
                "text/csv": "csv", "text/tab-separated-values": "tsv", "text/turtle": "ttl",
