@@ -82,6 +82,17 @@ _LEADING_SMALL = re.compile(r"^(?:(?:the|and|of|for|&)\s+)+", re.IGNORECASE)
 _COUNCIL_OR_COMMITTEE_LINE = re.compile(
     r"^(?:[\w'’&,-]+\s+){0,8}(?:council|sub-committee|committee|board|cabinet|panel)$", re.IGNORECASE
 )
+# "MINUTES of the meeting held at Civic Hall on 14 March 2018", "Meeting held on Tuesday 5 March
+# 2019", "Meeting to be held on …": the meeting's own date, when the line opens the paper.
+_HELD_ON = re.compile(
+    r"^\s*(?:minutes\b|(?:\w+\s+)?meeting\b)[^\n]{0,100}?\bheld\b[^\n]{0,100}?\bon\s+(.{6,40})$",
+    re.IGNORECASE,
+)
+# "Report to Cabinet", "To: Health Scrutiny Panel", "Report to the Executive Board – 4 May 2021".
+_REPORT_TO = re.compile(
+    r"^\s*(?:report\s+to|to|meeting|committee|decision\s+maker)\s*:?\s+(?:the\s+)?(.+)$", re.IGNORECASE
+)
+_BODY_ALONE = re.compile(r"^(?:Cabinet|Executive|Full Council|County Council|City Council)$")
 _SMALL_WORDS = {"and", "of", "for", "the", "in", "on", "to", "a", "an", "with", "at", "by", "or"}
 
 
@@ -179,6 +190,11 @@ def smart_title(text: str) -> str:
 
 def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[str, str] | None:
     for line in head_lines:
+        held = _HELD_ON.match(line)
+        if held and len(line.split()) <= 30:
+            parsed = parse_date(held.group(1))
+            if parsed:
+                return parsed, "meeting-held-on"
         match = _DATE_LINE.match(line)
         if match and (
             line.lower().lstrip().startswith(("date", "meeting date")) or _only_date(match.group(1))
@@ -208,6 +224,9 @@ def _only_date(text: str) -> bool:
 def _infer_committee(head_lines: list[str], text: str) -> tuple[str, str] | None:
     for line in head_lines[:12]:
         clean = line.strip()
+        named = _named_body(clean)
+        if named:
+            return named, "header"
         if clean.lower().startswith(("report of", "report to")) or len(clean.split()) > 12:
             continue
         match = _COMMITTEE.search(smart_title(clean))
@@ -233,12 +252,33 @@ def _infer_committee(head_lines: list[str], text: str) -> tuple[str, str] | None
     return None
 
 
+def _named_body(line: str) -> str | None:
+    """The committee a header line names: "Report to Cabinet", "To: Scrutiny Panel", "Cabinet"."""
+    target = line
+    report_to = _REPORT_TO.match(line)
+    if report_to:
+        target = re.split(r"\s+[–—-]\s+|,|\s+on\s+\w*day\b", report_to.group(1))[0].strip(" .:")
+    elif len(line.split()) > 3:
+        return None
+    target = smart_title(target)
+    if len(target.split()) > 9 or not target[:1].isupper():
+        return None
+    if _BODY_ALONE.match(target) and (report_to or target in ("Cabinet", "Executive")):
+        return target
+    match = _COMMITTEE.fullmatch(target) if report_to else None
+    if match and not _NOT_COMMITTEE.search(target):
+        return _LEADING_SMALL.sub("", target)
+    return None
+
+
 def _skip_for_title(text: str, authority_names: set[str], committee: str | None) -> bool:
     lower = text.lower()
     return (
         lower in authority_names
         or (committee is not None and lower == committee.lower())
-        or lower.startswith(("report of", "agenda item", "date", "appendix", "page "))
+        or lower.startswith(("report of", "agenda item", "date", "appendix", "page ", "present", "to:"))
+        or bool(_HELD_ON.match(text))
+        or bool(_REPORT_TO.match(text) and _named_body(text))
         or bool(_COUNCIL_OR_COMMITTEE_LINE.match(text.strip()))
         or _only_date(text)
         or len(text) < 4
@@ -304,9 +344,12 @@ def infer_metadata(text: str, blocks: list[Block]) -> Metadata:
         sources["committee"] = f"inferred:{committee[1]}"
     meta.document_type, rule = _infer_type(text, title)
     sources["document_type"] = f"inferred:{rule}"
-    if meta.document_type == "agenda pack" and meta.committee:
-        title = f"{meta.committee} agenda pack" + (f", {_human_date(meta.date)}" if meta.date else "")
-        sources["title"] = "inferred:agenda-pack"
+    if meta.document_type in ("agenda pack", "minutes") and meta.committee:
+        # Packs and minutes carry no title of their own: name them by body and meeting date.
+        title = f"{meta.committee} {meta.document_type}" + (
+            f", {_human_date(meta.date)}" if meta.date else ""
+        )
+        sources["title"] = f"inferred:{meta.document_type.replace(' ', '-')}"
     meta.title = title
     for name in FIELDS:
         sources.setdefault(name, "missing")

@@ -123,3 +123,56 @@ def test_catalogue_without_file_column_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("name,authority\nx.txt,Derby City Council\n", encoding="utf-8")
     with pytest.raises(InputError, match="no 'file' column"):
         read_catalogue(bad)
+
+
+def test_minutes_take_the_meeting_held_on_date_and_a_title_from_body_and_date() -> None:
+    meta = infer(
+        "LEEDS CITY COUNCIL\n\nEXECUTIVE BOARD\n\n"
+        "MINUTES of the meeting held at Civic Hall, Leeds on 14 March 2018 from 1.00 pm – 2.30 pm\n\n"
+        "Present: Councillor J Blake (Chair)\n\n1 MINUTES\n\n"
+        "RESOLVED that the minutes of the meeting held on 7 February 2018 be approved.\n"
+    )
+    assert (meta.authority, meta.gss_code) == ("Leeds City Council", "E08000035")
+    assert meta.date == "2018-03-14" and meta.sources["date"] == "inferred:meeting-held-on"
+    assert meta.committee == "Executive Board" and meta.document_type == "minutes"
+    assert meta.title == "Executive Board minutes, 14 March 2018"
+
+
+@pytest.mark.parametrize(
+    ("header", "committee"),
+    [
+        ("Report to Cabinet", "Cabinet"),
+        ("To: Health Scrutiny Panel", "Health Scrutiny Panel"),
+        ("Report to the Executive Board – 4 May 2021", "Executive Board"),
+        ("Cabinet", "Cabinet"),
+    ],
+)
+def test_committee_from_the_body_a_report_is_addressed_to(header: str, committee: str) -> None:
+    meta = infer(
+        f"{header}\n\nMeeting held on Tuesday 5 March 2019\n\nSEXUAL HEALTH SERVICES\n\n"
+        "1. Bristol City Council commissions sexual health services with the CCG.\n"
+    )
+    assert meta.committee == committee
+    assert meta.title == "Sexual Health Services"
+    assert meta.date == "2019-03-05"
+    assert (meta.authority, meta.gss_code) == ("Bristol City Council", "E06000023")
+
+
+def test_authority_named_only_in_a_closing_signature() -> None:
+    meta = infer(
+        "Report to Cabinet\n\nADULT SOCIAL CARE CHARGING POLICY\n\n"
+        "1. This report sets out changes to the charging policy of the County Council from April 2016.\n\n"
+        + "".join(f"{n}. The County Council consulted service users on option {n}.\n\n" for n in range(2, 40))
+        + "John Smith\nCorporate Director of Adult Social Care\nKent County Council\n"
+    )
+    assert (meta.authority, meta.gss_code) == ("Kent County Council", "E10000016")
+    assert meta.year == 2016
+
+
+def test_london_borough_by_its_official_name() -> None:
+    meta = infer(
+        "London Borough of Camden\n\nDate: 21 June 2017\n\nHOUSING STRATEGY UPDATE\n\n"
+        "1. Camden has 23,000 council homes and will build more in Camden.\n"
+    )
+    assert (meta.authority, meta.gss_code) == ("London Borough of Camden", "E09000007")
+    assert meta.date == "2017-06-21"
