@@ -94,6 +94,10 @@ def test_build_samples_with_catalogue_then_docs_json(
     assert by_file["003_329b15e103d95be7.txt"]["gss_code"] == "E06000015"
     again = run(data_dir, "build", str(samples_dir), "--catalogue", str(samples_dir / "catalogue.csv"))
     assert "added 0, updated 0, unchanged 5, failed 0" in again.output
+    table = run(data_dir, "docs").output.splitlines()
+    assert table[0].split("\t")[:3] == ["id", "authority (GSS code)", "date"]
+    assert [line.split("\t")[0] for line in table[1:6]] == sorted(d["id"] for d in docs)
+    assert "Nottingham City Council (E06000018)\t2019-07-09" in table[2]
 
 
 def test_build_reports_each_failure_and_exits_1(

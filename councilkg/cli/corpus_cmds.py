@@ -42,31 +42,62 @@ def build_cmd(
 ) -> None:
     """Ingest papers (files or folders, recursed) and bring the stores up to date.
 
-    Unchanged files are skipped; changed files replace their earlier version. Ends with
-    a summary of added / updated / unchanged / failed files; exit code 1 if any failed.
+    Reads .txt .md .html .htm .pdf .docx files into the corpus store, then extracts
+    entities and relations into the knowledge graph and indexes passages for search.
+    Unchanged files are skipped by content hash; a changed file replaces its earlier
+    version (kept as history). Without --catalogue, metadata is inferred from the text.
+    Ends with a summary of added / updated / unchanged / failed files, one line per
+    failure with its reason; exit code 1 if any file failed. On a terminal a progress
+    bar shows the ingestion; otherwise only the summary is printed.
     """
     from corpus.store import discover_files
     from councilkg.pipeline import build
 
     if workers is not None:
         settings = settings.with_overrides(workers=workers)
-    if sys.stderr.isatty():
+    interactive = sys.stderr.isatty()
+    if interactive:
         files, missing = discover_files(paths)
-        with click.progressbar(length=len(files) + len(missing), label="ingesting", file=sys.stderr) as bar:
-            report = build(paths, settings, catalogue=catalogue, progress=lambda _p, _o: bar.update(1))
+        total = len(files) + len(missing)
+        with click.progressbar(length=total, label="ingesting", file=sys.stderr) as bar:
+
+            def progress(_path: str, _outcome: str) -> None:
+                bar.update(1)
+                if bar.pos >= total:
+                    bar.render_finish()
+                    # The later stages print nothing until they end; say what is going on.
+                    click.echo("bringing the graph and the search index up to date…", err=True)
+
+            report = build(paths, settings, catalogue=catalogue, progress=progress)
     else:
         report = build(paths, settings, catalogue=catalogue)
     for line in report.summary_lines():
         click.echo(line)
+    if interactive:
+        click.echo(
+            f"stored in {settings.data_path}; next: `councilkg docs` to list the papers, "
+            "`councilkg show ID` for one paper, `councilkg serve` for the explorer",
+            err=True,
+        )
     if not report.ok:
         sys.exit(1)
 
 
 @click.command("docs")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of records.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list of records (id, file, authority, gss_code, date, year, committee, title, "
+    "type, pages, words).",
+)
 @click.pass_obj
 def docs_cmd(settings: Settings, as_json: bool) -> None:
-    """List stored papers: id, file, authority, GSS code, date, year, committee, title, type, pages, words."""
+    """List the stored papers, one line each.
+
+    Columns: id (for `councilkg show`), authority (ONS GSS code), date, type, pages and
+    words, title. Dates are as precise as known (2019-07-09, 2017-11 or 2013).
+    """
     with _open_existing_store(settings) as store:
         records = store.list()
     fields = (
@@ -87,6 +118,8 @@ def docs_cmd(settings: Settings, as_json: bool) -> None:
             json.dumps([{k: r.as_dict()[k] for k in fields} for r in records], indent=2, ensure_ascii=False)
         )
         return
+    if records:
+        click.echo("id\tauthority (GSS code)\tdate\ttype\tsize\ttitle")
     for r in records:
         click.echo(
             f"{r.id}\t{r.authority or '-'} ({r.gss_code or '-'})\t{r.date or '-'}\t{r.type or '-'}\t"
@@ -146,7 +179,12 @@ def _document_dict(doc: Any) -> dict[str, Any]:
 )
 @click.pass_obj
 def show_cmd(settings: Settings, doc: str, as_json: bool) -> None:
-    """Show one paper's metadata (with how each field was obtained) and its structure."""
+    """Show one paper's metadata (with how each field was obtained) and its structure.
+
+    DOC is a paper id from `councilkg docs` or its file name. Each metadata field is
+    followed by its source: [catalogue], [inferred:<rule>] or [missing]. The outline
+    lists headings and tables; --json adds every block with its offsets and the text.
+    """
     with _open_existing_store(settings) as store:
         document = store.get(doc)
         history = store.history(document.doc_id)
