@@ -549,6 +549,7 @@ class _Paper:
             self.mentions.append(Mention(c.type, surface, ev, key))
         self._drop_weak_organisations()
         self._drop_heading_only_services()
+        self._merge_name_parts()
         self._build_people()
         self._build_values()
         from nlp.relations import find_relations
@@ -648,23 +649,66 @@ class _Paper:
                 ev = Evidence(doc_id, s, s + len(v.text), v.text, "rule:period", 0.9)
                 self.mentions.append(Mention("Period", v.text, ev, None, v.value))
 
-    def _candidate_links(self) -> None:
-        """Record near-duplicate names of the same type as candidate links, not merges."""
-        from difflib import SequenceMatcher
+    def _merge_name_parts(self) -> None:
+        """ "CityCare" (read only after "provided by") in a paper that names "Nottingham CityCare
+        Partners": a weakly supported organisation whose whole name is a distinctive part of exactly
+        one other organisation's name is that organisation. The merge is not silent: its mentions
+        say so (method ``resolution:name-part``) at a lower confidence."""
+        from dataclasses import replace
 
+        from nlp.resolution import is_place_name
+
+        methods: dict[str, set[str]] = {}
+        for m in self.mentions:
+            if m.type == "Organisation" and m.entity_key:
+                methods.setdefault(m.entity_key, set()).add(m.evidence.method.split(":")[0])
+        orgs = [e for e in self.entities.values() if e.type == "Organisation"]
+        merged: dict[str, str] = {}
+        for e in orgs:
+            if not methods.get(e.key) or not methods[e.key] <= {"context", "ner", "list"}:
+                continue
+            words = e.name.split()
+            if is_place_name(e.name) or not has_proper_word(e.name):
+                continue
+            hosts = [o for o in orgs if o is not e and o.key not in merged and _contains_words(o.name, words)]
+            if len(hosts) == 1:
+                merged[e.key] = hosts[0].key
+                hosts[0].aliases |= e.aliases
+        if not merged:
+            return
+        self.mentions = [
+            replace(m, entity_key=merged[m.entity_key], evidence=replace(
+                m.evidence, method="resolution:name-part", confidence=min(m.evidence.confidence, 0.7)))
+            if m.entity_key in merged else m
+            for m in self.mentions
+        ]
+        for key in merged:
+            self.entities.pop(key, None)
+
+    def _candidate_links(self) -> None:
+        """Near-duplicate names of the same type become candidate links, not merges: recorded on
+        both entities and as a ``possible_same_as`` relation whose confidence is well below a merge."""
         by_type: dict[str, list[Entity]] = {}
         for e in self.entities.values():
             by_type.setdefault(e.type, []).append(e)
+        first: dict[str, Mention] = {}
+        for m in self.mentions:
+            if m.entity_key:
+                first.setdefault(m.entity_key, m)
         for etype, ents in by_type.items():
             for i, a in enumerate(ents):
                 for b in ents[i + 1:]:
-                    ratio = SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio()
-                    if (etype == "Person" and a.name.split()[-1] == b.name.split()[-1]
-                            and min(len(a.name.split()), len(b.name.split())) == 1):
-                        ratio = max(ratio, 0.85)  # "Cllr Smith" may be "Jane Smith"
-                    if ratio >= 0.85:
-                        a.candidates[b.key] = round(ratio, 3)
-                        b.candidates[a.key] = round(ratio, 3)
+                    ratio = name_similarity(etype, a.name, b.name)
+                    if ratio < 0.85:
+                        continue
+                    a.candidates[b.key] = round(ratio, 3)
+                    b.candidates[a.key] = round(ratio, 3)
+                    seen = first.get(b.key) or first.get(a.key)
+                    if seen is not None:
+                        ev = self.evidence(seen.evidence.start, seen.evidence.end, "resolution:similar-name",
+                                           0.6 * ratio)
+                        self.relations.append(Relation("possible_same_as", a.key, b.key, ev,
+                                                       {"similarity": round(ratio, 3)}))
 
     # -- helpers for relation and table rules -----------------------------------------------
 
@@ -692,6 +736,11 @@ class _Paper:
             return None
         key, canonical, kind, identifiers = resolved
         surface = self.text[start:end]
+        if key not in self.entities:  # a name already read as another entity's alias is that entity
+            lowered = canonical.lower()
+            known = next((e.key for e in self.entities.values()
+                          if e.type == etype and lowered in {a.lower() for a in e.aliases}), None)
+            key = known or key
         ent = self.entities.setdefault(
             key, Entity(key, etype, canonical, set(), kind, identifiers, confidence)
         )
@@ -717,6 +766,47 @@ class _Paper:
     def evidence(self, start: int, end: int, method: str, confidence: float) -> Evidence:
         """Evidence for a span of this paper."""
         return Evidence(self.doc.doc_id, start, end, self.text[start:end], method, round(confidence, 3))
+
+
+_QUALIFYING_WORDS = {"improved", "additional", "new", "specialist", "targeted", "integrated", "community",
+                     "adult", "adults", "children", "childrens", "young", "older", "interim", "emergency"}
+
+
+def _contains_words(host: str, words: list[str]) -> bool:
+    """Whether ``words`` occur, in order and contiguously, among the words of ``host``."""
+    hw = host.split()
+    n = len(words)
+    return len(hw) > n and any(hw[i:i + n] == words for i in range(len(hw) - n + 1))
+
+
+def name_similarity(etype: str, a: str, b: str) -> float:
+    """How likely two names of one type in one paper name the same thing (0–1).
+
+    The whole names' likeness is averaged with the likeness of the words in which they differ,
+    so "Nottingham City CCG" and "Nottingham West CCG" differ ("city" against "west") while
+    "South Derbyshire CCG" and "Southern Derbyshire CCG" do not, nor "Crime & Drug Partnership"
+    and "Crime and Drugs Partnership"; numbered labels ("Intention 1", "Intention 2") differ.
+    A name whose words all occur in the other ("… Healthcare Trust", "… Healthcare Foundation
+    Trust") scores 0.85; "Cllr Smith" and "Jane Smith" (a bare surname) score 0.85.
+    """
+    from difflib import SequenceMatcher
+
+    wa, wb = slugify(a).split("-"), slugify(b).split("-")
+    if wa == wb:
+        return 1.0
+    if etype == "Person":
+        same_surname = wa[-1] == wb[-1] and min(len(wa), len(wb)) == 1
+        return 0.85 if same_surname else SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() * 0.9
+    only_a = [w for w in wa if w not in wb]
+    only_b = [w for w in wb if w not in wa]
+    if not only_a or not only_b:
+        # one extra word ("Foundation", "Services", "Programme") may be the same body; several
+        # ("Home and Nursing Care Provision") or a qualifier ("improved Better Care Fund") are not
+        extra = only_a or only_b
+        return 0.85 if len(extra) == 1 and extra[0] not in _QUALIFYING_WORDS else 0.6
+    whole = SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio()
+    differing = SequenceMatcher(None, " ".join(only_a), " ".join(only_b)).ratio()
+    return (whole + differing) / 2
 
 
 def _is_place_or_sector(name: str) -> bool:

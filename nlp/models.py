@@ -35,6 +35,7 @@ RELATION_TYPES = (
     "decision",  # subject Organisation (deciding body) -> object Service/entity; attrs: text, amount
     "service_status",  # subject Service -> object None; attrs: status, sponsor, funding, money…
     "has_role",  # subject Person -> object Organisation; attrs: role
+    "possible_same_as",  # subject and object of one type whose names are near-identical: not merged
 )
 
 

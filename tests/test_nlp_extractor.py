@@ -321,3 +321,29 @@ def test_table_rows_fall_back_to_the_named_service_and_reuse_entities(
     assert ias == ["service/information-advice-and-support-services"]  # the long row title is an alias
     assert rows[ias[0]]["money"][0]["value"] == 90_000
     _assert_provenance(doc, x)
+
+
+NAME_PARTS = """6. Community nursing is provided by CityCare and by Kingsmoor Hospitals NHS Trust. \
+Nottingham CityCare Partners will also run the rapid response service.
+7. South Wellow CCG and Southern Wellow CCG met; Wellow City CCG and Wellow West CCG did not.
+8. The Better Care Fund and the improved Better Care Fund pay for Extra Care Services.
+"""
+
+
+def test_a_weak_name_part_merges_visibly_and_near_names_are_only_candidates(
+    extractor: Extractor, tmp_path: Path,
+) -> None:
+    x = extractor.extract(_paper(tmp_path, NAME_PARTS, "Derby City Council", "parts.txt"))
+    orgs = _by_name(x, "Organisation")
+    assert "CityCare" not in orgs and "CityCare" in orgs["Nottingham CityCare Partners"].aliases
+    merged = [m for m in x.mentions if m.text == "CityCare"]
+    assert merged[0].evidence.method == "resolution:name-part" and merged[0].evidence.confidence <= 0.7
+    south, southern = orgs["South Wellow Clinical Commissioning Group"], orgs[
+        "Southern Wellow Clinical Commissioning Group"]
+    assert southern.key in south.candidates  # near-identical: recorded, not merged
+    links = [r for r in x.relations if r.type == "possible_same_as"]
+    assert {(r.subject, r.object) for r in links} == {(south.key, southern.key)}
+    assert links[0].evidence.confidence < 0.6
+    assert not orgs["Wellow City Clinical Commissioning Group"].candidates  # "City" is not "West"
+    funds = _by_name(x, "FundingStream")
+    assert not funds["Better Care Fund"].candidates  # the improved fund is another stream
