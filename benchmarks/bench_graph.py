@@ -6,16 +6,18 @@ Measured in the same run, on the same machine:
   beside pyoxigraph's ``bulk_load`` of the very same quads as N-Quads into a fresh on-disk
   store (the bare-library baseline, which has no per-paper atomic replacement);
 - incremental: replacing one paper in the loaded store, beside the full load;
-- query latency: each ``kg/queries/*.rq`` through ``kg.query.run_query`` (checks, worker
-  process, time limit, serialisation) beside the same query run in-process on a bare
-  pyoxigraph read-only store and iterated to the end (median of several runs each).
+- query latency: each competency query (``kg/queries/*.rq``) through ``kg.query.run_query``
+  (safety checks, killable worker process, time limit, result cap, SPARQL JSON serialisation),
+  p50 and p95 over repeated runs, beside the same query run in-process on a bare pyoxigraph
+  read-only store of the same data and iterated to the end.
 
 The papers' extractions are synthetic (the graph layer alone is measured, not spaCy): each paper
 has council-style text, ~40 entities drawn from shared pools (so entities recur across papers),
 mentions, memberships, funding, commissioning, decisions and service statuses with money.
 
 ``python -m benchmarks.bench_graph [--quick] [--write]`` prints the figures; ``--write`` puts
-them in the ``## Knowledge graph`` section of BENCHMARKS.md. ``run(quick)`` serves the suite.
+them in the ``## Graph`` section of BENCHMARKS.md. ``run(quick)`` serves the suite
+(``python -m benchmarks --stages graph``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTION = "## Knowledge graph"
+SECTION = "## Graph"
 
 SERVICES = [
     "Home Care",
@@ -171,7 +172,20 @@ def synthetic_paper(index: int, seed: int = 0):
                 s_key,
                 None,
                 row,
-                {"status": status, "sponsor": o_key, "funding": [f_key], "amount": float(amount)},
+                {
+                    "status": status,
+                    "group": rng.choice(["new", "continuing"]),
+                    "sponsor": [o_key],
+                    "portfolio_holders": [f"Cllr {rng.choice(PLACES)}"],
+                    "funding": [f_key],
+                    "funding_text": fund,
+                    "money": [
+                        {"value": float(amount), "text": amount_text, "qualifier": None, "role": "money"},
+                        {"value": float(amount) / 10, "text": f"£{amount // 10:,}", "role": "savings"},
+                    ],
+                    "dates": [f"{year}-04/{year + 1}-03"],
+                    "milestones": [{"text": "Review undertaken", "periods": []}],
+                },
             )
         )
         if rng.random() < 0.3:
@@ -219,13 +233,30 @@ def synthetic_paper(index: int, seed: int = 0):
     return doc, Extraction(doc_id, entities, mentions, relations, {"councilkg": "0.1.0", "bench": "1"})
 
 
-def _median_time(fn, repeats: int) -> float:
+def _timings(fn, repeats: int) -> list[float]:
+    """Wall seconds of ``repeats`` calls (after one untimed warm-up call)."""
+    fn()
     times = []
     for _ in range(repeats):
         began = time.perf_counter()
         fn()
         times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) by linear interpolation between closest ranks."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+LOAD_TARGET = ">= 0.10"  # per-paper atomic replacement costs: we accept 10x the bare bulk load
+QUERY_P95_TARGET_MS = 1000.0  # interactive: each competency query answers within a second
 
 
 def run(quick: bool) -> dict:
@@ -238,8 +269,8 @@ def run(quick: bool) -> dict:
     from kg.rdf import paper_quads
     from kg.store import EmbeddedGraphStore
 
-    papers = 30 if quick else 300
-    repeats = 3 if quick else 7
+    papers = 30 if quick else 200
+    repeats = 5 if quick else 20
     corpus = [synthetic_paper(i) for i in range(papers)]
     quads = [q for doc, ex in corpus for q in paper_quads(doc, ex).all()]
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
@@ -255,7 +286,10 @@ def run(quick: bool) -> dict:
         bare_count = len(bare)
         del bare
 
-        store = EmbeddedGraphStore(Settings.load({"data_dir": str(work / "kg")}))
+        # No result cap: at 300 papers the provenance query lists ~11,000 facts (the default cap is 10,000).
+        store = EmbeddedGraphStore(
+            Settings.load({"data_dir": str(work / "kg"), "query_max_results": "10000000"}, environ={})
+        )
         began = time.perf_counter()
         for doc, ex in corpus:
             store.replace_paper(doc, ex)
@@ -265,9 +299,10 @@ def run(quick: bool) -> dict:
             {
                 "metric": "graph load (replace_paper, atomic per paper)",
                 "value": loaded / ours_s,
-                "unit": "quads/s",
+                "unit": "triples/s",
                 "baseline": bare_count / bare_s,
                 "baseline_name": "pyoxigraph bulk_load of the same N-Quads",
+                "target": LOAD_TARGET,
             }
         )
         doc, ex = synthetic_paper(papers // 2)  # the same paper, re-extracted with fewer relations
@@ -282,38 +317,61 @@ def run(quick: bool) -> dict:
                 "unit": "ms",
                 "baseline": ours_s * 1000,
                 "baseline_name": f"full load of {papers} papers",
+                "target": "<= 0.02 (issue 7: one changed paper costs at most 2% of the full build)",
             }
         )
         run_query(store, "ASK { ?s ?p ?o }")  # start the worker before timing
         store.release()
         reader = ox.Store.read_only(str(store.path))
         for query in competency_queries():
-            ours = _median_time(lambda q=query: run_query(store, q.sparql, "json"), repeats)
-            bare_q = _median_time(
+            ours = _timings(lambda q=query: run_query(store, q.sparql, "json"), repeats)
+            bare_q = _timings(
                 lambda q=query: list(reader.query(q.sparql, use_default_graph_as_union=True)), repeats
             )
-            metrics.append(
-                {
-                    "metric": f"query {query.name}",
-                    "value": ours * 1000,
-                    "unit": "ms",
-                    "baseline": bare_q * 1000,
-                    "baseline_name": "bare pyoxigraph, in-process",
-                }
-            )
+            for q in (50, 95):
+                metrics.append(
+                    {
+                        "metric": f"query {query.name} p{q}",
+                        "value": percentile(ours, q) * 1000,
+                        "unit": "ms",
+                        "baseline": percentile(bare_q, q) * 1000,
+                        "baseline_name": f"bare pyoxigraph in-process p{q}",
+                        "target": f"<= {QUERY_P95_TARGET_MS:g} ms" if q == 95 else "",
+                    }
+                )
         store.close()
         notes.append(
             f"{papers} synthetic papers, {loaded:,} quads ({bare_count:,} in the bare store; "
             f"ours adds the ontology graph)"
         )
         notes.append("ratio = value / baseline: for throughput higher is better, for latency lower is better")
+        notes.append(f"query latency over {repeats} runs each after a warm-up; ours includes the safety "
+                     "checks, the worker-process round trip and SPARQL JSON serialisation")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"metrics": metrics, "notes": notes}
 
 
+def target_met(metric: dict) -> str:
+    """"hit", "missed" or "": ``>= r``/``<= r`` compare the ratio, ``<= N ms`` the value itself."""
+    target = str(metric.get("target") or "").split("(")[0].strip()
+    if not target:
+        return ""
+    op, _, number = target.partition(" ")
+    unit_target = number.endswith("ms")
+    limit = float(number.removesuffix("ms").strip())
+    if unit_target:
+        measured = metric["value"]
+    elif metric.get("baseline"):
+        measured = metric["value"] / metric["baseline"]
+    else:
+        return ""
+    ok = measured >= limit if op == ">=" else measured <= limit
+    return "hit" if ok else "missed"
+
+
 def render(result: dict, command: str) -> str:
-    """The ``## Knowledge graph`` section for BENCHMARKS.md."""
+    """The ``## Graph`` section for BENCHMARKS.md."""
     import platform
 
     lines = [
@@ -323,21 +381,22 @@ def render(result: dict, command: str) -> str:
         f"Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; machine: {platform.machine()}, "
         f"{platform.processor() or 'cpu'}, Python {platform.python_version()}",
         "",
-        "| metric | value | baseline | ratio |",
-        "|---|---|---|---|",
+        "| metric | value | baseline | ratio | target | met |",
+        "|---|---|---|---|---|---|",
     ]
     for m in result["metrics"]:
         ratio = m["value"] / m["baseline"] if m.get("baseline") else None
+        ratio_text = f"{ratio:.2f}" if ratio is not None else ""
         lines.append(
             f"| {m['metric']} | {m['value']:,.1f} {m['unit']} | {m['baseline']:,.1f} {m['unit']} "
-            f"({m['baseline_name']}) | {ratio:.2f} |"
+            f"({m['baseline_name']}) | {ratio_text} | {m.get('target', '')} | {target_met(m)} |"
         )
     lines += [""] + [f"- {n}" for n in result["notes"]] + [""]
     return "\n".join(lines)
 
 
 def write_section(section: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace (or append) only the ``## Knowledge graph`` section of BENCHMARKS.md."""
+    """Replace (or append) only the ``## Graph`` section of BENCHMARKS.md."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
     if SECTION in text:
         before, _, rest = text.partition(SECTION)
