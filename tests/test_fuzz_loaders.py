@@ -1,15 +1,19 @@
 """Fuzzing the loaders: any bytes under any supported name end in a Document or a clean error.
 
-``corpus.load_document`` is fed random bytes named ``.txt/.html/.pdf/.docx``, valid PDFs and
-DOCX files (generated here) with bytes flipped, cut or inserted, DOCX packages whose XML is
-mangled, and random council-style text. Every call must return a :class:`Document` whose
-blocks quote the text at their offsets, or raise :class:`CouncilKGError` with a one-line
-message — never another exception, never a hang (a hard alarm stops a runaway parse).
-Example counts and deadlines are bounded so the whole file runs in well under a minute.
+``corpus.load_document`` is fed random bytes under every registered suffix (read from the
+loader registry, so a new loader is fuzzed as soon as it is registered) and under unknown
+ones, valid PDFs and DOCX files (generated here) with bytes flipped, cut or inserted, DOCX
+packages whose XML is mangled, and random council-style text; the catalogue CSV reader gets
+random tables and bytes, and each row it accepts is applied to a paper. Every call must
+return a :class:`Document` whose blocks quote the text at their offsets, or raise
+:class:`CouncilKGError` with a one-line message — never another exception, never a hang (a
+hard alarm stops a runaway parse). Example counts and deadlines are bounded so the whole file
+runs in about a minute in CI.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib
 import io
 import signal
@@ -29,8 +33,14 @@ from councilkg.errors import CouncilKGError
 
 try:
     load_document = importlib.import_module("corpus").load_document
+    from corpus.loaders import supported_suffixes
+    from corpus.metadata import CATALOGUE_COLUMNS, read_catalogue
 except (ImportError, AttributeError):
     load_document = None
+    CATALOGUE_COLUMNS = ()
+
+    def supported_suffixes() -> list[str]:
+        return [".txt", ".html", ".pdf", ".docx"]
 pytestmark = pytest.mark.skipif(load_document is None, reason="corpus.load_document has not landed yet")
 
 HARD_LIMIT_S = 20
@@ -60,11 +70,11 @@ def hard_time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def load_or_clean_error(path: Path) -> object | None:
+def load_or_clean_error(path: Path, catalogue_row: object | None = None) -> object | None:
     """Load ``path``; a Document must be consistent, an error must be a one-line CouncilKGError."""
     try:
         with hard_time_limit(HARD_LIMIT_S):
-            doc = load_document(path)
+            doc = load_document(path, catalogue_row) if catalogue_row is not None else load_document(path)
     except CouncilKGError as exc:
         assert exc.message and "\n" not in exc.message
         assert "Traceback" not in exc.message
@@ -145,7 +155,15 @@ def test_the_valid_fixtures_load(tmp_path: Path) -> None:
         assert "Commissioning" in doc.text
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".html", ".pdf", ".docx"])
+# Every registered suffix, odd spellings of them, and suffixes no loader handles.
+ALL_SUFFIXES = sorted(set(supported_suffixes()) | {".PDF", ".Docx", ".HTML", ".odt", ".xlsx", ".rtf", ""})
+
+
+def test_the_registry_is_fuzzed_whole() -> None:
+    assert {".txt", ".html", ".pdf", ".docx"} <= set(supported_suffixes()) <= set(ALL_SUFFIXES)
+
+
+@pytest.mark.parametrize("suffix", ALL_SUFFIXES)
 @FUZZ
 @given(data=st.binary(max_size=4096))
 def test_random_bytes_under_any_name(tmp_path: Path, suffix: str, data: bytes) -> None:
@@ -258,3 +276,53 @@ def test_synthetic_papers_in_every_encoding_keep_their_words(tmp_path: Path, enc
     assert doc is not None
     assert paper.catalogue["title"].lower() in doc.text.lower()
     assert all(amount in doc.text for amount in money)
+
+
+# ----------------------------------------------------------------------------- the catalogue CSV
+
+CELL = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["paper.txt", "PAPER.TXT", "../paper.txt", "31/02/2019", "2019-13-45", "E0600001",
+                     "E06000018", "12 March 2018", "\ufeff", "=1+1", '"quoted, comma"', "\r\n"]),
+)
+HEADER = st.lists(
+    st.sampled_from([*CATALOGUE_COLUMNS, "File", " FILE ", "Date ", "", "extra", "file"]), max_size=9
+)
+
+
+@FUZZ
+@given(
+    header=HEADER,
+    rows=st.lists(st.lists(CELL, max_size=9), max_size=6),
+    raw=st.one_of(st.none(), st.binary(max_size=600)),
+)
+def test_any_catalogue_is_read_or_refused_and_its_rows_apply(
+    tmp_path: Path, header: list[str], rows: list[list[str]], raw: bytes | None
+) -> None:
+    path = tmp_path / "catalogue.csv"
+    if raw is not None:
+        path.write_bytes(raw)
+    else:
+        with path.open("w", encoding="utf-8", newline="", errors="surrogatepass") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+    try:
+        with hard_time_limit(HARD_LIMIT_S):
+            catalogue = read_catalogue(path)
+    except CouncilKGError as exc:
+        assert exc.message and "\n" not in exc.message
+        return
+    paper = tmp_path / "paper.txt"
+    paper.write_text(generate_paper(1, seed=17).text, encoding="utf-8")
+    for row in list(catalogue.values())[:3]:
+        # Whatever the row says (impossible dates, unknown codes, formulas), the paper loads or
+        # fails cleanly; it never crashes on its metadata.
+        load_or_clean_error(paper, row)
+
+
+def test_a_catalogue_without_a_file_column_is_one_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text("title,date\nA report,12 March 2018\n", encoding="utf-8")
+    with pytest.raises(CouncilKGError, match="catalogue.csv"):
+        read_catalogue(path)
