@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from councilkg.cli import cli
+from councilkg.errors import CouncilKGError
+from councilkg.settings import SETTINGS, Settings
 
 HARD_LIMIT_S = 60
 SKIPPED_COMMANDS = ("serve", "demo", "bench", "watch")
@@ -107,10 +109,10 @@ ARGUMENTS = st.one_of(
 )
 
 
-def _invoke(args: list[str], folder: Path) -> None:
+def _invoke(args: list[str], folder: Path, env: dict[str, str] | None = None) -> None:
     runner = CliRunner()
     with tempfile.TemporaryDirectory(dir=folder) as empty, chdir(empty), hard_time_limit(HARD_LIMIT_S):
-        result = runner.invoke(cli, ["--data-dir", "data", *args], catch_exceptions=True)
+        result = runner.invoke(cli, ["--data-dir", "data", *args], catch_exceptions=True, env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"councilkg {args!r} crashed: {result.exception!r}") from result.exception
     assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output[-500:])
@@ -132,3 +134,38 @@ def test_every_command_has_help_and_a_clean_failure_on_a_missing_file(tmp_path: 
         _invoke([name, "--help"], tmp_path)
         if not _is_long_running(name):
             _invoke([name, "no-such-file.pdf"], tmp_path)
+
+
+# ----------------------------------------------------------------------------- settings from the environment
+
+SETTING_VALUES = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30),
+    st.sampled_from(["", "0", "-1", "1e309", "nan", "inf", "-inf", "true", "maybe", "99999999999999999999",
+                     "http://", "ftp://x", "milvus://", "127.0.0.1:7878", " 2 ", "0x10"]),
+)
+ENVIRONMENTS = st.dictionaries(
+    st.sampled_from([s.env_var for s in SETTINGS if s.name != "data_dir"]), SETTING_VALUES, max_size=4
+)
+
+
+@settings(max_examples=150, deadline=timedelta(seconds=10))
+@given(environ=ENVIRONMENTS)
+def test_any_environment_gives_settings_or_one_clean_error(environ: dict[str, str]) -> None:
+    try:
+        resolved = Settings.load(environ=environ)
+    except CouncilKGError as exc:
+        assert exc.message and "\n" not in exc.message
+        return
+    for setting in SETTINGS:
+        assert isinstance(getattr(resolved, setting.name), type(setting.default))
+
+
+@settings(
+    max_examples=25,
+    deadline=timedelta(seconds=60),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(environ=ENVIRONMENTS, command=st.sampled_from([["settings"], ["docs"], ["sparql", "ASK {}"],
+                                                      ["search", "home care"], ["build", "."]]))
+def test_commands_under_any_environment(tmp_path: Path, environ: dict[str, str], command: list[str]) -> None:
+    _invoke(command, tmp_path, env=environ)
