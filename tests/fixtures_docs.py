@@ -95,3 +95,33 @@ def pdf_bytes() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         buffer.write(make_pdf(Path(folder) / "x.pdf").read_bytes())
     return buffer.getvalue()
+
+
+def make_long_table_pdf(path: Path, rows: int = 70) -> Path:
+    """A PDF whose table runs over several pages, its header row repeated on each page,
+    with a running header and a "Page N" footer on every page (page furniture)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    styles = getSampleStyleSheet()
+
+    def furniture(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(72, 810, "Leeds City Council - Executive Board - 14 March 2018")
+        canvas.drawString(72, 30, f"Page {doc.page}")
+
+    data = [["Service", "Funding Source", "Annual Value"]] + [
+        [f"Service number {n}", ["Better Care Fund", "Public Health Grant"][n % 2], f"£{n * 1000:,}"]
+        for n in range(1, rows + 1)
+    ]
+    story = [
+        Paragraph("COMMISSIONED SERVICES 2018/19", styles["Heading1"]),
+        Paragraph("1. Leeds City Council commissions the services listed below.", styles["Normal"]),
+        Spacer(1, 12),
+        Table(data, repeatRows=1, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")]),
+        Spacer(1, 12),
+        Paragraph("2. The Board is asked to note the list.", styles["Normal"]),
+    ]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=furniture, onLaterPages=furniture)
+    return path

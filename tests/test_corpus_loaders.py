@@ -203,3 +203,23 @@ def test_bad_files_in_a_run_leave_good_ones_and_the_store_intact(tmp_path: Path,
         assert sorted(Path(p).name for p, _ in report.failed) == ["bad.docx", "bad.pdf"]
         assert all(reason and "\n" not in reason for _, reason in report.failed)
         assert store.check_integrity() == []
+
+
+@pytest.mark.slow
+def test_pdf_table_over_pages_keeps_one_header_and_drops_running_furniture(tmp_path: Path) -> None:
+    from fixtures_docs import make_long_table_pdf
+
+    doc = load_document(make_long_table_pdf(tmp_path / "services.pdf", rows=70))
+    assert doc.pages >= 2
+    headers = [b for b in doc.blocks if b.kind == "table_header"]
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert [h.text for h in headers] == ["Service\tFunding Source\tAnnual Value"]
+    assert [r.cells[0].text for r in rows] == [f"Service number {n}" for n in range(1, 71)]
+    assert rows[-1].cells[2].text == "£70,000" and rows[-1].cells[2].header == "Annual Value"
+    assert rows[0].page == 1 and rows[-1].page > 1
+    assert len(doc.tables) == 1
+    assert doc.text.count("Funding Source") == 1
+    assert "Executive Board - 14 March" not in doc.text and "Page 2" not in doc.text
+    assert doc.blocks[-1].text == "2. The Board is asked to note the list."
+    assert doc.metadata.authority == "Leeds City Council"
+    assert_consistent(doc)

@@ -16,6 +16,9 @@ from typing import Any
 from corpus.source import LoadedSource, SourceLine
 from councilkg.errors import InputError
 
+_MARGIN = 0.075
+"""Share of the page height at the top and at the bottom where running headers/footers sit."""
+
 
 def _check_readable(data: bytes) -> str | None:
     """The password to open the PDF with (``""`` for none), or an :class:`InputError`."""
@@ -53,9 +56,13 @@ def _page_items(page: Any) -> list[tuple[float, str, Any]]:
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
     text_page = page.filter(outside) if boxes else page
-    items: list[tuple[float, str, Any]] = [
-        (line["top"], "text", line) for line in text_page.extract_text_lines() if line["text"].strip()
-    ]
+    height = float(page.height) or 1.0
+    items: list[tuple[float, str, Any]] = []
+    for line in text_page.extract_text_lines():
+        if line["text"].strip():
+            # Running headers and footers sit in the page's top or bottom margin band.
+            line["in_margin"] = line["top"] < _MARGIN * height or line["bottom"] > (1 - _MARGIN) * height
+            items.append((line["top"], "text", line))
     for table in tables:
         rows = [[re.sub(r"\s+", " ", c or "").strip() for c in row] for row in table.extract()]
         items.append((table.bbox[1], "table", rows))
@@ -64,15 +71,24 @@ def _page_items(page: Any) -> list[tuple[float, str, Any]]:
 
 
 def _furniture_keys(pages: list[list[tuple[float, str, Any]]]) -> set[str]:
-    """Lines that open or close most pages, digits ignored (running headers and footers)."""
-    if len(pages) < 3:
+    """Lines that open or close most pages, digits ignored (running headers and footers).
+
+    A two-page paper counts too: a line opening or closing both of its pages is a running
+    header or footer ("Leeds City Council - Executive Board - 14 March 2018", "Page 1").
+    """
+    if len(pages) < 2:
         return set()
     counts: Counter[str] = Counter()
     for items in pages:
-        texts = [i[2]["text"] for i in items if i[1] == "text"]
-        for text in {*(texts[:1]), *(texts[-1:])}:
-            if len(text.split()) <= 8:  # running headers and footers are short
-                counts[re.sub(r"\d+", "#", text.strip().lower())] += 1
+        lines = [i[2] for i in items if i[1] == "text"]
+        keys = set()
+        for line in lines[:1] + lines[-1:]:
+            words = len(line["text"].split())
+            # Short lines ("Page 3", "Appendix 2") anywhere; longer ones only in the margins,
+            # so that numbered paragraphs opening each page are never taken for a header.
+            if words <= 4 or (words <= 14 and line.get("in_margin")):
+                keys.add(re.sub(r"\d+", "#", line["text"].strip().lower()))
+        counts.update(keys)
     return {key for key, n in counts.items() if n >= max(2, len(pages) // 2)}
 
 
