@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["money"] = _money
     app.jinja_env.globals["entity_url"] = _entity_url
+    app.jinja_env.globals["clip"] = _clip
     return app
 
 
@@ -62,6 +63,12 @@ def _money(value: float) -> str:
     from web.charts import money_label
 
     return money_label(float(value))
+
+
+def _clip(text: str, limit: int) -> tuple[str, bool]:
+    from web.entity_view import clip
+
+    return clip(text, limit)
 
 
 def _entity_url(iri: str) -> str:

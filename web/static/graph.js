@@ -1,8 +1,11 @@
-// Relationship browser: draws an entity's neighbourhood with cytoscape; a click on a node
-// fetches and adds that node's neighbours, a double-click (or Enter) opens its page.
+// Relationship browser: draws an entity's neighbourhood with cytoscape from the JSON embedded in
+// the page; a click on a node fetches and adds that node's neighbours (same year/authority
+// filter), a double-click opens its page. The table under the graph lists the same entities
+// for keyboard and screen-reader users.
 (function () {
   "use strict";
   var box = document.getElementById("graph");
+  var status = document.getElementById("graph-status");
   if (!box || typeof cytoscape !== "function") { return; }
   var colours = { "organisation": "#1d4f91", "partnership": "#5b2d90", "service": "#00703c",
                   "funding stream": "#b35900", "person": "#8a1538", "thing": "#505a5f" };
@@ -12,43 +15,75 @@
       { selector: "node", style: { "label": "data(label)", "background-color": "data(colour)", "color": "#1b1b1b",
         "font-size": 11, "text-wrap": "wrap", "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 4,
         "width": 22, "height": 22 } },
-      { selector: "node.center", style: { "width": 34, "height": 34, "border-width": 3, "border-color": "#fd0" } },
+      { selector: "node.center", style: { "width": 34, "height": 34, "border-width": 4, "border-color": "#0b0c0c" } },
+      { selector: "node.expanded", style: { "border-width": 2, "border-color": "#0b0c0c" } },
       { selector: "edge", style: { "label": "data(label)", "font-size": 9, "color": "#505a5f", "width": 1.5,
         "line-color": "#b1b4b6", "target-arrow-shape": "triangle", "target-arrow-color": "#b1b4b6",
-        "curve-style": "bezier" } }
+        "curve-style": "bezier", "text-rotation": "autorotate" } },
+      { selector: "edge.quiet", style: { "label": "" } }
     ],
     minZoom: 0.2,
-    maxZoom: 1.4,
-    wheelSensitivity: 0.3
+    maxZoom: 1.6
   });
+  box.cytoscape = cy;  // for tests and the browser console
   var expanded = {};
-  function load(iri, isCenter) {
-    if (expanded[iri]) { return Promise.resolve(); }
+  function say(text) { if (status) { status.textContent = text; } }
+  function add(data, iri, isCenter) {
+    var added = [];
+    (data.nodes || []).forEach(function (n) {
+      if (cy.getElementById(n.id).empty()) {
+        added.push({ group: "nodes", data: { id: n.id, label: n.label, kind: n.kind, url: n.url,
+          colour: colours[n.kind] || colours.thing } });
+      }
+    });
+    (data.edges || []).forEach(function (e) {
+      if (cy.getElementById(e.id).empty()) {
+        added.push({ group: "edges", data: { id: e.id, source: e.source, target: e.target, label: e.label } });
+      }
+    });
+    cy.add(added);
+    // Edge labels only while they can be read; the table below names every relationship.
+    cy.edges().toggleClass("quiet", cy.edges().length > 25);
+    cy.getElementById(iri).addClass(isCenter ? "center" : "expanded");
+    if (isCenter) {  // the first view: the entity in the middle, its neighbours around it by kind
+      var kinds = ["organisation", "partnership", "service", "funding stream", "person"];
+      var many = cy.nodes().length > 24;  // a big neighbourhood: one ring per kind
+      cy.layout({ name: "concentric", animate: false, fit: true, padding: 30, minNodeSpacing: many ? 18 : 40,
+        concentric: function (n) {
+          if (n.id() === iri) { return 10; }
+          return many ? 8 - kinds.indexOf(n.data("kind")) : 1;
+        }, levelWidth: function () { return 1; },
+        sort: function (a, b) { return (a.data("kind") + a.data("label")).localeCompare(b.data("kind") + b.data("label")); }
+      }).run();
+    } else {
+      cy.layout({ name: "cose", animate: false, fit: true, padding: 40, randomize: false,
+        nodeRepulsion: function () { return 400000; }, idealEdgeLength: function () { return 90; },
+        nodeOverlap: 20, componentSpacing: 80 }).run();
+    }
+    box.dataset.nodes = String(cy.nodes().length);
+    say(cy.nodes().length + " entities and " + cy.edges().length + " relationships shown" +
+        (isCenter ? "" : "; " + (added.length ? "added the neighbours of " : "no new neighbours for ") +
+         cy.getElementById(iri).data("label")));
+  }
+  function expand(iri) {
+    if (expanded[iri]) { return; }
     expanded[iri] = true;
     var params = new URLSearchParams({ iri: iri });
     if (box.dataset.year) { params.set("year", box.dataset.year); }
     if (box.dataset.authority) { params.set("authority", box.dataset.authority); }
-    return fetch(box.dataset.src + "?" + params.toString(), { headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        var added = [];
-        (data.nodes || []).forEach(function (n) {
-          if (cy.getElementById(n.id).empty()) {
-            added.push({ group: "nodes", data: { id: n.id, label: n.label, kind: n.kind, url: n.url,
-              colour: colours[n.kind] || colours.thing } });
-          }
-        });
-        (data.edges || []).forEach(function (e) {
-          if (cy.getElementById(e.id).empty()) { added.push({ group: "edges", data: e }); }
-        });
-        cy.add(added);
-        if (isCenter) { cy.getElementById(iri).addClass("center"); }
-        cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 120, fit: true,
-          padding: 40 }).run();
-        box.dataset.nodes = String(cy.nodes().length);
-      });
+    say("Loading the neighbours of " + cy.getElementById(iri).data("label") + "…");
+    fetch(box.dataset.src + "?" + params.toString(), { headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error || r.statusText); }); }
+        return r.json();
+      })
+      .then(function (data) { add(data, iri, false); })
+      .catch(function (e) { expanded[iri] = false; say("Could not load the neighbours: " + e.message); });
   }
-  cy.on("tap", "node", function (evt) { load(evt.target.id(), false); });
+  cy.on("tap", "node", function (evt) { expand(evt.target.id()); });
   cy.on("dbltap", "node", function (evt) { var u = evt.target.data("url"); if (u) { window.location.href = u; } });
-  load(box.dataset.iri, true);
+  var embedded = document.getElementById("graph-data");
+  var first = embedded ? JSON.parse(embedded.textContent) : { nodes: [], edges: [] };
+  expanded[box.dataset.iri] = true;
+  add(first, box.dataset.iri, true);
 })();

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from councilkg.errors import CouncilKGError
 from kg import browse
+from web.graph_view import graph_data, neighbour_rows
 from web.resources import get_graph_store
-from web.security import CSP
 from web.views.linked_data import iri_from_param, local_path
 
 bp = Blueprint("graph", __name__)
@@ -31,15 +29,13 @@ def graph_page() -> Response:
     iri, year, authority = read_graph_args()
     store = get_graph_store()
     view = browse.neighbourhood(store, iri, year, authority)
-    response = Response(render_template(
-        "graph.html", view=view, iri=iri, year=year, authority=authority,
+    data = graph_data(view, local_path)
+    # The graph's data travels as inert JSON in the page, so the site-wide policy (scripts and
+    # styles from 'self' only) holds here too.
+    return Response(render_template(
+        "graph.html", data=data, neighbours=neighbour_rows(data), iri=iri, year=year, authority=authority,
         authorities=browse.authorities(store), center_label=view.nodes[0]["label"],
     ), mimetype="text/html")
-    # The graph library styles its canvas through style attributes; scripts stay 'self' only.
-    response.headers["Content-Security-Policy"] = CSP.replace(
-        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
-    )
-    return response
 
 
 @bp.get("/api/graph")
@@ -47,7 +43,4 @@ def graph_json() -> object:
     """Nodes and edges of a neighbourhood, with each node's local page URL."""
     iri, year, authority = read_graph_args()
     view = browse.neighbourhood(get_graph_store(), iri, year, authority)
-    data = asdict(view)
-    for node in data["nodes"]:
-        node["url"] = local_path(node["id"])
-    return jsonify(data)
+    return jsonify(graph_data(view, local_path))

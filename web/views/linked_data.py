@@ -11,12 +11,15 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from councilkg.errors import NotFound
 from kg import browse
+from web.entity_view import group_facts, mentions_by_year
 from web.resources import get_graph_store, run_sparql
 
 bp = Blueprint("linked_data", __name__)
 
 ID_BASE = browse.ID_BASE
 _SAFE_PATH = re.compile(r"[A-Za-z0-9._~%-]+(?:/[A-Za-z0-9._~%-]+)*")
+FACTS_SHOWN = 20
+"""Facts of one kind listed openly on an entity page; the rest fold into a disclosure."""
 RDF_TYPES = {"text/turtle": "text/turtle", "application/ld+json": "application/ld+json",
              "application/n-triples": "application/n-triples"}
 
@@ -62,10 +65,10 @@ def entity_resource(path: str) -> Response:
     if path.startswith("paper/"):  # a paper's page is the paper itself
         return redirect(url_for("papers.paper_page", doc_id=path.split("/", 1)[1]), code=303)
     page = browse.entity(get_graph_store(), iri)
-    by_year: dict[str, list] = {}
-    for mention in page.mentions:
-        by_year.setdefault(mention["year"] or "unknown", []).append(mention)
-    html = render_template("entity.html", e=page, by_year=by_year)
+    html = render_template(
+        "entity.html", e=page, groups=group_facts(page.facts), by_year=mentions_by_year(page.mentions),
+        fact_limit=FACTS_SHOWN,
+    )
     response = Response(html, mimetype="text/html")
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{request.path}?format=ttl>; rel="alternate"; type="text/turtle"'

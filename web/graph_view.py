@@ -1,0 +1,58 @@
+"""Shaping a neighbourhood (``kg.browse.GraphView``) for the graph page and its JSON.
+
+The kg layer may give several edges between the same two entities (one per fact type, and a
+generic "fact" beside the specific one); a person reads one line per neighbour, so edges
+between the same pair are merged and their labels listed, the generic label dropped when a
+specific one is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+GENERIC_LABELS = frozenset({"fact", "thing"})
+NOT_ENTITIES = frozenset({"thing", ""})
+
+
+def merged_edges(edges: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """One edge per unordered pair of nodes, its ``label`` the distinct relation names."""
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for edge in edges:
+        key = tuple(sorted((edge["source"], edge["target"])))
+        merged = pairs.setdefault(key, {"id": "|".join(key), "source": edge["source"],
+                                        "target": edge["target"], "labels": []})
+        if edge["label"] not in merged["labels"]:
+            merged["labels"].append(edge["label"])
+    for merged in pairs.values():
+        specific = [lbl for lbl in merged["labels"] if lbl not in GENERIC_LABELS]
+        merged["labels"] = sorted(specific or merged["labels"])
+        merged["label"] = ", ".join(merged["labels"])
+    return list(pairs.values())
+
+
+def graph_data(view: Any, url_of: Callable[[str], str]) -> dict[str, Any]:
+    """Nodes (with their page URL) and merged edges of a neighbourhood, ready as JSON.
+
+    Only entities are drawn: nodes of no entity kind (time periods, extraction runs, role
+    concepts that are a fact's details rather than a party) are left out, with their edges.
+    """
+    nodes = [
+        {**node, "url": url_of(node["id"])}
+        for node in view.nodes
+        if node["id"] == view.center or node.get("kind") not in NOT_ENTITIES
+    ]
+    kept = {node["id"] for node in nodes}
+    edges = [e for e in view.edges if e["source"] in kept and e["target"] in kept]
+    return {"center": view.center, "nodes": nodes, "edges": merged_edges(edges)}
+
+
+def neighbour_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The neighbours of the centre, one row each with its relations, by kind then name."""
+    nodes = {n["id"]: n for n in data["nodes"]}
+    rows = []
+    for edge in data["edges"]:
+        other = edge["target"] if edge["source"] == data["center"] else edge["source"]
+        if other in nodes and other != data["center"]:
+            rows.append({**nodes[other], "relations": edge["label"]})
+    return sorted(rows, key=lambda r: (r.get("kind", ""), r.get("label", "").lower()))
