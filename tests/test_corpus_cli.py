@@ -118,6 +118,8 @@ def test_build_reports_each_failure_and_exits_1(
     assert "sheet.xlsx: unsupported file type .xlsx" in out
     assert "nowhere: no such file or folder" in out
     assert "Traceback" not in out
+    # Not on a terminal: no progress bar, no hints; only the summary and its failure lines.
+    assert all(line.startswith(("added ", "failed: ")) for line in out.splitlines()), out
     assert json.loads(run(data_dir, "docs", "--json").output)[0]["id"] == "good"
 
 
