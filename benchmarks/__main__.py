@@ -39,6 +39,7 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("papers", "benchmarks.synth_papers"),
+    Stage("corpus", "benchmarks.bench_corpus"),
     Stage("extraction", "benchmarks.bench_extraction"),
     Stage("graph", "benchmarks.bench_graph"),
     Stage("search", "benchmarks.bench_search"),

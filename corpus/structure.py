@@ -280,7 +280,11 @@ class _Builder:
                 prev, page = out[-1]
                 open_bold = bool(_OPEN_BOLD.match(prev)) and prev.count("**") % 2 == 1
                 open_paren = prev.count("(") > prev.count(")")
-                qualifier = _is_upper_title(clean_inline(prev)) and _is_parenthesised_upper(text)
+                qualifier = (
+                    text.lstrip("*_ ")[:1] == "("
+                    and _is_parenthesised_upper(text)
+                    and _is_upper_title(clean_inline(prev))
+                )
                 stripped = text.lstrip()
                 wraps = (
                     not prev.rstrip().endswith(tuple(_TERMINAL))
@@ -665,11 +669,12 @@ def _is_upper_title_line(text: str) -> bool:
 
 def _is_upper_title(text: str) -> bool:
     """An upper-case line of a few words (a title even inside a block of lines)."""
+    if len(text.split()) > 12:  # checked first: most lines are long, and this is cheap
+        return False
     letters = [c for c in text if c.isalpha()]
     return (
         len(letters) >= 3
         and sum(c.isupper() for c in letters) / len(letters) >= 0.8
-        and len(text.split()) <= 12
         and not _DATE_ONLY.match(text)
     )
 
