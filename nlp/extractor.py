@@ -485,6 +485,12 @@ class _Paper:
                          and o.method.split(":")[0] in {"definite", "acronym"}]
                 if inner and (c.end - c.start) > max(o.end - o.start for o in inner) + 8:
                     c.priority = max(c.priority, PRIORITY["definition"] - 0.5)
+            if c.method.startswith("shape") and c.type == "Organisation":
+                # "Wellow Carers Trust" names a local body, not the national "Carers Trust" inside it
+                inner = [o for o in self.cands if o is not c and o.type == "Organisation"
+                         and o.method.startswith("gazetteer") and c.start < o.start and o.end == c.end]
+                if inner and has_proper_word(self.text[c.start:inner[0].start]):
+                    c.priority = max(c.priority, PRIORITY["gazetteer"] + 0.1)
         order = sorted(self.cands, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
         taken: list[Candidate] = []
         for c in order:

@@ -142,6 +142,8 @@ ACTIVITY_NOUNS = {
 }
 
 
+_NHS_TRUST_WORDS = re.compile(
+    r"\b(?:NHS|Foundation|Hospitals?|Healthcare|Health|Ambulance|Mental|Community|Acute|Teaching)\b")
 _COMMA_WORD_BEFORE = re.compile(r"(?<![\w,][ \t])(?<![\w’'-])([A-Z][a-z][\w’'-]*),[ \t]+$")
 _TITLE_TO_BEFORE = re.compile(r"[A-Z][\w’'-]*[ \t]+to[ \t]+$")
 
@@ -269,6 +271,8 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                     name = name[inner[-1].end():]
                     if len(name.split()) < 2:
                         continue
+            if rule == "nhs-trust" and not _NHS_TRUST_WORDS.search(name):
+                kind = "voluntary-organisation"  # "Wellow Carers Trust": a charitable trust
             start = m.start("name") + dropped + offset + extra
             if rule == "service" and offset == 0 and extra == 0 and not dropped:
                 # "Information, Advice and Support Services": a leading word before a comma that

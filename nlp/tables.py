@@ -255,15 +255,13 @@ def _row_relations(paper: Any, rec: _RowRecord) -> list[Relation]:
     if rec.cells.get("portfolio"):
         attrs["portfolio_holders"] = _people(paper, rec.cells["portfolio"]) or [
             _cells_text(rec.cells["portfolio"])]
-    funding_keys: list[str] = []
-    for cell in rec.cells.get("funding", []):
-        for m in paper.mentions_in(cell.start, cell.end, ["FundingStream"]):
-            if m.entity_key and m.entity_key not in funding_keys:
-                funding_keys.append(m.entity_key)
-        if not funding_keys:
-            attrs["funding_text"] = cell.text
+    funding_keys, funders = _funding_sources(paper, rec.cells.get("funding", []))
+    if rec.cells.get("funding"):
+        attrs["funding_text"] = _cells_text(rec.cells["funding"])
     if funding_keys:
         attrs["funding"] = funding_keys
+    if funders:
+        attrs["funders"] = funders
     money = []
     for role in ("money", "savings"):
         for cell in rec.cells.get(role, []):
@@ -285,6 +283,78 @@ def _row_relations(paper: Any, rec: _RowRecord) -> list[Relation]:
             fattrs["period"] = dates[0]
         out.append(Relation("funds", fkey, service_key, ev, fattrs))
     return out
+
+
+_FUNDING_ITEM_SPLIT = re.compile(r"[;,\n•]|[ \t]/[ \t]|[ \t]\+[ \t]|[ \t]and[ \t](?=[A-Z])")
+_NOT_A_SOURCE = re.compile(r"(?i)^(?:none|n/?a|tbc|tbd|various|other|existing|mainstream|see\b.*|\W*)$")
+
+
+def _funding_sources(paper: Any, cells: list[Any]) -> tuple[list[str], list[str]]:
+    """(funding stream keys, funder organisation keys) named in a funding-source column.
+
+    Each item of the cell ("Public Health (PH); CCG", "BCF / iBCF", "ASC Budget and CCG") is a
+    source: a funding stream already read there, an organisation that pays (its own budget), or
+    else, when it reads as a name, a funding stream named by the column it stands in.
+    """
+    streams: list[str] = []
+    funders: list[str] = []
+    for cell in cells:
+        pos = 0
+        for part in [*_FUNDING_ITEM_SPLIT.split(cell.text)]:
+            start = cell.start + cell.text.index(part, pos)
+            pos = start - cell.start + len(part)
+            whole = re.sub(r"\s*\([^)]*\)\s*$", "", part).strip(" .-–\t")
+            if not whole:
+                continue
+            base = start + part.index(whole)
+            # "OPCC PH": two sources written side by side as acronyms
+            pieces = ([(t.start(), t.group(0)) for t in re.finditer(r"[A-Z]{2,6}", whole)]
+                      if re.fullmatch(r"[A-Z]{2,6}(?:\s+[A-Z]{2,6})+", whole) else [(0, whole)])
+            for off, item in pieces:
+                s = base + off
+                e = s + len(item)
+                _source(paper, s, e, item, streams, funders)
+    return streams, funders
+
+
+def _source(paper: Any, s: int, e: int, item: str, streams: list[str], funders: list[str]) -> None:
+    """Add the funding stream or funder that one item of a funding-source cell names."""
+    inside = [m for m in paper.mentions_in(s, e) if m.entity_key]
+    found = [m.entity_key for m in inside if m.type == "FundingStream"]
+    orgs = [m.entity_key for m in inside if m.type == "Organisation"]
+    if not inside and _reads_as_source(item):
+        known = next((x.key for x in paper.entities.values() if x.type == "FundingStream"
+                      and x.name.lower().startswith(item.lower() + " ")), None)
+        if known is not None:  # "Public Health" where the paper names the "Public Health Grant"
+            name: str | None = paper.entities[known].name
+        elif re.search(r"(?i)\b(?:fund|funds|funding|grant|budget|allocation|precept)$", item):
+            name = None
+        else:  # "Adult Social Care" under "Funding Source" is that service's budget
+            name = f"{item} budget"
+        key = paper.ensure_entity(s, e, "FundingStream", "table:funding-column", 0.6, name=name)
+        found = [key] if key else []
+    elif not found and not orgs and len(inside) == 1 and inside[0].type == "Service" and (
+            inside[0].evidence.end - inside[0].evidence.start >= len(item) - 1):
+        # "ASC" (Adult Social Care) as a funding source: that service's budget
+        owner = paper.entities.get(inside[0].entity_key)
+        if owner is not None:
+            key = paper.ensure_entity(s, e, "FundingStream", "table:funding-column", 0.55,
+                                      name=f"{owner.name} budget")
+            found = [key] if key else []
+    for key in found:
+        if key not in streams:
+            streams.append(key)
+    if not found:
+        for key in orgs:  # "NCC", "CCG": the body pays from its own budget
+            if key not in funders:
+                funders.append(key)
+
+
+def _reads_as_source(item: str) -> bool:
+    """A short capitalised phrase that is not "None", "TBC" or a sentence."""
+    words = item.split()
+    return (0 < len(words) <= 5 and item[:1].isupper() and not _NOT_A_SOURCE.match(item)
+            and not re.search(r"\d", item) and not item.endswith("?"))
 
 
 def _people(paper: Any, cells: list[Any]) -> list[str]:

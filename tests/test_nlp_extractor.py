@@ -347,3 +347,31 @@ def test_a_weak_name_part_merges_visibly_and_near_names_are_only_candidates(
     assert not orgs["Wellow City Clinical Commissioning Group"].candidates  # "City" is not "West"
     funds = _by_name(x, "FundingStream")
     assert not funds["Better Care Fund"].candidates  # the improved fund is another stream
+
+
+FUNDING_TABLE = """The Public Health Grant and the Adult Social Care (ASC) budget fund most of the plan.
+
+Commissioning Activity and Scope\tFunding Source\tFinances in Scope
+1a. Wellow Stop Smoking Service\tPublic Health; CCG\t£120k
+1b. Wellow Falls Response Service\tASC\t£80k
+1c. Wellow Drug Treatment Service\tOPCC PH\t£60k
+1d. Wellow Carers Break Service\tWellow Carers Trust\t£40k
+"""
+
+
+def test_funding_column_items_become_streams_or_funders(extractor: Extractor, tmp_path: Path) -> None:
+    doc = _paper(tmp_path, FUNDING_TABLE, "Derby City Council", "funding.txt")
+    x = extractor.extract(doc)
+    rows = {r.subject: r.attrs for r in x.relations if r.type == "service_status"}
+    smoking = rows["service/wellow-stop-smoking-service"]
+    assert smoking["funding"] == ["fundingstream/public-health-grant"]  # "Public Health" is the grant
+    assert smoking["funders"] and smoking["funding_text"] == "Public Health; CCG"
+    falls = rows["service/wellow-falls-response-service"]
+    assert x.entities[falls["funding"][0]].name == "Adult Social Care budget"  # a service's own budget
+    drugs = rows["service/wellow-drug-treatment-service"]
+    assert len(drugs["funding"]) == 2  # two acronyms side by side are two sources
+    assert _by_name(x, "Organisation")["Wellow Carers Trust"].kind == "voluntary-organisation"
+    assert rows["service/wellow-carers-break-service"]["funders"] == ["organisation/wellow-carers-trust"]
+    assert any(r.type == "funds" and r.object == "service/wellow-stop-smoking-service"
+               and r.attrs["amount"] == 120_000 for r in x.relations)
+    _assert_provenance(doc, x)
