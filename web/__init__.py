@@ -13,7 +13,9 @@ from flask import Flask
 
 from councilkg.settings import Settings
 
-RATE_LIMITED_ENDPOINTS = frozenset({"sparql.endpoint", "search.search_page", "api.search"})
+RATE_LIMITED_ENDPOINTS = frozenset(
+    {"sparql.endpoint", "sparql.run_in_page", "search.search_page", "api.search"}
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

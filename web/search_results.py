@@ -39,7 +39,7 @@ class SearchRequest:
 
         filters = SearchFilters(
             authority=self.authority, from_year=self.from_year, to_year=self.to_year,
-            committee=self.committee, document_type=self.document_type, entity=self.entity,
+            committee=self.committee, document_type=self.document_type, entity=entity_key(self.entity),
         )
         return None if filters.is_empty() else filters
 
@@ -52,6 +52,23 @@ class SearchRequest:
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+ID_BASE = "https://w3id.org/councilkg/id/"
+
+
+def entity_key(value: str | None) -> str | None:
+    """The search index's key for an entity a person named: its IRI (from a full IRI or an
+    ``/id/…`` path), else the name in lower case with single spaces (names and aliases are
+    indexed that way)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith(ID_BASE):
+        return value
+    if value.startswith("/id/"):
+        return ID_BASE + value[len("/id/"):]
+    return " ".join(value.lower().split()) or None
 
 
 def _text(args: Mapping[str, str], name: str, limit: int = 200) -> str | None:

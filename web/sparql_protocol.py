@@ -143,3 +143,44 @@ SERVICE_DESCRIPTION = """\
 def service_description(endpoint: str) -> str:
     """The SPARQL service description of this endpoint, in Turtle."""
     return SERVICE_DESCRIPTION.format(endpoint=endpoint)
+
+
+@dataclass(frozen=True)
+class ResultsTable:
+    """A query's answer drawn for a page: column names and rows of ``(text, link)`` cells,
+    a yes/no answer, or graph text."""
+
+    columns: list[str]
+    rows: list[list[tuple[str, str | None]]]
+    boolean: bool | None = None
+    text: str | None = None
+
+
+ID_BASE = "https://w3id.org/councilkg/id/"
+
+
+def results_table(body: bytes, media_type: str, max_rows: int = 1000) -> ResultsTable:
+    """SPARQL JSON results (or graph text) as a :class:`ResultsTable`; local IRIs link to ``/id/``."""
+    import json
+
+    if "json" not in media_type:
+        return ResultsTable([], [], text=body.decode("utf-8", errors="replace"))
+    data = json.loads(body)
+    if "boolean" in data:
+        return ResultsTable([], [], boolean=bool(data["boolean"]))
+    columns = list(data.get("head", {}).get("vars", []))
+    rows = []
+    for binding in data.get("results", {}).get("bindings", [])[:max_rows]:
+        row = []
+        for name in columns:
+            cell = binding.get(name)
+            if cell is None:
+                row.append(("", None))
+            elif cell.get("type") == "uri":
+                value = cell["value"]
+                link = "/id/" + value[len(ID_BASE):] if value.startswith(ID_BASE) else None
+                row.append((value, link))
+            else:
+                row.append((cell.get("value", ""), None))
+        rows.append(row)
+    return ResultsTable(columns, rows)

@@ -6,6 +6,8 @@
   var code = document.getElementById("query-highlight");
   var status = document.getElementById("status");
   var results = document.getElementById("results");
+  if (!area || !code) { return; }
+  area.parentNode.classList.remove("plain");  // the highlighter is live: show it under the text
   var KEYWORDS = /^(SELECT|ASK|CONSTRUCT|DESCRIBE|WHERE|PREFIX|BASE|OPTIONAL|FILTER|UNION|MINUS|GRAPH|BIND|VALUES|GROUP|BY|ORDER|HAVING|LIMIT|OFFSET|DISTINCT|REDUCED|AS|ASC|DESC|NOT|EXISTS|IN|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SEPARATOR|STR|LANG|REGEX|CONTAINS|LCASE|UCASE|YEAR|COALESCE|IF|a)$/i;
   var TOKEN = /(#[^\n]*)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(<[^>\s]*>)|([?$][A-Za-z_][\w]*)|([A-Za-z][\w-]*:[\w-]*)|([A-Za-z_]+)|([\s\S])/g;
   function esc(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
@@ -47,6 +49,7 @@
   }
   function run() {
     status.textContent = "Running…";
+    status.className = "muted";
     results.textContent = "";
     var started = performance.now();
     fetch("/sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query",
@@ -63,7 +66,7 @@
   area.addEventListener("input", highlight);
   area.addEventListener("scroll", function () { code.parentNode.scrollTop = area.scrollTop; });
   area.addEventListener("keydown", function (e) { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } });
-  document.getElementById("run").addEventListener("click", run);
+  document.getElementById("run").addEventListener("click", function (e) { e.preventDefault(); run(); });
   document.querySelectorAll("a.example").forEach(function (a) {
     a.addEventListener("click", function (e) {
       e.preventDefault();

@@ -51,15 +51,37 @@ def endpoint() -> Response | str:
     return response
 
 
+def _examples() -> list[browse.CompetencyQuery]:
+    return [
+        browse.CompetencyQuery(q.name, q.title.removeprefix("Question:").strip(), q.sparql)
+        for q in browse.competency_queries(current_app.config.get("QUERIES_DIR"))
+    ]
+
+
 @bp.get("/query")
 def editor() -> str:
     """The query editor with the competency questions as examples."""
-    examples = browse.competency_queries(current_app.config.get("QUERIES_DIR"))
+    examples = _examples()
     chosen = request.args.get("example")
     initial = next((q.sparql for q in examples if q.name == chosen), None)
     if initial is None:
         initial = request.args.get("query") or (examples[0].sparql if examples else DEFAULT_QUERY)
-    return render_template("sparql.html", examples=examples, initial=initial[:20000])
+    return render_template("sparql.html", examples=examples, initial=initial[:20000], chosen=chosen,
+                           table=None)
+
+
+@bp.post("/query")
+def run_in_page() -> str:
+    """Run the editor's query on the server and draw the results in the page (no JavaScript needed)."""
+    query = sparql_protocol.read_query(request, current_app.config["MAX_QUERY_CHARS"]) or ""
+    table = None
+    if query.strip():
+        form = sparql_protocol.query_form(query)
+        media_type = "text/turtle" if form in {"construct", "describe"} else "application/sparql-results+json"
+        body, answered, _ = run_sparql(query, media_type)
+        table = sparql_protocol.results_table(body, answered)
+    return render_template("sparql.html", examples=_examples(), initial=query[:20000], table=table,
+                           chosen=None)
 
 
 DEFAULT_QUERY = """PREFIX ck: <https://w3id.org/councilkg/ontology#>
