@@ -223,3 +223,16 @@ def test_pdf_table_over_pages_keeps_one_header_and_drops_running_furniture(tmp_p
     assert doc.blocks[-1].text == "2. The Board is asked to note the list."
     assert doc.metadata.authority == "Leeds City Council"
     assert_consistent(doc)
+
+
+def test_docx_page_breaks_number_the_pages(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Derby City Council agreed the plan on page one.")
+    document.add_page_break()
+    document.add_paragraph("The board noted the figures on page two.")
+    document.save(str(tmp_path / "two.docx"))
+    doc = load_document(tmp_path / "two.docx")
+    assert doc.pages == 2
+    assert [(b.text[-9:], b.page) for b in doc.blocks] == [("page one.", 1), ("page two.", 2)]

@@ -41,18 +41,21 @@ def load_docx(data: bytes, name: str) -> LoadedSource:
         raise InputError(f"corrupt or truncated DOCX ({exc.__class__.__name__})") from None
     lines: list[SourceLine] = []
     page = 1
+    # Style names by id, read once: python-docx's `paragraph.style` scans every style of the
+    # document for each paragraph without one, which made loading quadratic.
+    style_names = {style.style_id: style.name or "" for style in document.styles}
     for element in document.element.body.iterchildren():
         tag = element.tag
         if tag == f"{_W}p":
             paragraph = Paragraph(element, document)
-            xml = element.xml
             text = paragraph.text.replace("\t", " ").strip()
-            style = paragraph.style.name if paragraph.style is not None else ""
+            style_id = element.style
+            style = style_names.get(style_id, style_id) if style_id else ""
             if text:
                 prefix = _heading_prefix(style) or ("- " if _is_list(paragraph, style) else "")
                 lines.append(SourceLine(prefix + text, page))
                 lines.append(SourceLine("", page))
-            if 'w:type="page"' in xml:
+            if any(br.get(f"{_W}type") == "page" for br in element.iter(f"{_W}br")):
                 page += 1
         elif tag == f"{_W}tbl":
             table = DocxTable(element, document)
