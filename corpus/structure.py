@@ -64,6 +64,11 @@ _LEAD_IN_END = frozenset(
 )
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})+[a-z]?\.?$|^\d{1,2}[a-z]\.?$")
 _WORD = re.compile(r"[A-Za-z]+")
+# Word endings that are no words of their own: a cell continuing with one was cut mid-word.
+_SUFFIX = re.compile(
+    r"(?:a|i)?tions?|sions?|ments?|ness|ings?|it(?:y|ies)|[ae]nces?|ships?|ically|ical|ures?|ous|ives?"
+    r"|[ai]bl[ey]|[ao]ry|ised|ized|ising|izing|isation|ization|ually|ally"
+)
 
 # Short words that are complete on their own: never glued to a continuation.
 _COMMON_WORDS = frozenset(
@@ -383,11 +388,12 @@ class _Builder:
             fragment, rest = tail[-1].lower(), head[0].lower()
             joined = fragment + rest
             # A cut word: the fragment is no word of its own in this paper while the joined
-            # word is (or the continuation cannot be a word: no vowel, as in "nt").
+            # word is, or the continuation cannot be a word of its own: no vowel, as in "nt",
+            # or a bare suffix, as in "Associa" + "tion".
             if (
                 fragment not in _COMMON_WORDS
                 and self.vocab[fragment] <= 1
-                and (self.vocab[joined] >= 1 or not re.search(r"[aeiouy]", rest))
+                and (self.vocab[joined] >= 1 or not re.search(r"[aeiouy]", rest) or _SUFFIX.fullmatch(rest))
             ):
                 return before + after
         return before + " " + after

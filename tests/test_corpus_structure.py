@@ -305,3 +305,32 @@ def test_sample_minutes_structure(samples_dir: Path) -> None:
     assert sum(h.startswith("5 LEGAL AND PROCUREMENT COLLEAGUE COMMENTS") for h in headings) == 2
     assert not any(h.startswith("INFRASTRUCTURE") for h in headings)
     assert "Page 18" not in doc.text and "Page 20" not in doc.text
+
+
+def test_made_up_table_over_a_page_break_with_cut_words_and_whole_words() -> None:
+    from corpus.loaders.text import load_text
+
+    header = "Scheme\tLead Partner\tBudget Line\tStatus"
+    paper = (
+        "Extra care accommodation is planned in every district.\n\n"
+        f"{header}\n"
+        "Extra Care Housing\tHousing Associa\tSupported accommoda\tIn\n"
+        "\f"
+        f"{header}\n"
+        "\ttion Trust\ttion grant\tprogress\n"
+        "Falls Prevention\tCommunity Trust\tHome\tAgreed\n"
+        "\f"
+        "Page 7\n\n"
+        f"{header}\n"
+        "\tcare\tcare fund\t\n"
+    )
+    s = build_structure(load_text(paper.encode("utf-8"), "made-up.txt").lines)  # form feeds: pages
+    assert len(s.tables) == 1 and s.text.count("Lead Partner") == 1
+    cells = [[c.text for c in r.cells] for r in rows(s)]
+    assert cells == [
+        ["Extra Care Housing", "Housing Association Trust", "Supported accommodation grant", "In progress"],
+        ["Falls Prevention", "Community Trust care", "Home care fund", "Agreed"],
+    ]
+    assert [r.page for r in rows(s)] == [1, 2]
+    assert "Page 7" not in s.text
+    assert_offsets(s)
