@@ -182,7 +182,8 @@ def test_graph_page_embeds_its_data_as_inert_json(client) -> None:
     response = client.get(f"/graph?iri={HOME_CARE}")
     html = response.get_data(as_text=True)
     assert '<script type="application/json" id="graph-data">' in html
-    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "script-src 'self' 'unsafe" not in csp
     start = html.index('id="graph-data">') + len('id="graph-data">')
     data = json.loads(html[start:html.index("</script>", start)])
     assert data["center"] == HOME_CARE and len(data["nodes"]) >= 2

@@ -8,6 +8,7 @@ from councilkg.errors import CouncilKGError
 from kg import browse
 from web.graph_view import graph_data, neighbour_rows
 from web.resources import get_graph_store
+from web.security import CSP
 from web.views.linked_data import iri_from_param, local_path
 
 bp = Blueprint("graph", __name__)
@@ -30,12 +31,16 @@ def graph_page() -> Response:
     store = get_graph_store()
     view = browse.neighbourhood(store, iri, year, authority)
     data = graph_data(view, local_path)
-    # The graph's data travels as inert JSON in the page, so the site-wide policy (scripts and
-    # styles from 'self' only) holds here too.
-    return Response(render_template(
+    response = Response(render_template(
         "graph.html", data=data, neighbours=neighbour_rows(data), iri=iri, year=year, authority=authority,
         authorities=browse.authorities(store), center_label=view.nodes[0]["label"],
     ), mimetype="text/html")
+    # The graph's data travels as inert JSON, so scripts stay 'self' only; the graph library
+    # sets style attributes on its canvas when it is clicked, so styles may be inline here.
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
+    return response
 
 
 @bp.get("/api/graph")

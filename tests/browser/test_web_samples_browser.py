@@ -1,0 +1,294 @@
+"""The explorer over a real build of the bundled samples, in Chromium (Playwright).
+
+The session fixture builds ``corpus/data/samples`` exactly as ``councilkg demo`` does (ingest,
+extraction, graph, search index) and serves it on waitress. Nothing here names a sample paper or
+entity: each test finds its subject through the API (the most connected entity, a service that
+appears in several papers, an authority of the catalogue) and checks the page against the API's
+own answer, so the tests hold for any corpus. Screenshots go to ``test-artifacts/``.
+
+``COUNCILKG_WEB_SAMPLES_DATA`` may name a data dir already built from the samples (to iterate
+quickly); otherwise a fresh one is built once per session.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SAMPLES = ROOT / "corpus" / "data" / "samples"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)"),
+]
+
+
+@pytest.fixture(scope="session")
+def samples_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding the built samples (built here unless one is given)."""
+    given = os.environ.get("COUNCILKG_WEB_SAMPLES_DATA")
+    if given:
+        return Path(given)
+    from councilkg.settings import Settings
+    from web.server import build_samples
+
+    folder = tmp_path_factory.mktemp("samples-build") / "data"
+    lines: list[str] = []
+    build_samples(Settings.load({"data_dir": str(folder)}, environ={}), announce=lines.append)
+    assert not any(line.startswith("failed") for line in lines), lines
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site(samples_data: Path) -> Iterator[str]:
+    """The explorer over the sample build on waitress at a loopback port."""
+    from waitress.server import create_server
+
+    from councilkg.settings import Settings
+    from web import close_app, create_app
+
+    settings = Settings.load({"data_dir": str(samples_data), "search_rate_limit": 0}, environ={})
+    app = create_app({"SETTINGS": settings})
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+    close_app(app)
+
+
+def api(site: str, path: str, **params: Any) -> Any:
+    url = site + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    with urllib.request.urlopen(url, timeout=300) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page that records console errors (a CSP violation shows up there)."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(120_000)  # the first search loads the encoder
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    yield pg
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    full = page.evaluate("document.body.scrollHeight") < 12000
+    page.screenshot(path=str(ARTIFACTS / f"web-samples-{name}.png"), full_page=full)
+
+
+def catalogue_authorities() -> set[str]:
+    with (SAMPLES / "catalogue.csv").open(encoding="utf-8") as f:
+        return {row["authority"] for row in csv.DictReader(f) if row.get("authority")}
+
+
+def unlabelled_fields(page: Any) -> list[str]:
+    """Visible form fields with no label a screen reader would announce."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('input, select, textarea'))
+        .filter(el => el.type !== 'hidden' && !(el.labels && el.labels.length)
+                      && !el.getAttribute('aria-label'))
+        .map(el => el.name || el.id)""")
+
+
+def test_overview_counts_every_paper_and_authority(page: Any, site: str) -> None:
+    page.goto(site + "/")
+    overview = api(site, "/api/overview")
+    assert overview["papers"] == len(list(SAMPLES.glob("*.txt")))
+    table = page.locator("#papers-h + table").inner_text()
+    assert all(authority in table for authority in catalogue_authorities())
+    links = page.locator("ol.connected > li > a:first-child")
+    assert links.count() == len(overview["most_connected"]) >= 1
+    assert unlabelled_fields(page) == []
+    shot(page, "overview")
+    assert page.console_errors == []
+
+
+def test_search_with_an_authority_filter_then_open_the_passage(page: Any, site: str) -> None:
+    question = json.loads((ROOT / "tests/data/eval/queries_dev.json").read_text(encoding="utf-8"))[0]["q"]
+    authority = sorted(catalogue_authorities())[0]
+    page.goto(site + "/search")
+    page.get_by_label("Words or a question").fill(question)
+    page.get_by_label("Authority").fill(authority)
+    page.get_by_label("Words or a question").press("Enter")  # the keyboard submits the form
+    results = page.locator("li.result")
+    results.first.wait_for()
+    expected = api(site, "/api/search", q=question, authority=authority)["results"]
+    assert results.count() == len(expected) >= 1
+    assert all(authority in meta for meta in page.locator("li.result .meta").all_inner_texts())
+    assert page.locator("mark.hit").count() >= 1
+    assert unlabelled_fields(page) == []
+    shot(page, "search")
+    first = expected[0]
+    results.first.locator("a.paper-link").click()
+    page.wait_for_url(f"**/papers/{first['doc_id']}**")
+    target = page.locator("article.paper mark.target")
+    assert target.count() >= 1
+    shown = " ".join(" ".join(target.all_inner_texts()).split())
+    assert " ".join(first["text"].split())[:40] in shown  # the page marks the very passage found
+    shot(page, "paper")
+    assert page.console_errors == []
+
+
+def test_paper_page_draws_tables_and_links_mentions(page: Any, site: str) -> None:
+    papers = api(site, "/api/papers")["papers"]
+    with_table = next(p for p in papers if api(site, f"/api/papers/{p['doc_id']}")["tables"])
+    page.goto(site + f"/papers/{with_table['doc_id']}")
+    assert page.locator("article.paper table td").count() >= 2
+    mention = page.locator("article.paper a.mention").first
+    href = mention.get_attribute("href")
+    assert href.startswith("/id/")
+    mention.click()
+    page.wait_for_url("**" + href)
+    assert page.locator("h1").inner_text().strip()
+    assert page.console_errors == []
+
+
+def test_entity_page_of_the_most_connected_entity(page: Any, site: str) -> None:
+    top = api(site, "/api/overview")["most_connected"][0]
+    data = api(site, "/api/entity", iri=top["iri"])
+    page.goto(site + "/")
+    page.get_by_role("link", name=top["label"], exact=True).first.click()
+    assert page.locator("h1").inner_text() == data["label"]
+    main = page.locator("main").inner_text()
+    assert f"Named in\n{len(data['mentions'])} paper" in main or f"{len(data['mentions'])} paper" in main
+    facts = page.locator("li.fact")
+    assert facts.count() == len(data["facts"])
+    quote_link = page.locator("figure.quote figcaption a").first
+    if quote_link.count():
+        href = quote_link.get_attribute("href")
+        assert "/papers/" in href and "at=" in href
+    assert page.locator("a", has_text="extraction run").count() == 0  # provenance is not a party
+    shot(page, "entity")
+    assert page.console_errors == []
+
+
+def test_graph_draws_the_neighbourhood_and_expands_on_click(page: Any, site: str) -> None:
+    top = api(site, "/api/overview")["most_connected"][0]
+    graph = api(site, "/api/graph", iri=top["iri"])
+    page.goto(site + "/graph?" + urllib.parse.urlencode({"iri": top["iri"]}))
+    page.wait_for_function("document.getElementById('graph').dataset.nodes !== undefined")
+    assert page.evaluate("Number(document.getElementById('graph').dataset.nodes)") == len(graph["nodes"])
+    assert page.locator("table.neighbours tbody tr").count() == len(graph["nodes"]) - 1
+    shot(page, "graph")
+    # A real mouse click on the canvas, on the first neighbour.
+    neighbour = graph["nodes"][1]
+    box = page.locator("#graph").bounding_box()
+    pos = page.evaluate(
+        "(id) => document.getElementById('graph').cytoscape.getElementById(id).renderedPosition()",
+        neighbour["id"],
+    )
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.wait_for_function("document.getElementById('graph-status').textContent.includes('neighbours of')")
+    assert neighbour["label"] in page.locator("#graph-status").inner_text()
+    after = page.evaluate("Number(document.getElementById('graph').dataset.nodes)")
+    expected = {n["id"] for n in graph["nodes"]} | {n["id"] for n in api(site, "/api/graph",
+                                                                          iri=neighbour["id"])["nodes"]}
+    assert after == len(expected)
+    assert page.console_errors == []
+
+
+def test_graph_year_filter_keeps_only_that_years_relationships(page: Any, site: str) -> None:
+    top = api(site, "/api/overview")["most_connected"][0]
+    years = sorted({r["year"] for r in api(site, "/api/overview")["papers_by_authority_year"]})
+    page.goto(site + "/graph?" + urllib.parse.urlencode({"iri": top["iri"]}))
+    page.get_by_label("Year").fill(years[0])
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(f"**year={years[0]}**")
+    expected = api(site, "/api/graph", iri=top["iri"], year=years[0])
+    assert page.locator("table.neighbours tbody tr").count() == len(expected["nodes"]) - 1
+    assert page.console_errors == []
+
+
+def test_timeline_of_a_service_seen_in_several_papers_and_its_csv(page: Any, site: str) -> None:
+    services = api(site, "/api/entities", kind="service")["entities"]
+    found = None
+    for service in services:
+        timeline = api(site, "/api/timeline", iri=service["iri"])
+        if len(timeline["rows"]) >= 2:
+            found = (service, timeline)
+            break
+    assert found, "no service appears in two papers of the samples"
+    service, timeline = found
+    page.goto(site + "/timeline")
+    page.get_by_role("link", name=service["label"], exact=True).first.click()
+    rows = page.locator("table.timeline tbody tr")
+    assert rows.count() == len(timeline["rows"])
+    assert page.locator("svg.chart rect.bar").count() == len(timeline["money_by_year"])
+    changed = sum(len(r["changes"]) for r in timeline["rows"])
+    assert page.locator("table.timeline td.changed").count() == changed
+    assert page.locator("td.changes li").count() == changed  # each change said in words
+    shot(page, "timeline")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    lines = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert [r["date"] for r in lines] == [r["date"] for r in timeline["rows"]]
+    assert all(r["quote"] for r in lines)
+    assert page.console_errors == []
+
+
+def test_sparql_page_runs_a_competency_example(page: Any, site: str) -> None:
+    page.goto(site + "/query")
+    assert page.locator("#query-highlight .tok-kw").count() >= 2  # the highlighter ran
+    examples = page.locator("a.example")
+    assert examples.count() == len(list((ROOT / "kg" / "queries").glob("*.rq")))
+    name = examples.first.get_attribute("data-name")
+    query = (ROOT / "kg" / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    expected = api(site, "/sparql", query=query)["results"]["bindings"]
+    examples.first.click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('row')")
+    assert page.locator("#results table tbody tr").count() == len(expected)
+    shot(page, "sparql")
+    with page.expect_download() as download_info:
+        page.get_by_label("Download the results as").select_option("csv")
+        page.get_by_role("button", name="Download").click()
+    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == len(expected) + 1
+    assert page.console_errors == []
+
+
+def test_pages_work_without_javascript_and_by_keyboard(browser: Any, site: str) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(120_000)
+    pg = context.new_page()
+    pg.goto(site + "/")
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.textContent") == "Skip to content"
+    pg.goto(site + "/query")
+    assert pg.locator("#query").is_visible() and pg.locator("#query").input_value().strip()
+    pg.get_by_role("button", name="Run").click()
+    pg.wait_for_load_state()
+    assert pg.locator("#results table tbody tr").count() >= 1
+    shot(pg, "sparql-no-js")
+    context.close()
