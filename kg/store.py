@@ -358,6 +358,11 @@ class RemoteGraphStore(GraphStore):
     ``graph_store`` is either a server root (Oxigraph layout: ``/query`` and ``/update``) or
     one endpoint URL ending in ``sparql`` that takes both queries and updates. The server
     should treat its default graph as the union of named graphs, as the embedded store does.
+
+    The time limit here stops councilkg waiting (the request is dropped with a one-line
+    :class:`QueryTimeout`); stopping the evaluation itself is the server's job. Measured with
+    ``oxigraph serve --timeout-s`` (0.5): an aggregate over a cross join keeps a core busy after
+    the server's own limit, so expose such a server only behind councilkg's checks.
     """
 
     def __init__(self, settings: Settings, url: str) -> None:

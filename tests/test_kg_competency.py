@@ -6,6 +6,7 @@ The same suite runs on the embedded store and on an ``oxigraph serve`` started o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -124,16 +125,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    """An ``oxigraph serve`` on a free loopback port; stopped when the module's tests end."""
+@contextlib.contextmanager
+def running_oxigraph(location: Path, *options: str):
+    """``oxigraph serve`` on a free loopback port with ``options``; yields (url, process)."""
     exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     if not Path(exe).exists():
         pytest.skip("the oxigraph server (PyPI package `oxigraph`, dev extra) is not installed")
     port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
     process = subprocess.Popen(
-        [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+         *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
@@ -146,10 +147,17 @@ def oxigraph_server(tmp_path_factory):
                 time.sleep(0.1)
         else:
             pytest.fail("oxigraph serve did not start")
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """An ``oxigraph serve`` on a free loopback port; stopped when the module's tests end."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as (url, _process):
+        yield url
 
 
 @pytest.fixture(scope="module", params=["embedded", pytest.param("remote", marks=pytest.mark.server)])

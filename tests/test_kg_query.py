@@ -160,3 +160,64 @@ def test_construct_results_as_rdf(store, fmt, rdflib_format):
 def test_unknown_format_is_refused(store):
     with pytest.raises(QueryError, match="unknown result format"):
         run_query(store, LABELS, "yaml")
+
+
+# -- the same limits on a remote store (oxigraph serve on loopback) ---------------------------------
+
+SERVER_TIMEOUT_S = 2
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory):
+    from test_kg_competency import running_oxigraph
+
+    # councilkg gives up at query_timeout_s; stopping the evaluation is the server's business (its
+    # --timeout-s; measured with oxigraph 0.5: it does not interrupt a running aggregate).
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph"), "--timeout-s", str(SERVER_TIMEOUT_S)) as (
+        url, process,
+    ):
+        settings = Settings.load({"data_dir": str(tmp_path_factory.mktemp("data")), "graph_store": url,
+                                  "query_timeout_s": "1.5"}, environ={})
+        with open_graph_store(settings) as s:
+            s.replace_paper(example_document(), example_extraction())
+            yield s, process
+
+
+@pytest.mark.server
+def test_remote_slow_query_stops_waiting_at_the_limit(remote):
+    store, _ = remote
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="1.5 s"):
+        run_query(store, CROSS_JOIN)
+    assert time.monotonic() - started < 4.0
+    body, _ = run_query(store, "ASK { ?s ?p ?o }")  # the store still answers the next query
+    assert json.loads(body)["boolean"] is True
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "LOAD <http://example.org/data.ttl>",
+    "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+    "DROP ALL",
+])
+def test_remote_refusals(remote, query):
+    store, _ = remote
+    with pytest.raises(QueryError):
+        run_query(store, query)
+    assert store.paper_hash("example-paper")
+
+
+@pytest.mark.server
+def test_remote_result_cap_and_updates_only_when_enabled(remote):
+    store, _ = remote
+    capped = store.settings.with_overrides(query_max_results=3)
+    with pytest.raises(QueryError, match="more than 3 results"):
+        run_query(store, LABELS, "json", capped)
+    update = "INSERT DATA { GRAPH <https://w3id.org/councilkg/id/graph/admin> { <http://r> <http://b> 'c' } }"
+    with pytest.raises(QueryError, match="allow_updates"):
+        run_update(store, update)
+    run_update(store, update, store.settings.with_overrides(allow_updates=True))
+    body, _ = run_query(store, "ASK { <http://r> <http://b> 'c' }")
+    assert json.loads(body)["boolean"] is True
