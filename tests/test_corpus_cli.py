@@ -128,7 +128,11 @@ def test_show_text_and_json(samples_dir: Path, data_dir: Path, ingest_only: None
     text = run(data_dir, "show", "002-adae712cbe23439e")
     assert text.exit_code == 0
     assert "Nottinghamshire County Council" in text.output and "[inferred:" in text.output
+    # The outline names every table once, with its row count and columns (or first row).
+    assert "[table 0, 5 row(s); columns: Group | Chairing Arrangements | Agreed CCG Input]" in text.output
+    assert "[table 1, 7 row(s); columns: Group | Commissioning Priorities]" in text.output
     data = json.loads(run(data_dir, "show", "002_adae712cbe23439e.txt", "--json").output)
+    assert text.output.count("[table ") == len(data["tables"]) == 2
     assert data["metadata"]["gss_code"] == "E10000024"
     for block in data["blocks"]:
         assert data["text"][block["start"] : block["end"]] == block["text"]

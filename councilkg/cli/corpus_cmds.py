@@ -208,14 +208,24 @@ def show_cmd(settings: Settings, doc: str, as_json: bool) -> None:
     ):
         click.echo(f"  {label:10} {value or '-'}    [{meta.sources.get(name, 'missing')}]")
     click.echo(f"  versions   {len(history)} (current {document.content_hash[:12]})")
-    click.echo("structure:")
+    click.echo("structure (headings and tables):")
+    row_counts: dict[int, int] = {}
+    for block in document.blocks:
+        if block.kind == "table_row" and block.table_id is not None:
+            row_counts[block.table_id] = row_counts.get(block.table_id, 0) + 1
+    indent = "  "
+    shown_tables: set[int] = set()
     for block in document.blocks:
         if block.kind == "heading":
-            click.echo(f"  {'  ' * max(block.level - 1, 0)}# {block.text[:100]}")
-        elif block.kind == "table_header":
-            click.echo(
-                f"    [table {block.table_id}] {' | '.join(c for c in block.text.split(chr(9)))[:100]}"
-            )
+            indent = "  " * max(block.level, 1)
+            click.echo(f"{indent[2:]}  # {block.text[:100]}")
+        elif block.table_id is not None and block.table_id not in shown_tables:
+            # A table once, at its first block: its header row, or its first row when it has none.
+            shown_tables.add(block.table_id)
+            cells = " | ".join(c for c in block.text.split("\t") if c)
+            label = "columns" if block.kind == "table_header" else "first row"
+            rows = row_counts.get(block.table_id, 0)
+            click.echo(f"{indent}  [table {block.table_id}, {rows} row(s); {label}: {cells[:80]}]")
     counts: dict[str, int] = {}
     for block in document.blocks:
         counts[block.kind] = counts.get(block.kind, 0) + 1
