@@ -20,6 +20,7 @@ NAME_KEY_RE = re.compile(
     r"(?P<long>[A-Z][a-z’'-]+(?:[ \t]+[A-Z][a-z’'-]+){1,3})[ \t]*$",
     re.MULTILINE,
 )
+_NAME_SUFFIXES = {"NHS", "Foundation", "Trust", "Limited", "Ltd", "CIC", "plc", "LLP"}
 _STOP = {"and", "of", "for", "the", "in", "on", "with", "to", "&", "a", "an", "at", "by"}
 
 
@@ -80,7 +81,10 @@ def find_inline(text: str) -> list[Definition]:
             ws = [w.group(0) for w in span]
             if ws[0].lower() in _STOP or not ws[0][:1].isalnum():
                 continue
-            if _initials_match(acr, ws):
+            core = list(ws)
+            while len(core) > 1 and core[-1] in _NAME_SUFFIXES:
+                core.pop()  # "Central and North West London NHS Foundation Trust (CNWL)"
+            if _initials_match(acr, ws) or (len(core) < len(ws) and _initials_match(acr, core)):
                 found = span
                 break
         if found is None:

@@ -328,7 +328,12 @@ class _Paper:
                 start = item.start("item")
                 definite = self.text[max(0, start - 4):start].lower() == "the "
                 clean = name.strip("'‘’\"“” ")
-                if (clean and (not definite or has_proper_word(clean)) and not _is_place_or_sector(clean)
+                end = start + len(name)
+                inside_longer = any(  # "by Central and North West London NHS Foundation Trust"
+                    c.type == "Organisation" and c.method.startswith("shape") and c.start <= start
+                    and end <= c.end and c.end - c.start > end - start for c in self.cands)
+                if (clean and not inside_longer and (not definite or has_proper_word(clean))
+                        and not _is_place_or_sector(clean)
                         and clean.split()[0].lower() not in {"the", "this", "these", "a", "an"}
                         and (len(clean) > 2 or clean.isupper())):
                     self.add(start, start + len(name), "Organisation", "context:provider", 0.75)
@@ -485,6 +490,14 @@ class _Paper:
                          and o.method.split(":")[0] in {"definite", "acronym"}]
                 if inner and (c.end - c.start) > max(o.end - o.start for o in inner) + 8:
                     c.priority = max(c.priority, PRIORITY["definition"] - 0.5)
+            if c.method.startswith("shape"):
+                # "Homelessness Prevention Fund": a head word after a gazetteer phrase of another
+                # type ("homelessness prevention", a service) makes the whole a fund
+                inner = [o for o in self.cands if o is not c and o.type != c.type
+                         and c.type in {"FundingStream", "Partnership"} and o.method.startswith("gazetteer")
+                         and c.start == o.start and re.fullmatch(r"[ \t]+[A-Z]\w+", self.text[o.end:c.end])]
+                if inner:
+                    c.priority = max(c.priority, PRIORITY["gazetteer"] + 0.1)
             if c.method.startswith("shape") and c.type == "Organisation":
                 # "Wellow Carers Trust" names a local body, not the national "Carers Trust" inside it
                 inner = [o for o in self.cands if o is not c and o.type == "Organisation"
@@ -636,6 +649,10 @@ class _Paper:
         if not self.authority:
             return None
         council = find_council(self.authority)
+        if council is None and self.doc.metadata.gss_code:
+            from nlp.resolution import council_by_gss
+
+            council = council_by_gss(self.doc.metadata.gss_code)
         name = council.name if council else self.authority
         key = entity_key("Organisation", name)
         if key not in self.entities:
@@ -680,8 +697,22 @@ class _Paper:
             if len(hosts) == 1:
                 merged[e.key] = hosts[0].key
                 hosts[0].aliases |= e.aliases
+        # "the Unit of Planning" / "the Regional Partnership Board" after the paper has named the
+        # "South Nottinghamshire Unit of Planning": a generic name ending exactly one named partnership
+        parts = [e for e in self.entities.values() if e.type == "Partnership"]
+        for e in parts:
+            words = e.name.lower().split()
+            if len(words) < 2 or e.key in merged:
+                continue
+            hosts = [o for o in parts if o is not e and o.name.lower().split()[-len(words):] == words
+                     and len(o.name.split()) > len(words)
+                     and has_proper_word(" ".join(o.name.split()[:-len(words)]))]
+            if len(hosts) == 1:
+                merged[e.key] = hosts[0].key
+                hosts[0].aliases |= e.aliases
         if not merged:
             return
+        self.relations = [r for r in self.relations if r.subject not in merged]
         self.mentions = [
             replace(m, entity_key=merged[m.entity_key], evidence=replace(
                 m.evidence, method="resolution:name-part", confidence=min(m.evidence.confidence, 0.7)))
@@ -705,8 +736,8 @@ class _Paper:
             for i, a in enumerate(ents):
                 for b in ents[i + 1:]:
                     ratio = name_similarity(etype, a.name, b.name)
-                    if ratio < 0.85:
-                        continue
+                    if ratio < 0.85 or (a.identifiers and b.identifiers and a.identifiers != b.identifiers):
+                        continue  # two councils with their own GSS codes are two councils
                     a.candidates[b.key] = round(ratio, 3)
                     b.candidates[a.key] = round(ratio, 3)
                     seen = first.get(b.key) or first.get(a.key)

@@ -125,9 +125,32 @@ def is_place_name(name: str) -> bool:
 
 
 def find_council(name: str) -> Council | None:
-    """The council a name refers to, by official name or alias ("Notts County Council")."""
+    """The council a name refers to, by official name or alias ("Notts County Council"), or by
+    its area's name before "Council" when only one council has that area ("Camden Council")."""
     canonical = canonical_name("Organisation", name).lower()
-    return council_directory().get(canonical)
+    found = council_directory().get(canonical)
+    if found is not None:
+        return found
+    m = re.fullmatch(r"(.+?)\s+(?:(city|county|borough|district|metropolitan borough)\s+)?council", canonical)
+    if m:
+        council = _councils_by_place().get(m.group(1))
+        if council is not None and (m.group(2) is None or m.group(2) in council.name.lower()):
+            return council
+    return None
+
+
+@lru_cache(maxsize=1)
+def _councils_by_place() -> dict[str, Council]:
+    """Area name (lower-case) -> its council, for areas only one current council is named after."""
+    by_place: dict[str, list[Council]] = {}
+    for council in set(council_directory().values()):
+        by_place.setdefault(council.nice_name.lower(), []).append(council)
+    return {place: cs[0] for place, cs in by_place.items() if len(cs) == 1}
+
+
+def council_by_gss(gss: str) -> Council | None:
+    """The current council with this ONS GSS code."""
+    return next((c for c in council_directory().values() if c.gss == gss), None)
 
 
 def place_of(authority: str) -> str:

@@ -73,6 +73,9 @@ HEAD_RULES: tuple[tuple[str, str, str, str | None, float], ...] = (
     ("icb", r"Integrated\s+Care\s+Board", "Organisation", "clinical-commissioning-group", 0.9),
     ("pcc", r"Police\s+and\s+Crime\s+Commissioner", "Organisation", "police-and-crime-commissioner", 0.9),
     ("nhs-trust", r"(?:NHS\s+)?(?:Foundation\s+)?Trust", "Organisation", "nhs-trust", 0.9),
+    # Welsh and Scottish NHS boards ("Cardiff and Vale University Health Board", "NHS Lothian Health Board")
+    ("health-board", r"(?:University\s+|Teaching\s+|Local\s+)?Health\s+Board", "Organisation", "nhs-trust",
+     0.85),
     ("ambulance", r"Ambulance\s+Service(?:\s+NHS\s+Trust)?", "Organisation", "nhs-trust", 0.9),
     ("council", r"(?:(?:City|County|Borough|District|Metropolitan\s+Borough|Town|Parish|Unitary)\s+)?"
      r"Council", "Organisation", "local-authority", 0.95),
@@ -111,12 +114,19 @@ SECTION_FUND_RE = re.compile(
     r"(?P<name>Section\s+(?:75|256|76|31)(?:\s+(?:pooled\s+budget|pooled\s+fund|budget|agreement|"
     r"Agreement|Pooled\s+Budget|Partnership\s+Agreement|arrangements?))?)(?![\w-])"
 )
+# Councils named head first: "London Borough of Camden", "Royal Borough of Kingston upon Thames".
+BOROUGH_OF_RE = re.compile(
+    r"\b(?:(?:London|Royal|Metropolitan)[ \t]+)?Borough[ \t]+(?:Council[ \t]+)?of[ \t]+[A-Z][\w'’-]+"
+    r"(?:[ \t]+(?:(?:upon|on)[ \t]+)?[A-Z][\w'’-]+)*"
+    r"(?:[ \t]+and[ \t]+[A-Z][\w'’-]+(?![\w'’-])(?![ \t]+[A-Z]))?"
+)
 POOLED_RE = re.compile(r"(?P<name>\b(?:pooled|joint|aligned)\s+(?:budgets?|funds?))\b")
 IMPROVED_RE = re.compile(r"\bimproved\s+Better\s+Care\s+Fund\b")
 
 
 _ROLE_INSIDE = re.compile(
-    r"^.*\b(?:Officers?|Directors?|Managers?|Chief\s+Executive|Chair|Councillors?|Cllr)\b"
+    r"^.*\b(?:Officers?|Directors?|Managers?|Chief\s+Executive|Chair|Councillors?|Cllr|Cabinet\s+Members?|"
+    r"Lead\s+Members?|Portfolio\s+Holders?|Leader)\b"
     r"[ \t]*(?:&|and|of|for)?[ \t]*"
 )
 
@@ -190,7 +200,7 @@ def classify_head(name: str) -> tuple[str, str, str | None, float, int] | None:
 def shape_acceptable(name: str, rule: str, head_len: int) -> bool:
     """Whether a phrase with this head is specific enough to be a name, not a generic description."""
     proper = _proper_words(name, head_len)
-    if rule in {"ccg", "nhs-trust", "council", "icb", "pcc"}:
+    if rule in {"ccg", "nhs-trust", "council", "icb", "pcc", "health-board"}:
         # "Clinical Commissioning Groups", "the Mental Health Trust", "Full Council" are generic.
         return bool(proper) and not all(w.lower() in {"full"} for w in proper)
     if rule == "service":
@@ -219,6 +229,8 @@ def split_compound(name: str) -> list[tuple[int, str]]:
     """
     for sep in re.finditer(r",?[ \t]+and[ \t]+|,[ \t]+", name):
         left, right = name[: sep.start()], name[sep.end():]
+        if BOROUGH_OF_RE.fullmatch(left) and classify_head(right):  # "London Borough of X and NHS Y ICB"
+            return [(0, left)] + [(sep.end() + off, part) for off, part in split_compound(right)]
         found = classify_head(left)
         if found and found[0] in {"service", "fund"}:
             # "… Scheme and … Service" are two names, but "Council's Care and Support Centres" is one:
@@ -283,6 +295,9 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                     name = text[lead.start():start + len(name)]
                     start = lead.start()
             yield ShapeMatch(start, start + len(name), name, etype, kind, "shape:" + rule, conf)
+    for m in BOROUGH_OF_RE.finditer(text):
+        yield ShapeMatch(m.start(), m.end(), m.group(0), "Organisation", "local-authority",
+                         "shape:borough-of", 0.9)
     for rx, rule in ((LOWER_FUND_RE, "fund-lower"), (SECTION_FUND_RE, "section-fund"),
                      (POOLED_RE, "pooled"), (IMPROVED_RE, "improved-fund")):
         for m in rx.finditer(text):

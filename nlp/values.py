@@ -45,7 +45,7 @@ class ValueMatch:
 
 def _amount(number: str, unit: str | None) -> float:
     value = float(number.replace(",", ""))
-    return value * _SCALE.get((unit or "").lower(), 1.0)
+    return round(value * _SCALE.get((unit or "").lower(), 1.0), 2)  # "£8.2 million" is 8200000.0, not …9.99
 
 
 def find_money(text: str) -> Iterator[ValueMatch]:

@@ -375,3 +375,33 @@ def test_funding_column_items_become_streams_or_funders(extractor: Extractor, tm
     assert any(r.type == "funds" and r.object == "service/wellow-stop-smoking-service"
                and r.attrs["amount"] == 120_000 for r in x.relations)
     _assert_provenance(doc, x)
+
+
+OTHER_COUNCILS = """1. Mansfield District Council and Ashfield District Council are members of the \
+Mid Wellow Alliance.
+2. The Homelessness Prevention Fund is managed by the Council. The Regional Partnership Board of Cardiff \
+and Vale meets monthly; the Cardiff and Vale Regional Partnership Board reports to the Welsh Government.
+"""
+
+
+def test_other_councils_styles(extractor: Extractor, tmp_path: Path) -> None:
+    x = extractor.extract(_paper(tmp_path, OTHER_COUNCILS, "Mansfield District Council", "o.txt"))
+    orgs = _by_name(x, "Organisation")
+    assert not orgs["Mansfield District Council"].candidates  # own GSS codes: never "possibly the same"
+    assert orgs["Welsh Government"].kind == "government-department"
+    assert "Homelessness Prevention Fund" in _by_name(x, "FundingStream")  # not the service inside it
+    partnerships = _by_name(x, "Partnership")
+    assert "Regional Partnership Board" not in partnerships  # the named board, mentioned briefly
+    assert "Regional Partnership Board" in partnerships["Cardiff and Vale Regional Partnership Board"].aliases
+
+
+def test_the_authority_is_found_by_its_gss_code_when_its_name_is_unusual(
+    extractor: Extractor, tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.txt"
+    path.write_text("RESOLVED to approve the procurement of Home Care at £1m.\n", encoding="utf-8")
+    doc = load_document(path, CatalogueRow("g.txt", authority="Nottm City", gss_code="E06000018"))
+    x = extractor.extract(doc)
+    (decision,) = [r for r in x.relations if r.type == "decision"]
+    assert decision.subject == "organisation/nottingham-city-council"
+    assert x.entities[decision.subject].identifiers["gss"] == "E06000018"

@@ -217,3 +217,36 @@ def test_row_labels_and_aims_are_not_service_names() -> None:
     assert service_head("Priority 2: To commission an integrated pathway for behaviour") is None
     start, end, name, _ = service_head("Priority 3 Wellow Stop Smoking Service")
     assert name == "Wellow Stop Smoking Service"
+
+
+def test_councils_named_head_first_and_welsh_health_boards() -> None:
+    found = shapes("The London Borough of Camden and NHS North Central London Integrated Care Board agreed.")
+    assert found["London Borough of Camden"] == ("Organisation", "local-authority")
+    assert found["NHS North Central London Integrated Care Board"][0] == "Organisation"
+    assert "Royal Borough of Kingston upon Thames" in shapes("the Royal Borough of Kingston upon Thames")
+    assert "London Borough of Barking and Dagenham" in shapes("London Borough of Barking and Dagenham.")
+    assert shapes("Cardiff and Vale University Health Board met")[
+        "Cardiff and Vale University Health Board"] == ("Organisation", "nhs-trust")
+    carers = shapes("the Wellow Carers Trust")["Wellow Carers Trust"]
+    assert carers == ("Organisation", "voluntary-organisation")
+    assert shapes("Cabinet Member for Adult Social Care and Health") == {}  # a post, not a service
+
+
+def test_councils_resolve_by_their_area_name_alone() -> None:
+    assert find_council("Camden Council").gss == "E09000007"  # official name: London Borough of Camden
+    assert find_council("Camden District Council") is None  # a kind the council is not
+    from nlp.resolution import council_by_gss
+
+    assert council_by_gss("E06000018").name == "Nottingham City Council"
+
+
+def test_acronyms_skip_an_nhs_trusts_suffix() -> None:
+    text = "delivered by Central and North West London NHS Foundation Trust (CNWL) across the borough"
+    (d,) = find_inline(text)
+    assert d.acronym == "CNWL" and d.long_form == "Central and North West London NHS Foundation Trust"
+
+
+def test_money_in_millions_is_exact() -> None:
+    from nlp.values import find_money
+
+    assert next(find_money("£8.2 million")).value == 8_200_000.0
