@@ -341,3 +341,49 @@ def test_remote_store_build_sparql_and_serve_give_the_embedded_answers(
     assert response.status_code == 200, response.data[:300]
     web_rows = [{k: v["value"] for k, v in b.items()} for b in response.get_json()["results"]["bindings"]]
     assert sorted(map(str, web_rows)) == sorted(map(str, answer(store, "01")))
+
+
+@pytest.mark.parametrize("fmt,check", [
+    ("json", lambda out: json.loads(out)["head"]["vars"][:2] == ["partnership", "partnershipLabel"]),
+    ("xml", lambda out: "<sparql" in out and "South Nottinghamshire Transformation Partnership" in out),
+    ("csv", lambda out: out.splitlines()[0].startswith("partnership,partnershipLabel,member")),
+    ("tsv", lambda out: out.splitlines()[0].startswith("?partnership\t?partnershipLabel")),
+])
+def test_sparql_cli_runs_a_named_query_file_in_every_results_format(built, fmt, check):
+    from councilkg.cli import cli
+
+    path = ROOT / "kg" / "queries" / f"{competency_query('01').name}.rq"
+    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_path), "sparql", f"@{path}",
+                                      "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert check(result.stdout)
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("jsonld", "json-ld")])
+def test_sparql_cli_construct_as_rdf(built, fmt, rdflib_format):
+    from rdflib import Graph
+
+    from councilkg.cli import cli
+
+    query = ("PREFIX org: <http://www.w3.org/ns/org#> "
+             "CONSTRUCT { ?p org:hasMember ?m } WHERE { ?p org:hasMember ?m }")
+    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_path), "sparql", query, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert len(Graph().parse(data=result.stdout, format=rdflib_format)) >= 12
+
+
+@pytest.mark.parametrize("args,message", [
+    (["sparql", "@no/such/file.rq"], "cannot read query file"),
+    (["sparql", "SELECT ?s WHERE { ?s ?p }"], "syntax"),
+    (["sparql", "SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }"], "SERVICE"),
+    (["sparql", "DROP ALL"], "updates are refused"),
+])
+def test_sparql_cli_bad_input_is_one_line_and_changes_nothing(built, store, args, message):
+    from councilkg.cli import cli
+
+    before = store.count_quads()
+    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_path), *args])
+    assert result.exit_code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert store.count_quads() == before
