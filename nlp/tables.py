@@ -22,6 +22,8 @@ COLUMN_ROLES: tuple[tuple[str, str], ...] = (
     ("savings", r"saving"),
     ("portfolio", r"portfolio"),
     ("funding", r"funding|source\s+of\s+fund|fund(?:ed)?\s+by"),
+    ("provider", r"provider|supplier|contractor|delivered\s+by|provided\s+by"),
+    ("commissioner", r"commissioner|commissioned\s+by|commissioning\s+(?:body|organisation|lead)"),
     ("money", r"financ|budget|value|cost|spend|£|amount|price"),
     ("sponsor", r"sponsor|director|lead\s+officer|\blead\b|responsib|owner"),
     ("milestones", r"milestone|timescale|timeline|key\s+dates|next\s+steps|actions?\b"),
@@ -33,6 +35,7 @@ COLUMN_ROLES: tuple[tuple[str, str], ...] = (
 )
 PLAN_ROLES = {
     "milestones", "sponsor", "funding", "money", "savings", "progress", "date", "portfolio", "status",
+    "provider", "commissioner",
 }
 
 STATUS_KEYWORDS: tuple[tuple[str, str], ...] = (
@@ -282,7 +285,39 @@ def _row_relations(paper: Any, rec: _RowRecord) -> list[Relation]:
         if dates:
             fattrs["period"] = dates[0]
         out.append(Relation("funds", fkey, service_key, ev, fattrs))
+    # "Provider" / "Commissioner" columns: who delivers and who buys the row's service
+    for role, rel_type in (("provider", "provides"), ("commissioner", "commissions")):
+        keys = _organisations_in(paper, rec.cells.get(role, []))
+        if keys:
+            attrs[role + "s"] = keys
+        for key in keys:
+            out.append(Relation(rel_type, key, service_key, paper.evidence(
+                rec.block.start, rec.end, "table:" + role + "-column", 0.75), {"table_id": rec.block.table_id,
+                                                                              "row": rec.block.row}))
     return out
+
+
+def _organisations_in(paper: Any, cells: list[Any]) -> list[str]:
+    """Organisation keys a provider or commissioner cell names, item by item ("Brightside Care Ltd;
+    Riverside Day Centres"): the organisation read in the item, else the item as a name (in this
+    column even "… Day Centres" names the provider)."""
+    keys: list[str] = []
+    for cell in cells:
+        pos = 0
+        for part in _FUNDING_ITEM_SPLIT.split(cell.text):
+            start = cell.start + cell.text.index(part, pos)
+            pos = start - cell.start + len(part)
+            item = part.strip(" .-–\t")
+            if not item:
+                continue
+            s = start + part.index(item)
+            found = [m.entity_key for m in paper.mentions_in(s, s + len(item), ["Organisation"])
+                     if m.entity_key]
+            if not found and _reads_as_source(item):
+                key = paper.ensure_entity(s, s + len(item), "Organisation", "table:named-in-column", 0.65)
+                found = [key] if key else []
+            keys += [k for k in found if k not in keys]
+    return keys
 
 
 _FUNDING_ITEM_SPLIT = re.compile(r"[;,\n•]|[ \t]/[ \t]|[ \t]\+[ \t]|[ \t]and[ \t](?=[A-Z])")

@@ -405,3 +405,27 @@ def test_the_authority_is_found_by_its_gss_code_when_its_name_is_unusual(
     (decision,) = [r for r in x.relations if r.type == "decision"]
     assert decision.subject == "organisation/nottingham-city-council"
     assert x.entities[decision.subject].identifiers["gss"] == "E06000018"
+
+
+PROVIDER_TABLE = """Service\tProvider\tCommissioner\tContract value\tEnd date
+Wellow Falls Response Service\tBrightside Care Ltd\tWellow CCG\t£250,000 pa\t31 March 2021
+Wellow Day Opportunities Service\tOakfield Community Trust; Riverside Day Centres\tThe Council\t£90k\t\
+March 2022
+"""
+
+
+def test_other_tables_are_read_by_their_headers_too(extractor: Extractor, tmp_path: Path) -> None:
+    doc = _paper(tmp_path, PROVIDER_TABLE, "Derby City Council", "providers.txt")
+    x = extractor.extract(doc)
+    falls = "service/wellow-falls-response-service"
+    provides = {(r.subject, r.object) for r in x.relations if r.type == "provides"}
+    assert ("organisation/brightside-care-ltd", falls) in provides
+    day = "service/wellow-day-opportunities-service"
+    assert ("organisation/oakfield-community-trust", day) in provides
+    assert ("organisation/riverside-day-centres", day) in provides  # a plain name in a provider column
+    commissions = {(r.subject, r.object) for r in x.relations if r.type == "commissions"}
+    assert ("organisation/wellow-clinical-commissioning-group", falls) in commissions
+    assert ("organisation/derby-city-council", day) in commissions
+    (row,) = [r for r in x.relations if r.type == "service_status" and r.subject == falls]
+    assert row.attrs["money"][0]["value"] == 250_000 and row.attrs["dates"] == ["2021-03-31"]
+    _assert_provenance(doc, x)
