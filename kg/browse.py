@@ -420,7 +420,12 @@ def _facts_about(store: Any, iri: str, limit: int = 500) -> list[Fact]:
         )
         prop = _humanise(r["p"])
         if r.get("amount"):
-            fact.values[prop] = r["amount"]
+            # A table row can state several figures (schema:amount more than once): keep each.
+            key, n = prop, 1
+            while key in fact.values and fact.values[key] != r["amount"]:
+                n += 1
+                key = f"{prop} ({n})"
+            fact.values[key] = r["amount"]
         elif r.get("olabel"):
             party = {"iri": r["o"], "label": r["olabel"], "role": prop}
             if party not in fact.parties:
@@ -611,6 +616,8 @@ def _merge_fact(row: TimelineRow, fact: Fact) -> None:
             row.status = value
         elif "sponsor" in prop and not row.sponsor:
             row.sponsor = value
+        elif "saving" in prop:  # savings a fact expects are not money in scope
+            continue
         elif prop in {"amount", "value"} or "amount" in prop or "money" in prop:
             try:
                 amount = float(value)

@@ -315,3 +315,13 @@ def test_table_row_attributes_become_rdf(store):
     assert joint["l"] == "2017-09"
     report = store.validate()
     assert report.conforms, report.text
+
+
+def test_service_timeline_keeps_every_figure_and_leaves_out_savings(store):
+    from kg.browse import service_timeline
+
+    store.replace_paper(*table_row_paper())
+    timeline = service_timeline(store, iris.entity_iri("service/home-care"))
+    (row,) = timeline.rows
+    assert sorted(row.money) == [2_500_000.0, 14_000_000.0]  # the £1.5m saving is not money in scope
+    assert (row.status, row.sponsor) == ("Review", "Jo Bloggs")
