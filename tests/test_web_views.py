@@ -57,6 +57,16 @@ def test_facts_lose_provenance_parties_and_group_by_kind() -> None:
     assert second.details == [("is joint", "true")] and second.confidence == pytest.approx(0.7)
 
 
+def test_one_statement_read_from_several_passages_is_one_line() -> None:
+    person = {"iri": ID + "person/w", "label": "Williams", "role": "member"}
+    facts = [Fact(ID + f"f{i}", "fact", "organization", [person], {"relation type": "has_role"},
+                  [ev("a", 10 * i, 10 * i + 5, conf=0.9)]) for i in range(3)]
+    facts.append(Fact(ID + "f9", "fact", "organization", [], {"relation type": "member_of"}, []))
+    groups = group_facts(facts)
+    assert [(g.kind, len(g.facts)) for g in groups] == [("has role", 1), ("member of", 1)]
+    assert [e.start for e in groups[0].facts[0].evidence] == [0, 10, 20]
+
+
 def test_mentions_are_grouped_by_year_then_authority() -> None:
     mentions = [
         {"doc_id": "b", "title": "B", "authority": "Zed Council", "date": "2019-02", "year": "2019"},

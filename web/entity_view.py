@@ -86,11 +86,36 @@ def fact_view(fact: Any) -> FactView:
     )
 
 
+GENERIC_KINDS = frozenset({"fact", "thing", ""})
+
+
+def _words(name: str) -> str:
+    return " ".join(name.replace("_", " ").split())
+
+
 def group_facts(facts: list[Any]) -> list[FactGroup]:
-    """Facts grouped by kind, biggest group first, each in date order."""
-    groups: dict[str, FactGroup] = {}
+    """Facts grouped by kind (by their relation when the kind is only "fact"), biggest group
+    first, each in date order. The same statement read from several passages (the same
+    relation, parties and details) is one line with all its passages."""
+    merged: dict[tuple[Any, ...], FactView] = {}
     for fact in facts:
         view = fact_view(fact)
+        view.verb = _words(view.verb)
+        if view.kind in GENERIC_KINDS:
+            view.kind = view.verb
+        key = (view.kind, view.verb, view.role, tuple((p["iri"], p["role"]) for p in view.parties),
+               tuple(view.details))
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = view
+            continue
+        kept.evidence = unique_evidence(kept.evidence + view.evidence)
+        kept.evidence.sort(key=lambda e: (e.date, e.doc_id, e.start or 0))
+        kept.date = kept.evidence[0].date if kept.evidence else kept.date
+        if view.confidence is not None and (kept.confidence is None or view.confidence > kept.confidence):
+            kept.confidence = view.confidence
+    groups: dict[str, FactGroup] = {}
+    for view in merged.values():
         groups.setdefault(view.kind, FactGroup(view.kind)).facts.append(view)
     for group in groups.values():
         group.facts.sort(key=lambda f: (f.date, f.verb))

@@ -35,6 +35,7 @@ class Resources:
         # carries one query at a time.
         self.query_lock = threading.Lock()
         self.answers = AnswerCache()
+        self._derived: dict[str, tuple[str | None, Any]] = {}
 
     def get(self, name: str, opener: Callable[[Settings], Any]) -> Any:
         """The resource ``name``, opening it with ``opener`` (or the provided factory) once."""
@@ -175,6 +176,20 @@ def graph_stamp(store: Any) -> str | None:
         return Path(path).read_text(encoding="utf-8") or "unstamped"
     except OSError:
         return "unstamped"
+
+
+def derived(name: str, compute: Callable[[Any], Any]) -> Any:
+    """``compute(graph_store)``, remembered until the graph changes (stores without a change
+    stamp are asked every time). For small lists every page needs: authorities, paper titles."""
+    resources = _resources()
+    store = get_graph_store()
+    stamp = graph_stamp(store)
+    kept = resources._derived.get(name)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept[1]
+    value = compute(store)
+    resources._derived[name] = (stamp, value)
+    return value
 
 
 def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from councilkg.errors import CouncilKGError
 from kg import browse
 from web.graph_view import graph_data, neighbour_rows
-from web.resources import get_graph_store
+from web.resources import derived, get_graph_store
 from web.security import CSP
 from web.views.linked_data import iri_from_param, local_path
 
@@ -33,7 +33,7 @@ def graph_page() -> Response:
     data = graph_data(view, local_path)
     response = Response(render_template(
         "graph.html", data=data, neighbours=neighbour_rows(data), iri=iri, year=year, authority=authority,
-        authorities=browse.authorities(store), center_label=view.nodes[0]["label"],
+        authorities=derived("authorities", browse.authorities), center_label=view.nodes[0]["label"],
     ), mimetype="text/html")
     # The graph's data travels as inert JSON, so scripts stay 'self' only; the graph library
     # sets style attributes on its canvas when it is clicked, so styles may be inline here.

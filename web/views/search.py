@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from kg import browse
-from web.resources import get_graph_store, get_search_index
+from web.resources import derived, get_graph_store, get_search_index
 from web.search_results import read_search_request, run_search, snippet_html
 
 bp = Blueprint("search", __name__)
@@ -18,7 +18,10 @@ def search_page() -> str:
     results = run_search(get_search_index(), req) if req.query else []
     store = get_graph_store()
     chips = browse.entities_in_spans(store, [(r.doc_id, r.start, r.end) for r in results])
+    papers = derived("papers", browse.papers)
     return render_template(
         "search.html", req=req, results=results, snippet=snippet_html, chips=chips,
-        authorities=browse.authorities(store),
+        authorities=derived("authorities", browse.authorities),
+        titles={p["doc_id"]: p["title"] for p in papers},
+        committees=sorted({p["committee"] for p in papers if p["committee"]}),
     )
