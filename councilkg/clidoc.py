@@ -33,8 +33,11 @@ def cli_reference_markdown() -> str:
         "# Command reference\n",
         "Generated from `--help` by `python -m councilkg.clidoc`; do not edit by hand.\n",
     ]
+    # The group's help option names (-h, --help) hold for every subcommand, as when run; passed
+    # explicitly so the page does not depend on whether the CLI already ran in this process.
+    help_names = cli.context_settings.get("help_option_names", ["--help"])
     for path, command in _walk(cli, ["councilkg"]):
-        ctx = click.Context(command, info_name=" ".join(path))
+        ctx = click.Context(command, info_name=" ".join(path), help_option_names=help_names)
         parts.append(f"\n## `{' '.join(path)}`\n\n```text\n{command.get_help(ctx).rstrip()}\n```\n")
     return "".join(parts)
 
