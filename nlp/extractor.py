@@ -612,6 +612,7 @@ class _Paper:
     def _build_people(self) -> None:
         doc_id = self.doc.doc_id
         taken: list[tuple[int, int]] = [(m.evidence.start, m.evidence.end) for m in self.mentions]
+        roles_seen: set[tuple[str, str]] = set()
         for p in sorted(self.persons, key=lambda c: (-c.confidence, c.start)):
             if any(s < p.end and p.start < e for s, e in taken):
                 continue
@@ -625,7 +626,8 @@ class _Paper:
             ev = Evidence(doc_id, p.start, p.end, surface, p.method, p.confidence)
             self.mentions.append(Mention("Person", surface, ev, key))
             role = p.attrs.get("role")
-            if role:
+            if role and (key, role) not in roles_seen:  # one fact per person and role, at its first mention
+                roles_seen.add((key, role))
                 self.relations.append(Relation("has_role", key, self._authority_key(), ev, {"role": role}))
 
     def person_key(self, name: str) -> str:

@@ -429,3 +429,11 @@ def test_other_tables_are_read_by_their_headers_too(extractor: Extractor, tmp_pa
     (row,) = [r for r in x.relations if r.type == "service_status" and r.subject == falls]
     assert row.attrs["money"][0]["value"] == 250_000 and row.attrs["dates"] == ["2021-03-31"]
     _assert_provenance(doc, x)
+
+
+def test_one_role_fact_per_person_and_role(extractor: Extractor, tmp_path: Path) -> None:
+    x = extractor.extract(_paper(tmp_path, "Cllr Smith spoke.\nCllr Smith agreed.\n", "Derby City Council",
+                                 "roles.txt"))
+    roles = [r for r in x.relations if r.type == "has_role"]
+    assert len(roles) == 1 and roles[0].attrs["role"] == "Councillor"
+    assert len([m for m in x.mentions if m.type == "Person"]) == 2  # every mention is still kept
