@@ -171,3 +171,21 @@ def test_fixture_quotes_match_paper_text() -> None:
         assert doc.text[int(start.value):int(end.value)] == exact.value
         checked += 1
     assert checked >= 4
+
+
+def built_samples(tmp_path_factory: Any) -> Path:
+    """A data dir holding the bundled samples built as ``councilkg demo`` builds them, once per
+    test session (the build is incremental: a second caller finds it done), or the dir named by
+    ``COUNCILKG_WEB_SAMPLES_DATA`` when given."""
+    import os
+
+    given = os.environ.get("COUNCILKG_WEB_SAMPLES_DATA")
+    if given:
+        return Path(given)
+    from web.server import build_samples
+
+    folder = tmp_path_factory.getbasetemp() / "web-samples-build" / "data"
+    lines: list[str] = []
+    build_samples(Settings.load({"data_dir": str(folder)}, environ={}), announce=lines.append)
+    assert not any(line.startswith("failed") for line in lines), lines
+    return folder

@@ -197,3 +197,41 @@ def test_graph_page_embeds_its_data_as_inert_json(client) -> None:
     start = html.index('id="graph-data">') + len('id="graph-data">')
     data = json.loads(html[start:html.index("</script>", start)])
     assert data["center"] == HOME_CARE and len(data["nodes"]) >= 2
+
+
+def test_sparql_and_the_query_page_are_rate_limited_with_retry_after(tmp_path: Path) -> None:
+    app_client = make_app(tmp_path, search_rate_limit=2).test_client()
+    query = {"query": "ASK { ?s ?p ?o }"}
+    codes = [app_client.get("/sparql", query_string=query).status_code for _ in range(2)]
+    assert codes == [200, 200]
+    limited = app_client.post("/query", data=query, headers={"Accept": "text/html"})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert "Too many requests" in limited.get_data(as_text=True)
+    assert app_client.get("/query").status_code == 200  # reading the editor is not limited
+
+
+def test_unlimited_when_the_setting_is_zero(tmp_path: Path) -> None:
+    app_client = make_app(tmp_path, search_rate_limit=0).test_client()
+    assert {app_client.get("/api/search?q=care").status_code for _ in range(30)} == {200}
+
+
+def test_entity_list_pages_instead_of_cutting_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import web.views.entities as entities
+
+    monkeypatch.setattr(entities, "PER_PAGE", 2)
+    app_client = make_app(tmp_path).test_client()
+    first = app_client.get("/entities").get_data(as_text=True)
+    assert 'rel="next"' in first and "Entities 1–2" in first
+    second = app_client.get("/entities?page=2").get_data(as_text=True)
+    assert "Entities 3–4" in second and 'rel="prev"' in second
+    assert app_client.get("/entities?page=zero").status_code == 200
+
+
+def test_paper_list_narrows_by_authority_and_year(client) -> None:
+    every = client.get("/papers").get_data(as_text=True)
+    assert "2 of 2 papers" in every
+    county = client.get("/papers?authority=Nottinghamshire+County+Council").get_data(as_text=True)
+    assert "1 of 2 papers" in county and "/papers/county-2019" in county and "/papers/city-2017" not in county
+    assert "1 of 2 papers" in client.get("/papers?year=2017").get_data(as_text=True)
+    overview = client.get("/").get_data(as_text=True)
+    assert "/papers?authority=Nottingham+City+Council&amp;year=2017" in overview

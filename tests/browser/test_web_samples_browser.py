@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
+import sys
 import threading
 import urllib.parse
 import urllib.request
@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_web_support import built_samples  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,18 +44,8 @@ pytestmark = [
 
 @pytest.fixture(scope="session")
 def samples_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir holding the built samples (built here unless one is given)."""
-    given = os.environ.get("COUNCILKG_WEB_SAMPLES_DATA")
-    if given:
-        return Path(given)
-    from councilkg.settings import Settings
-    from web.server import build_samples
-
-    folder = tmp_path_factory.mktemp("samples-build") / "data"
-    lines: list[str] = []
-    build_samples(Settings.load({"data_dir": str(folder)}, environ={}), announce=lines.append)
-    assert not any(line.startswith("failed") for line in lines), lines
-    return folder
+    """A data dir holding the built samples (built once per session unless one is given)."""
+    return built_samples(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

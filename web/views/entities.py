@@ -12,12 +12,21 @@ bp = Blueprint("entities", __name__)
 KINDS = ("organisation", "partnership", "service", "funding stream", "person")
 
 
+PER_PAGE = 100
+
+
 @bp.get("/entities")
 def entity_list() -> str:
-    """Entities whose name or alias contains ``q``, optionally of one ``kind``."""
+    """Entities whose name or alias contains ``q``, optionally of one ``kind``, a page at a time."""
     text = (request.args.get("q") or "").strip()[:200]
     kind = request.args.get("kind") or None
     if kind not in KINDS:
         kind = None
-    found = browse.find_entities(get_graph_store(), text, kind, limit=200)
-    return render_template("entities.html", entities=found, q=text, kind=kind, kinds=KINDS)
+    raw_page = request.args.get("page") or "1"
+    page = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= 1000 else 1
+    found = browse.find_entities(get_graph_store(), text, kind, limit=page * PER_PAGE + 1)
+    shown = found[(page - 1) * PER_PAGE: page * PER_PAGE]
+    return render_template(
+        "entities.html", entities=shown, q=text, kind=kind, kinds=KINDS, page=page,
+        has_next=len(found) > page * PER_PAGE, first=(page - 1) * PER_PAGE + 1,
+    )

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from councilkg.errors import NotFound
 from kg import browse
 from web.paper_render import paper_sections, spans_for_paper
-from web.resources import get_corpus_store, get_graph_store
+from web.resources import derived, get_corpus_store, get_graph_store
 from web.views.linked_data import local_path
 
 bp = Blueprint("papers", __name__)
@@ -38,8 +38,19 @@ def read_target(raw: str | None) -> tuple[int, int] | None:
 
 @bp.get("/papers")
 def paper_list() -> str:
-    """Every paper with authority, date and committee."""
-    return render_template("papers.html", papers=browse.papers(get_graph_store()))
+    """Every paper with authority, date and committee; narrowed by ``authority`` and ``year``."""
+    papers = derived("papers", browse.papers)
+    authority = (request.args.get("authority") or "").strip()[:200]
+    year = (request.args.get("year") or "").strip()[:4]
+    shown = [
+        p for p in papers
+        if (not authority or p["authority"] == authority) and (not year or p["date"].startswith(year))
+    ]
+    return render_template(
+        "papers.html", papers=shown, total=len(papers), authority=authority, year=year,
+        authorities=sorted({p["authority"] for p in papers if p["authority"]}),
+        years=sorted({p["date"][:4] for p in papers if p["date"][:4].isdigit()}),
+    )
 
 
 @bp.get("/papers/<doc_id>")
