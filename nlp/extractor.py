@@ -219,6 +219,10 @@ class _Paper:
         self.relations: list[Relation] = []
         self.sentence_bounds: list[tuple[int, int]] = []
         self._lower_words: set[str] | None = None
+        self._index: list[Mention] = []
+        self._index_starts: list[int] = []
+        self._index_src: list[Mention] | None = None
+        self._index_len = -1
 
     # -- candidates ---------------------------------------------------------------------------
 
@@ -788,12 +792,21 @@ class _Paper:
         return key
 
     def mentions_in(self, start: int, end: int, types: Iterable[str] | None = None) -> list[Mention]:
-        """Mentions inside a character range, in order."""
+        """Mentions inside a character range, in the order of the text.
+
+        Relation and table rules ask this thousands of times per paper, so mentions are kept
+        sorted by start (rebuilt only when the list changed) and found by bisection.
+        """
+        from bisect import bisect_left, bisect_right
+
+        if self._index_src is not self.mentions or self._index_len != len(self.mentions):
+            self._index = sorted(self.mentions, key=lambda m: m.evidence.start)
+            self._index_starts = [m.evidence.start for m in self._index]
+            self._index_src, self._index_len = self.mentions, len(self.mentions)
         wanted = set(types) if types else None
-        return [
-            m for m in self.mentions
-            if start <= m.evidence.start and m.evidence.end <= end and (wanted is None or m.type in wanted)
-        ]
+        lo, hi = bisect_left(self._index_starts, start), bisect_right(self._index_starts, end)
+        return [m for m in self._index[lo:hi]
+                if m.evidence.end <= end and (wanted is None or m.type in wanted)]
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """The sentence (from the spaCy sentencizer) containing a character position."""
