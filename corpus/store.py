@@ -202,6 +202,10 @@ def discover_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 and p.stem.lower() not in _NOT_PAPERS
             )
+            if not found:  # most likely the wrong folder: say so rather than report nothing
+                looked_for = " ".join(sorted(suffixes))
+                missing.append((str(path), f"no papers in this folder (looked for {looked_for})"))
+                continue
         elif path.exists():
             found = [path]
         else:

@@ -102,9 +102,12 @@ def test_folders_are_recursed_skipping_notes_and_hidden_files(tmp_path: Path) ->
     write_paper(tmp_path / ".hidden", "c.txt")
     (tmp_path / "README.md").write_text("# About these papers\n", encoding="utf-8")
     (tmp_path / "data.csv").write_text("x,y\n", encoding="utf-8")
-    files, missing = discover_files([tmp_path, tmp_path / "absent.txt"])
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "README.md").write_text("# About\n", encoding="utf-8")
+    files, missing = discover_files([tmp_path, tmp_path / "absent.txt", tmp_path / "notes"])
     assert sorted(p.name for p in files) == ["a.txt", "b.md"]
-    assert missing == [(str(tmp_path / "absent.txt"), "no such file or folder")]
+    assert missing[0] == (str(tmp_path / "absent.txt"), "no such file or folder")
+    assert missing[1][0] == str(tmp_path / "notes") and missing[1][1].startswith("no papers in this folder")
 
 
 def test_two_files_with_one_id_are_refused(tmp_path: Path, store: CorpusStore) -> None:
