@@ -55,7 +55,7 @@ _ANSWER = frozenset(["yes", "no", "none", "n/a", "na", "nil", "not applicable", 
 _HONORIFIC = re.compile(
     r"^(?:councillor|cllr|mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|baroness)\.?\s", re.IGNORECASE
 )
-_GLOSSARY_ENTRY = re.compile(r"^[A-Z][A-Za-z&]{1,7}\s*[–—=:-]\s+\S")
+_GLOSSARY_ENTRY = re.compile(r"^[A-Z][A-Z&]{1,5}\s*[–—=:-]\s+[A-Z][a-z]")
 _CODE_TOKEN = re.compile(r"^(?=\S*\d)(?=\S*[A-Za-z])\S+$")
 # A line ending in one of these words leads into what follows ("RESOLVED to", "as follows").
 _LEAD_IN_END = frozenset(
