@@ -56,7 +56,7 @@ _HONORIFIC = re.compile(
     r"^(?:councillor|cllr|mr|mrs|ms|miss|dr|prof|professor|sir|dame|lord|baroness)\.?\s", re.IGNORECASE
 )
 _GLOSSARY_ENTRY = re.compile(r"^[A-Z][A-Z&]{1,5}\s*[–—=:-]\s+[A-Z][a-z]")
-_CODE_TOKEN = re.compile(r"^(?=\S*\d)(?=\S*[A-Za-z])\S+$")
+_CODE_TOKEN = re.compile(r"^[A-Z]{1,6}\d[\w/.]*$")  # "HWB21", "CAB12/34"; not "COVID-19"
 # A line ending in one of these words leads into what follows ("RESOLVED to", "as follows").
 _LEAD_IN_END = frozenset(
     ["to", "the", "a", "an", "of", "and", "or", "for", "with", "that", "by", "from", "in", "on", "at"]

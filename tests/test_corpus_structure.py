@@ -268,7 +268,8 @@ def test_made_up_short_lines_still_head_sections() -> None:
     s = build(
         "Reasons for decision\n\nThe contract ends.\n\nMembership\n\nThe board has six members.\n\n"
         "Financial Comments (ABC 01/02/2015)\n\nNone.\n\nSUMMARY – PROPOSALS\n\nText.\n\n"
-        "PART A – INTRODUCTION\n\nMore text.\n\nA&E – Accident and Emergency\n"
+        "PART A – INTRODUCTION\n\nMore text.\n\nA&E – Accident and Emergency\n\n"
+        "COVID-19\n\nServices closed.\n"
     )
     assert [b.text for b in s.blocks if b.kind == "heading"] == [
         "Reasons for decision",
@@ -276,6 +277,7 @@ def test_made_up_short_lines_still_head_sections() -> None:
         "Financial Comments (ABC 01/02/2015)",
         "SUMMARY – PROPOSALS",
         "PART A – INTRODUCTION",
+        "COVID-19",
     ]
 
 
