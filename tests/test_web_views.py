@@ -235,3 +235,28 @@ def test_paper_list_narrows_by_authority_and_year(client) -> None:
     assert "1 of 2 papers" in client.get("/papers?year=2017").get_data(as_text=True)
     overview = client.get("/").get_data(as_text=True)
     assert "/papers?authority=Nottingham+City+Council&amp;year=2017" in overview
+
+
+def test_ontology_page_hides_generator_comments_and_offers_the_turtle(client) -> None:
+    from web.markdown_lite import markdown_to_html
+
+    assert "generated" not in markdown_to_html("<!-- generated; do not edit -->\n# Title\n\ntext")
+    assert "&lt;!--" in markdown_to_html("a <!-- inline --> b")  # anything else stays escaped text
+    page = client.get("/ontology").get_data(as_text=True)
+    assert 'href="/ontology.ttl"' in page and "&lt;!--" not in page
+    turtle = client.get("/ontology.ttl")
+    assert turtle.mimetype == "text/turtle" and b"@prefix" in turtle.get_data()
+
+
+def test_api_page_describes_every_path_of_the_openapi_document(client) -> None:
+    doc = client.get("/openapi.json").get_json()
+    page = client.get("/api").get_data(as_text=True)
+    assert all(f"<code>GET {path}</code>" in page for path in doc["paths"])
+    assert 'href="/api"' in client.get("/").get_data(as_text=True)
+
+
+def test_timeline_picker_filters_services_by_name(client) -> None:
+    assert "/timeline?iri=" in client.get("/timeline").get_data(as_text=True)
+    page = client.get("/timeline?q=HOME").get_data(as_text=True)
+    assert "Home Care" in page and "1 service matching" in page
+    assert "No services match" in client.get("/timeline?q=zzzz").get_data(as_text=True)

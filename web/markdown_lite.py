@@ -37,7 +37,7 @@ def markdown_to_html(text: str) -> str:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if not line.strip():
+        if not line.strip() or re.fullmatch(r"\s*<!--.*-->\s*", line):  # blank, or an HTML comment
             i += 1
             continue
         heading = re.match(r"(#{1,6})\s+(.*)", line)

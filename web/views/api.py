@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, render_template, request
 
 from councilkg import __version__
 from councilkg.errors import CouncilKGError
@@ -96,7 +96,15 @@ def timeline() -> Any:
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """The OpenAPI 3.0 description of the JSON API."""
-    return jsonify(openapi_document())
+    response = jsonify(openapi_document())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/api")
+def api_page() -> str:
+    """The JSON API described for people (the same document as ``/openapi.json``)."""
+    return render_template("api.html", doc=openapi_document())
 
 
 def _param(name: str, description: str, schema: dict[str, Any], required: bool = False,

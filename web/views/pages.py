@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template, send_file
 from markupsafe import Markup
 
+from councilkg.errors import NotFound
 from kg import browse
 from web.markdown_lite import markdown_to_html
 from web.resources import get_graph_store
@@ -14,6 +15,7 @@ from web.resources import get_graph_store
 bp = Blueprint("pages", __name__)
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
+ONTOLOGY_FILE = "councilkg.ttl"
 
 
 @bp.get("/")
@@ -32,4 +34,16 @@ def ontology() -> str:
     """The vocabulary's documentation (generated from the Turtle by the kg layer)."""
     doc = ONTOLOGY_DIR / "docs.md"
     text = doc.read_text(encoding="utf-8") if doc.is_file() else "The ontology documentation is missing."
-    return render_template("ontology.html", html=Markup(markdown_to_html(text)))
+    return render_template("ontology.html", html=Markup(markdown_to_html(text)),
+                           has_turtle=(ONTOLOGY_DIR / ONTOLOGY_FILE).is_file())
+
+
+@bp.get("/ontology.ttl")
+def ontology_turtle() -> Response:
+    """The vocabulary itself, as Turtle."""
+    path = ONTOLOGY_DIR / ONTOLOGY_FILE
+    if not path.is_file():
+        raise NotFound("the ontology file is missing")
+    response = send_file(path, mimetype="text/turtle", max_age=3600)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

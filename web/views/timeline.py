@@ -61,7 +61,9 @@ def timeline_page() -> str:
     iri = _service_iri()
     store = get_graph_store()
     if iri is None:
-        return render_template("timeline_pick.html", services=browse.find_entities(store, "", "service", 500))
+        text = (request.args.get("q") or "").strip()[:200]
+        services = browse.find_entities(store, text, "service", 1000)
+        return render_template("timeline_pick.html", services=services, q=text)
     timeline = browse.service_timeline(store, iri)
     chart = bar_chart(timeline.money_by_year, f"Money figures for {timeline.label} by year")
     return render_template(
