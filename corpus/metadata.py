@@ -92,6 +92,11 @@ _HELD_ON = re.compile(
 _REPORT_TO = re.compile(
     r"^\s*(?:report\s+to|to|meeting|committee|decision\s+maker)\s*:?\s+(?:the\s+)?(.+)$", re.IGNORECASE
 )
+# "Subject: Care Homes Commissioning Proposal", "Title of report: …" in a report's header.
+_SUBJECT_LINE = re.compile(
+    r"^\s*(?:subject|title|report\s+title|title\s+of\s+(?:the\s+)?(?:report|paper|item))\s*[:\t]\s*(\S.*)$",
+    re.IGNORECASE,
+)
 _BODY_ALONE = re.compile(r"^(?:Cabinet|Executive|Full Council|County Council|City Council)$")
 _SMALL_WORDS = {"and", "of", "for", "the", "in", "on", "to", "a", "an", "with", "at", "by", "or"}
 
@@ -316,7 +321,13 @@ def infer_metadata(text: str, blocks: list[Block]) -> Metadata:
     index = load_authorities()
     authority_names = {n for n in index.full_names}
     title = None
-    for position, block in enumerate(blocks):
+    for line in head_lines[:25]:
+        subject = _SUBJECT_LINE.match(line)
+        if subject and 3 <= len(subject.group(1)) <= 200:
+            title = smart_title(subject.group(1).strip(" \t:"))
+            sources["title"] = "inferred:subject-line"
+            break
+    for position, block in enumerate(blocks if title is None else []):
         short_line = (
             block.kind == "paragraph"
             and position < 5

@@ -176,3 +176,15 @@ def test_london_borough_by_its_official_name() -> None:
     )
     assert (meta.authority, meta.gss_code) == ("London Borough of Camden", "E09000007")
     assert meta.date == "2017-06-21"
+
+
+def test_key_value_report_header() -> None:
+    meta = infer(
+        "Meeting: Adults and Health Scrutiny Panel\n\nDate of meeting: 12 March 2020\n\n"
+        "Report of: Director of Adult Services\n\nSubject: Care home fees 2020/21\n\n"
+        "1. Kent County Council will uplift care home fees by 3%.\n\n2. The Panel is asked to note this.\n"
+    )
+    assert meta.title == "Care home fees 2020/21" and meta.sources["title"] == "inferred:subject-line"
+    assert meta.committee == "Adults and Health Scrutiny Panel"
+    assert meta.date == "2020-03-12"
+    assert (meta.authority, meta.gss_code) == ("Kent County Council", "E10000016")
