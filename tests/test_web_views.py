@@ -260,3 +260,15 @@ def test_timeline_picker_filters_services_by_name(client) -> None:
     page = client.get("/timeline?q=HOME").get_data(as_text=True)
     assert "Home Care" in page and "1 service matching" in page
     assert "No services match" in client.get("/timeline?q=zzzz").get_data(as_text=True)
+
+
+def test_paper_page_lists_the_entities_it_names(client) -> None:
+    from web.views.papers import named_entities
+
+    spans = [{"kind": "mention", "entities": [{"iri": "x", "label": "Xavier"}]},
+             {"kind": "mention", "entities": [{"iri": "y", "label": "Yew"}, {"iri": "x", "label": "Xavier"}]},
+             {"kind": "evidence", "entities": [{"iri": "z", "label": "Zed"}]}]
+    assert [(e["label"], e["times"]) for e in named_entities(spans)] == [("Xavier", 2), ("Yew", 1)]
+    page = client.get("/papers/city-2017").get_data(as_text=True)
+    assert "Entities named in this paper" in page
+    assert 'class="chip" href="/id/org/nottingham-city-council"' in page

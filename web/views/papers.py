@@ -62,5 +62,17 @@ def paper_page(doc_id: str) -> str:
     spans = spans_for_paper(mentions, local_path, target)
     return render_template(
         "paper.html", doc=doc, items=paper_sections(doc, spans), target=target,
-        headings=[b for b in doc.blocks if b.kind == "heading"],
+        headings=[b for b in doc.blocks if b.kind == "heading"], named=named_entities(mentions),
     )
+
+
+def named_entities(mentions: list[dict]) -> list[dict]:
+    """The entities a paper names, most often named first, each with how many times."""
+    counts: dict[str, dict] = {}
+    for span in mentions:
+        if span.get("kind") != "mention":
+            continue
+        for entity in span["entities"]:
+            entry = counts.setdefault(entity["iri"], {**entity, "times": 0})
+            entry["times"] += 1
+    return sorted(counts.values(), key=lambda e: (-e["times"], e["label"].lower()))
