@@ -61,6 +61,9 @@ _DATE_LINE = re.compile(
     r"^\s*(?:(?:meeting\s+|report\s+)?date(?:\s+of\s+(?:meeting|report))?\s*[:\-]\s*)?(.{6,40})$",
     re.IGNORECASE,
 )
+_DATE_LABEL = re.compile(
+    r"^\s*(?:(?:meeting|report)\s+)?date(?:\s+of\s+(?:meeting|report))?\s*[:\-]\s*", re.IGNORECASE
+)
 _DATED_COMMENT = re.compile(
     r"\b(?:comments?|observations?)\b[^\n]{0,40}?\(\s*[A-Za-z]{1,6}\.?\s+(\d{1,2}/\d{1,2}/\d{2,4})\s*\)",
     re.IGNORECASE,
@@ -207,6 +210,12 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
             parsed = parse_date(match.group(1))
             if parsed:
                 return parsed, "meeting-date"
+    for line in head_lines[:15]:
+        # "Date: July 2019" or "March 2015" alone near the top: the month is known, not the day.
+        value = _DATE_LABEL.sub("", line).strip(" .")
+        month_year = _MONTH_YEAR.fullmatch(value)
+        if month_year:
+            return f"{month_year.group(2)}-{_MONTHS[month_year.group(1).lower()[:3]]:02d}", "meeting-month"
     if title:
         month_year = _MONTH_YEAR.search(title)
         if month_year:

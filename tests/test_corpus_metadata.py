@@ -188,3 +188,12 @@ def test_key_value_report_header() -> None:
     assert meta.committee == "Adults and Health Scrutiny Panel"
     assert meta.date == "2020-03-12"
     assert (meta.authority, meta.gss_code) == ("Kent County Council", "E10000016")
+
+
+@pytest.mark.parametrize("line", ["Date: July 2019", "July 2019", "Report date - Jul 2019"])
+def test_month_and_year_near_the_top(line: str) -> None:
+    meta = infer(
+        f"DERBY CITY COUNCIL\n\n{line}\n\nDAY SERVICES REVIEW\n\n1. The council reviewed day services "
+        "in 2017 and 2018 and will report again in 2020.\n"
+    )
+    assert meta.date == "2019-07" and meta.sources["date"] == "inferred:meeting-month"
