@@ -68,7 +68,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("vector_store", "", "Remote vector store URI (Milvus); empty means the embedded index."),
     Setting(
         "ann_threshold",
-        200000,
+        50000,
         "Passages from which the embedded vector index searches an hnswlib graph instead of exactly.",
     ),
     Setting("search_rate_limit", 600, "Search and /sparql requests allowed per client per minute."),

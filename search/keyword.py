@@ -75,15 +75,18 @@ PROXIMITY_WINDOW = 8
 """Largest span, in tokens, in which two neighbouring query words count as used together."""
 
 
-def proximity_expressions(terms: list[str], window: int = PROXIMITY_WINDOW) -> tuple[str, str]:
+def proximity_expressions(
+    terms: list[str], window: int = PROXIMITY_WINDOW, keep: set[str] | None = None
+) -> tuple[str, str]:
     """FTS5 MATCH expressions for the neighbouring word pairs of a query (sequential dependence).
 
     The first matches a pair as an exact phrase ("mental health"), the second within ``window``
     tokens in either order ("budget ... joint"). Either is empty for a one-word query. Scoring
     passages on these besides single words is Metzler and Croft's sequential dependence model:
-    a passage using the question's words together beats one scattering them.
+    a passage using the question's words together beats one scattering them. With ``keep``,
+    only pairs with at least one word in ``keep`` are used.
     """
-    pairs = list(zip(terms, terms[1:], strict=False))
+    pairs = [(a, b) for a, b in zip(terms, terms[1:], strict=False) if keep is None or a in keep or b in keep]
     if not pairs:
         return "", ""
     ordered = " OR ".join(f'"{a} {b}"' for a, b in pairs)

@@ -46,7 +46,7 @@ def top_n(scores: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
-ANN_THRESHOLD = 200_000
+ANN_THRESHOLD = 50_000
 """Default number of vectors from which the embedded index answers through an ANN graph."""
 
 NARROW_FILTER = 50_000
