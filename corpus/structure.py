@@ -446,12 +446,16 @@ class _Builder:
         table_id = len(self.table_headers)
         width = max(len(r.cells) for r in rows)
         if max(len(r.filled) for r in rows) < 2:
-            # A one-column "table" is a list of paragraphs.
+            # A one-column "table" (a layout box) is a list of paragraphs: the paragraphs and
+            # list items inside its cells keep their own blocks.
             for row in rows:
-                text = row.cells[row.filled[0]]
-                if row.after_break and text[:1].islower() and self._continue_previous(text):
-                    continue
-                self.protos.append(_Proto("paragraph", text, row.page))
+                raw = row.raw[row.filled[0]]
+                segments = [seg for seg in clean_segments(raw) if seg.text.strip("| ")]
+                for n, seg in enumerate(segments):
+                    text = seg.text
+                    if n == 0 and row.after_break and text[:1].islower() and self._continue_previous(text):
+                        continue
+                    self.protos.append(_Proto(seg.kind, text, row.page))
             return
         if len(rows) >= 3 and len(rows[0].filled) == 1 and not self._group_label(rows[0]):
             self.protos.append(_Proto("heading", rows[0].cells[rows[0].filled[0]], rows[0].page, level=3))

@@ -236,3 +236,22 @@ def test_docx_page_breaks_number_the_pages(tmp_path: Path) -> None:
     doc = load_document(tmp_path / "two.docx")
     assert doc.pages == 2
     assert [(b.text[-9:], b.page) for b in doc.blocks] == [("page one.", 1), ("page two.", 2)]
+
+
+def test_html_layout_table_keeps_its_paragraphs_and_list_items(tmp_path: Path) -> None:
+    path = tmp_path / "minutes.htm"
+    path.write_text(
+        "<html><body><table><tr><td><h2>Cabinet</h2></td></tr>"
+        "<tr><td><p>1. Bristol City Council agreed the plan.</p><p>2. The Board noted the risks.</p>"
+        "<ul><li>Home care</li><li>Day services</li></ul></td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert [(b.kind, b.text) for b in doc.blocks][-4:] == [
+        ("paragraph", "1. Bristol City Council agreed the plan."),
+        ("paragraph", "2. The Board noted the risks."),
+        ("list_item", "Home care"),
+        ("list_item", "Day services"),
+    ]
+    assert not doc.tables and "<" not in doc.text
+    assert_consistent(doc)
