@@ -443,31 +443,45 @@ def compare_ann_libraries(count: int, queries: int = 200) -> tuple[list[dict], l
     return metrics, [f"library comparison: M={M}, efConstruction={EF_CONSTRUCTION}, efSearch={EF_SEARCH}"]
 
 
+def _progress(metrics: list[dict]) -> None:
+    """Print figures to stderr as soon as they are measured (a long run killed early keeps them)."""
+    import json
+    import sys
+
+    for metric in metrics:
+        print("[bench-search] " + json.dumps(metric), file=sys.stderr, flush=True)
+
+
 def run(quick: bool) -> dict:
     """Benchmark stage ``search`` (see the module docstring)."""
-    papers = 15 if quick else 120
+    papers = 15 if quick else 80
     passages = 5_000 if quick else 100_000
     repeats = 2 if quick else 5
-    ann_count = 50_000 if quick else 1_000_000
-    compare_count = 20_000 if quick else 100_000
+    # BENCH_SEARCH_ANN_COUNT=0 leaves the (long) million-vector ANN run to its own process:
+    # ``python -c "from benchmarks.bench_search import ann_at_scale; print(ann_at_scale(1_000_000))"``.
+    ann_count = int(os.environ.get("BENCH_SEARCH_ANN_COUNT", 50_000 if quick else 1_000_000))
+    compare_count = 20_000 if quick else 50_000
     work = Path(tempfile.mkdtemp(prefix="bench-search-"))
     metrics: list[dict] = []
     notes: list[str] = []
     try:
-        metrics += indexing_throughput(work, papers)
+        m = indexing_throughput(work, papers)
+        _progress(m)
+        metrics += m
         m, n = latency_and_memory(work, passages, repeats)
+        _progress(m)
         metrics += m
         notes += n
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    gc.collect()
-    m, n = compare_ann_libraries(compare_count)
-    metrics += m
-    notes += n
-    gc.collect()
-    m, n = ann_at_scale(ann_count)
-    metrics += m
-    notes += n
+    for measure, size in ((compare_ann_libraries, compare_count), (ann_at_scale, ann_count)):
+        if not size:
+            continue
+        gc.collect()
+        m, n = measure(size)
+        _progress(m)
+        metrics += m
+        notes += n
     notes.append(f"machine: {os.cpu_count()} cores shared with other agents' work; ratios are what count")
     return {"metrics": metrics, "notes": notes}
 
