@@ -50,6 +50,8 @@ SPARQL_DIR = ROOT / "kg" / "queries"
 
 SEARCH_RATE, SPARQL_RATE = 30.0, 50.0
 SEARCH_P95_MS = 300.0
+PROCESSES = max(1, min(2, os.cpu_count() or 1))
+"""Server worker processes (``councilkg serve --processes``): one per core of the 2-core target."""
 
 
 @dataclass
@@ -210,12 +212,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, threads: int = 8) -> subprocess.Popen:
-    """waitress serving the explorer in its own process (what ``councilkg serve`` runs)."""
+def start_server(data_dir: Path, port: int, threads: int = 8, processes: int = 1) -> subprocess.Popen:
+    """waitress serving the explorer in its own process(es) (what ``councilkg serve`` runs)."""
     code = (
         "from councilkg.settings import Settings; from web.server import serve; "
         f"serve(Settings.load({{'data_dir': {str(data_dir)!r}, 'search_rate_limit': 0}}), "
-        f"'127.0.0.1', {port}, threads={threads}, announce=lambda s: None)"
+        f"'127.0.0.1', {port}, threads={threads}, announce=lambda s: None, processes={processes})"
     )
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "TOKENIZERS_PARALLELISM": "false"}
@@ -257,11 +259,13 @@ def run(quick: bool) -> dict[str, Any]:
         data_dir = Path(given) if given else build_data(scratch / "data")
         searches, sparqls = search_requests(), sparql_requests()
         port = free_port()
-        server = start_server(data_dir, port)
+        server = start_server(data_dir, port, processes=PROCESSES)
         try:
             client = Client(port)
-            for req in searches:  # warm up: the encoder loads on the first search
-                client.send(req)
+            # Warm up: each process loads its encoder on its first search; 8 parallel connections
+            # reach every process.
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(lambda i: client.send(searches[i % len(searches)]), range(8 * len(searches))))
             cold_ms = {}
             for path, req in zip(sorted(SPARQL_DIR.glob("*.rq")), sparqls, strict=True):
                 t0 = time.perf_counter()
@@ -310,7 +314,8 @@ def run(quick: bool) -> dict[str, Any]:
         f"p99 {sparql_load.percentile(99):.0f} ms, {sparql_load.sent} requests",
         "first (uncached) /sparql latency per competency query, ms: "
         + ", ".join(f"{k.split('_')[0]}={v}" for k, v in cold_ms.items()),
-        f"capacity errors: search {search_cap.errors}, /sparql {sparql_cap.errors}",
+        f"capacity errors: search {search_cap.errors}, /sparql {sparql_cap.errors}; "
+        f"server: waitress, {PROCESSES} process(es) x 8 threads",
     ]
     for name, load in (("search", search_load), ("/sparql", sparql_load)):
         notes.extend(f"{name} error sample: {s}" for s in load.error_samples)

@@ -96,3 +96,42 @@ def test_every_page_renders_for_the_sample_build(client) -> None:
         response = client.get(page, headers={"Accept": "text/html"})
         assert response.status_code == 200, page
         assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to see the workers")
+def test_serve_with_two_processes_answers_and_stops_cleanly(tmp_path_factory: pytest.TempPathFactory) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    data = built_samples(tmp_path_factory)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cli = Path(sys.executable).parent / "councilkg"
+    command = [str(cli), "--data-dir", str(data), "serve", "--port", str(port), "--processes", "2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/papers", timeout=30) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert time.time() < deadline and proc.poll() is None, proc.stderr.read().decode()[-500:]
+                time.sleep(0.3)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(children) == 2
+        for _ in range(6):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/papers", timeout=30) as response:
+                assert response.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    time.sleep(0.5)
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,18 +25,68 @@ def sample_corpus() -> tuple[Path, Path]:
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-          announce: Callable[[str], None] = print) -> None:
-    """Serve the explorer until interrupted; resources are closed on the way out."""
+          announce: Callable[[str], None] = print, processes: int = 1) -> None:
+    """Serve the explorer until interrupted; resources are closed on the way out.
+
+    With ``processes`` > 1 (POSIX only) the listening socket is opened once and that many
+    worker processes, forked before anything heavy is loaded, accept on it (the pre-fork model
+    of gunicorn): search's Python work holds one process's GIL, so processes use the cores that
+    threads cannot. Each process keeps its own rate-limit window and answer cache.
+    """
+    one_thread_per_request()
+    announce(f"councilkg explorer on http://{host}:{port}/  (SPARQL endpoint http://{host}:{port}/sparql)")
+    if processes <= 1 or not hasattr(os, "fork"):
+        _serve_here(settings, threads, host=host, port=port)
+        return
+    sock = socket.create_server((host, port), family=_family(host), backlog=1024)
+    children: list[int] = []
+    try:
+        for _ in range(processes):
+            pid = os.fork()
+            if pid == 0:  # a worker: serve on the shared socket until told to stop
+                code = 0
+                try:
+                    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+                    _serve_here(settings, threads, sockets=[sock])
+                except (KeyboardInterrupt, SystemExit):
+                    pass
+                except Exception:  # noqa: BLE001 - logged; the parent sees the exit status
+                    log.exception("web worker %s stopped", os.getpid())
+                    code = 1
+                finally:
+                    os._exit(code)
+            children.append(pid)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while children:
+            pid, _status = os.wait()
+            if pid in children:
+                children.remove(pid)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        sock.close()
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _serve_here(settings: Settings, threads: int, **where: object) -> None:
+    """waitress in this process, on ``host``/``port`` or on pre-opened ``sockets``."""
     from waitress import serve as waitress_serve
 
     from web import close_app, create_app
 
-    one_thread_per_request()
     app = create_app({"SETTINGS": settings})
-    announce(f"councilkg explorer on http://{host}:{port}/  (SPARQL endpoint http://{host}:{port}/sparql)")
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="councilkg",
-                       max_request_body_size=int(settings.max_request_kb) * 1024)
+        waitress_serve(app, threads=threads, ident="councilkg",
+                       max_request_body_size=int(settings.max_request_kb) * 1024, **where)
     finally:
         close_app(app)
 
@@ -44,9 +99,6 @@ def one_thread_per_request() -> None:
     loaded 2-core machine a query encoding went from 40 ms to 1 s). Applied before the
     encoder's libraries load (they read the variables once), and to torch if already loaded.
     """
-    import os
-    import sys
-
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     torch = sys.modules.get("torch")

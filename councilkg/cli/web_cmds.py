@@ -28,14 +28,17 @@ _port = click.option("--port", default=8000, show_default=True, type=click.IntRa
 @_host
 @_port
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads of the WSGI server.")
+              help="Worker threads of the WSGI server (per process).")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Worker processes sharing the port (POSIX); about one per CPU core for heavy search "
+                   "traffic. Each keeps its own rate-limit window.")
 @click.pass_obj
-def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
+def serve_cmd(settings: Settings, host: str, port: int, threads: int, processes: int) -> None:
     """Serve the explorer, the JSON API and the SPARQL endpoint (waitress)."""
     from web.server import serve
 
     with _listening(host, port):
-        serve(settings, host, port, threads, announce=click.echo)
+        serve(settings, host, port, threads, announce=click.echo, processes=processes)
 
 
 @click.command("demo")
