@@ -328,7 +328,9 @@ class _Paper:
                 if not item:
                     break
                 raw = item.group("item")
-                name = re.split(r"['’]s\b", raw)[0]
+                # "CityCare's services": the owner is the name; "Women's Aid", "Children's Society":
+                # a possessive followed by a capitalised word is inside the name
+                name = re.split(r"['’]s\b(?![ \t]+[A-Z])", raw)[0]
                 start = item.start("item")
                 definite = self.text[max(0, start - 4):start].lower() == "the "
                 clean = name.strip("'‘’\"“” ")

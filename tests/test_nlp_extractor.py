@@ -437,3 +437,11 @@ def test_one_role_fact_per_person_and_role(extractor: Extractor, tmp_path: Path)
     roles = [r for r in x.relations if r.type == "has_role"]
     assert len(roles) == 1 and roles[0].attrs["role"] == "Councillor"
     assert len([m for m in x.mentions if m.type == "Person"]) == 2  # every mention is still kept
+
+
+def test_a_possessive_inside_a_providers_name_is_kept(extractor: Extractor, tmp_path: Path) -> None:
+    text = "Refuge places are provided by Wellow Women's Aid. Outreach is run by Kingsmoor Care's staff.\n"
+    x = extractor.extract(_paper(tmp_path, text, "Derby City Council", "aid.txt"))
+    orgs = _by_name(x, "Organisation")
+    assert "Wellow Women's Aid" in orgs and "Wellow Women" not in orgs
+    assert "Kingsmoor Care" in orgs
