@@ -62,7 +62,7 @@ def test_full_build_of_the_samples_then_docs_and_show(samples_dir: Path, data_di
         "Derby City Council",
     }
     shown = run(data_dir, "show", docs[0]["id"])
-    assert shown.exit_code == 0 and "structure:" in shown.output
+    assert shown.exit_code == 0 and "structure (headings and tables):" in shown.output
     again = run(data_dir, "build", str(samples_dir))
     assert again.exit_code == 0 and "added 0, updated 0, unchanged 5, failed 0" in again.output
 
