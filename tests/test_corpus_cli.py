@@ -216,3 +216,21 @@ def test_every_bad_input_is_named_with_a_reason_and_changes_nothing_stored(
     # The damaged copy of board.txt changed nothing: same rows, no new version.
     board_rows = [r for r in store_snapshot(data_dir) if r[0] == "board"]
     assert board_rows == [r for r in before if r[0] == "board"]
+
+
+def test_changed_paper_replaces_its_version_and_show_lists_the_history(
+    tmp_path: Path, data_dir: Path, ingest_only: None
+) -> None:
+    paper = tmp_path / "fees.txt"
+    paper.write_text("DERBY CITY COUNCIL\n\nDate: 3 March 2014\n\n1. Fees rise by 2%.\n", encoding="utf-8")
+    assert "added 1," in run(data_dir, "build", str(paper)).output
+    first = json.loads(run(data_dir, "show", "fees", "--json").output)
+    paper.write_text("DERBY CITY COUNCIL\n\nDate: 2 March 2015\n\n1. Fees rise by 3%.\n", encoding="utf-8")
+    assert "added 0, updated 1, unchanged 0, failed 0" in run(data_dir, "build", str(paper)).output
+    second = json.loads(run(data_dir, "show", "fees", "--json").output)
+    assert "3%" in second["text"] and "2%" not in second["text"]
+    assert [v["version"] for v in second["versions"]] == [1, 2]
+    old, new = second["versions"]
+    assert old["content_hash"] == first["content_hash"] != new["content_hash"] == second["content_hash"]
+    assert old["metadata"]["date"] == "2014-03-03" and new["metadata"]["date"] == "2015-03-02"
+    assert "versions   2" in run(data_dir, "show", "fees").output

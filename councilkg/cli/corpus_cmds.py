@@ -191,7 +191,13 @@ def show_cmd(settings: Settings, doc: str, as_json: bool) -> None:
     if as_json:
         data = _document_dict(document)
         data["versions"] = [
-            {"version": v.version, "content_hash": v.content_hash, "ingested_at": v.ingested_at}
+            {
+                "version": v.version,
+                "content_hash": v.content_hash,
+                "file": v.file_name,
+                "ingested_at": v.ingested_at,
+                "metadata": v.metadata,
+            }
             for v in history
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
