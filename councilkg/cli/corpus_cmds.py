@@ -95,8 +95,9 @@ def build_cmd(
 def docs_cmd(settings: Settings, as_json: bool) -> None:
     """List the stored papers, one line each.
 
-    Columns: id (for `councilkg show`), authority (ONS GSS code), date, type, pages and
-    words, title. Dates are as precise as known (2019-07-09, 2017-11 or 2013).
+    Columns: id (for `councilkg show`), authority (ONS GSS code), date, type, size (pages
+    for PDF and DOCX, and words), title. Dates are as precise as known (2019-07-09, 2017-11
+    or 2013).
     """
     with _open_existing_store(settings) as store:
         records = store.list()
@@ -121,9 +122,12 @@ def docs_cmd(settings: Settings, as_json: bool) -> None:
     if records:
         click.echo("id\tauthority (GSS code)\tdate\ttype\tsize\ttitle")
     for r in records:
+        # Text and HTML have no pages of their own (unless split by form feeds): words only.
+        paged = r.pages > 1 or r.file.lower().endswith((".pdf", ".docx"))
+        size = f"{r.pages}p {r.words}w" if paged else f"{r.words}w"
         click.echo(
             f"{r.id}\t{r.authority or '-'} ({r.gss_code or '-'})\t{r.date or '-'}\t{r.type or '-'}\t"
-            f"{r.pages}p {r.words}w\t{r.title or r.file}"
+            f"{size}\t{r.title or r.file}"
         )
     click.echo(f"{len(records)} paper(s)", err=True)
 
