@@ -207,7 +207,9 @@ def show_cmd(settings: Settings, doc: str, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     meta = document.metadata
-    click.echo(f"{document.doc_id}  ({document.file_name}, {document.pages} page(s), {document.words} words)")
+    paged = document.pages > 1 or document.file_name.lower().endswith((".pdf", ".docx"))
+    pages = f"{document.pages} page(s), " if paged else ""
+    click.echo(f"{document.doc_id}  ({document.file_name}, {pages}{document.words} words)")
     for label, name, value in (
         ("authority", "authority", meta.authority),
         ("gss_code", "gss_code", meta.gss_code),
