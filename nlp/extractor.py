@@ -33,7 +33,7 @@ from nlp.resolution import (
     place_of,
     slugify,
 )
-from nlp.shapes import CAP_PHRASE, CAP_PHRASE_NO_AND, GENERIC_WORDS, classify_name
+from nlp.shapes import CAP_PHRASE, CAP_PHRASE_NO_AND, GENERIC_WORDS, classify_head, classify_name
 from nlp.values import find_money, find_periods
 
 ENTITY_LABELS = ("Organisation", "Partnership", "Service", "FundingStream")
@@ -328,9 +328,11 @@ class _Paper:
                 if not item:
                     break
                 raw = item.group("item")
-                # "CityCare's services": the owner is the name; "Women's Aid", "Children's Society":
-                # a possessive followed by a capitalised word is inside the name
-                name = re.split(r"['’]s\b(?![ \t]+[A-Z])", raw)[0]
+                # "CityCare's services", "Derby City Council's Public Health team": the owner is the
+                # name; "Women's Aid": a possessive on no name of its own, then a capital, is inside it
+                owner = re.split(r"['’]s\b", raw)[0]
+                inside = re.split(r"['’]s\b(?![ \t]+[A-Z])", raw)[0]
+                name = owner if classify_head(owner) or find_council(owner) else inside
                 start = item.start("item")
                 definite = self.text[max(0, start - 4):start].lower() == "the "
                 clean = name.strip("'‘’\"“” ")

@@ -440,8 +440,10 @@ def test_one_role_fact_per_person_and_role(extractor: Extractor, tmp_path: Path)
 
 
 def test_a_possessive_inside_a_providers_name_is_kept(extractor: Extractor, tmp_path: Path) -> None:
-    text = "Refuge places are provided by Wellow Women's Aid. Outreach is run by Kingsmoor Care's staff.\n"
+    text = ("Refuge places are provided by Wellow Women's Aid. Outreach is run by Kingsmoor Care's staff.\n"
+            "Screening is led by Derby City Council's Public Health team.\n")
     x = extractor.extract(_paper(tmp_path, text, "Derby City Council", "aid.txt"))
     orgs = _by_name(x, "Organisation")
     assert "Wellow Women's Aid" in orgs and "Wellow Women" not in orgs
     assert "Kingsmoor Care" in orgs
+    assert not [o for o in orgs if "Public Health" in o]  # the council owns its team
