@@ -170,6 +170,8 @@ def test_markdown_file_loads(tmp_path: Path) -> None:
         ("fake.docx", b"plain words, not a zip", "corrupt or truncated DOCX"),
         ("empty.html", b"<html><body><script>x</script></body></html>", "no text found"),
         ("sheet.xlsx", b"PK\x03\x04", "unsupported file type .xlsx"),
+        ("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "an old Word .doc file"),
+        ("report.docx", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj", "a PDF file named .docx"),
     ],
 )
 def test_bad_input_reasons(tmp_path: Path, name: str, data: bytes, reason: str) -> None:

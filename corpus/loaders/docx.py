@@ -29,6 +29,10 @@ def _is_list(paragraph: object, style_name: str) -> bool:
 
 def load_docx(data: bytes, name: str) -> LoadedSource:
     """Load a ``.docx`` paper; explicit page breaks advance the page number."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("an old Word .doc file named .docx (resave it as .docx or PDF)")
+    if data.startswith(b"%PDF"):
+        raise InputError("a PDF file named .docx (rename it to .pdf)")
     try:
         import docx
         from docx.table import Table as DocxTable
