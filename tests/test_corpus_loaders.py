@@ -165,7 +165,8 @@ def test_markdown_file_loads(tmp_path: Path) -> None:
     [
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\n \t\n", "empty file"),
-        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 30, "binary data, not text"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 30, "binary data, not text: a PNG image"),
+        ("scan.txt", b"%PDF-1.7\n\x00\x01\x02\x03" * 30, "binary data, not text: a PDF file"),
         ("fake.pdf", b"this is not a pdf at all", "not a PDF file"),
         ("fake.docx", b"plain words, not a zip", "corrupt or truncated DOCX"),
         ("empty.html", b"<html><body><script>x</script></body></html>", "no text found"),

@@ -18,6 +18,16 @@ _BOMS = (
 )
 
 
+# Formats people save under the wrong name, recognised by their first bytes.
+_KNOWN_BINARY = (
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP package (a .docx?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc/.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+
+
 def looks_binary(data: bytes) -> bool:
     """True for bytes that are not text: NUL bytes or many control characters."""
     sample = data[:8192]
@@ -42,6 +52,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 raise InputError(f"text marked as {codec} does not decode") from None
     if looks_binary(data):
+        for magic, what in _KNOWN_BINARY:
+            if data.startswith(magic):
+                raise InputError(f"binary data, not text: {what} under a text name")
         raise InputError("binary data, not text")
     try:
         return data.decode("utf-8-sig"), "utf-8"
