@@ -48,6 +48,15 @@ class WorkResult(Generic[T, R]):
         return self.error is None
 
 
+def describe(item: object) -> str:
+    """A short name for an item in messages: its path or paper id when it has one."""
+    for attribute in ("path", "doc_id", "file_name"):
+        value = getattr(item, attribute, None)
+        if value:
+            return str(value)
+    return f"{item!s:.200}"
+
+
 def run_one(func: Callable[[T], R], item: T) -> WorkResult[T, R]:
     """Call ``func(item)`` and turn any exception into a one-line error on the result."""
     value, error, internal = _call(func, item)
@@ -118,7 +127,7 @@ def map_in_workers(
                     value, error, internal = future.result()
                 except BrokenProcessPool:
                     raise CouncilKGError(
-                        f"a build worker died while processing {item!s:.200}; it may have run out of "
+                        f"a build worker died while processing {describe(item)}; it may have run out of "
                         "memory: rerun with fewer --workers (papers already finished are kept)"
                     ) from None
                 yield WorkResult(item, value, error, internal)

@@ -16,7 +16,7 @@ from councilkg.cli import cli
 from councilkg.errors import CouncilKGError, InputError
 from councilkg.pipeline import Stage, build
 from councilkg.settings import Settings
-from councilkg.workers import WorkResult, map_in_workers, run_one
+from councilkg.workers import WorkResult, describe, map_in_workers, run_one
 
 _WORKER_TAG: list[str] = []
 
@@ -97,6 +97,14 @@ def test_items_are_read_lazily_and_in_flight_work_is_bounded() -> None:
 def test_a_dead_worker_is_a_clean_error() -> None:
     with pytest.raises(CouncilKGError, match="worker died"):
         list(map_in_workers(die, range(8), workers=2))
+
+
+def test_a_dead_worker_is_named_by_its_paper_not_its_whole_task() -> None:
+    from corpus.store import LoadTask
+
+    task = LoadTask(path="/papers/x.pdf", row=None, settings={"data_dir": "/d", "max_file_mb": 50.0})
+    assert describe(task) == "/papers/x.pdf"
+    assert describe(7) == "7"
 
 
 def test_workers_must_be_positive() -> None:
