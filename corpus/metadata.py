@@ -11,6 +11,7 @@ header or the recommendation, and the words papers of each type use.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -118,10 +119,19 @@ class CatalogueRow:
 
 
 def read_catalogue(path: str | Path) -> dict[str, CatalogueRow]:
-    """Read a catalogue CSV into rows keyed by file name (case-insensitive)."""
+    """Read a catalogue CSV into rows keyed by file name (case-insensitive).
+
+    The encoding is detected as for text papers: spreadsheets often save CSV as cp1252.
+    """
+    from corpus.loaders.text import decode_text
+
     path = Path(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        try:
+            content, _encoding = decode_text(path.read_bytes())
+        except InputError as exc:
+            raise InputError(f"{path}: cannot read catalogue ({exc.message})") from None
+        with io.StringIO(content, newline="") as handle:
             reader = csv.DictReader(handle)
             columns = [c.strip().lower() for c in (reader.fieldnames or [])]
             if "file" not in columns:

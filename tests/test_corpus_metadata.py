@@ -197,3 +197,16 @@ def test_month_and_year_near_the_top(line: str) -> None:
         "in 2017 and 2018 and will report again in 2020.\n"
     )
     assert meta.date == "2019-07" and meta.sources["date"] == "inferred:meeting-month"
+
+
+def test_catalogue_saved_by_a_spreadsheet_in_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.csv"
+    csv_text = (
+        "file,authority,date,title\r\nfees.txt,Derby City Council,2014-03,Care fees – 2014/15 (£2.1m)\r\n"
+    )
+    path.write_bytes(csv_text.encode("cp1252"))
+    row = read_catalogue(path)["fees.txt"]
+    assert row.title == "Care fees – 2014/15 (£2.1m)" and row.authority == "Derby City Council"
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(InputError, match="empty.csv: cannot read catalogue \\(empty file\\)"):
+        read_catalogue(tmp_path / "empty.csv")
