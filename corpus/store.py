@@ -256,7 +256,12 @@ class CorpusStore:
     def __init__(self, path: str | Path, settings: Settings | None = None) -> None:
         self.path = Path(path)
         self.settings = settings or Settings.load()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CouncilKGError(
+                f"{self.path.parent}: cannot use as the data directory ({exc.strerror or exc})"
+            ) from None
         try:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")

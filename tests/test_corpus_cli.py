@@ -234,3 +234,15 @@ def test_changed_paper_replaces_its_version_and_show_lists_the_history(
     assert old["content_hash"] == first["content_hash"] != new["content_hash"] == second["content_hash"]
     assert old["metadata"]["date"] == "2014-03-03" and new["metadata"]["date"] == "2015-03-02"
     assert "versions   2" in run(data_dir, "show", "fees").output
+
+
+def test_a_file_where_the_data_directory_should_be_is_a_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder", encoding="utf-8")
+    paper = tmp_path / "p.txt"
+    paper.write_text("Derby City Council agreed the plan.\n", encoding="utf-8")
+    for data_dir in (blocker / "sub", blocker / "sub" / "deeper"):
+        result = run(data_dir, "build", str(paper))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.output.startswith("error: ") and "cannot use as the data directory" in result.output
+        assert len(result.output.strip().splitlines()) == 1
