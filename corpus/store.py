@@ -311,7 +311,10 @@ class CorpusStore:
         meta_json = json.dumps(_metadata_dict(doc.metadata), sort_keys=True)
         now = _now()
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # another build holds the store past the timeout
+            raise CouncilKGError(f"corpus store {self.path} is busy or read-only ({exc})") from None
         try:
             last = db.execute("SELECT MAX(version) FROM versions WHERE doc_id = ?", (doc.doc_id,)).fetchone()[
                 0
@@ -377,8 +380,10 @@ class CorpusStore:
                 ],
             )
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, I/O error: one line, go on
+                raise CouncilKGError(f"cannot write to the corpus store ({exc})") from None
             raise
         return "updated" if current else "added"
 

@@ -292,3 +292,20 @@ def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path) -> 
     assert third.returncode == 0, third.stdout + third.stderr
     assert "added 0, updated 0, unchanged 36, failed 0" in third.stdout
     assert all(" 0 paper(s) processed" in line for line in third.stdout.splitlines() if "processed" in line)
+
+
+def test_a_store_locked_by_another_build_fails_each_file_with_a_reason(tmp_path: Path) -> None:
+    db_path = tmp_path / "data" / "corpus.sqlite"
+    paper = write_paper(tmp_path, "a.txt")
+    with CorpusStore(db_path) as store:
+        store._db.execute("PRAGMA busy_timeout = 100")  # the default waits 30 s for the lock
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the store
+        try:
+            report = store.ingest([paper])
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert report.failed and "is busy or read-only" in report.failed[0][1]
+        assert store.ids() == [] and store.check_integrity() == []
+        assert store.ingest([paper]).added == [str(paper)]  # once free, the file lands
