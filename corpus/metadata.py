@@ -312,9 +312,12 @@ def _skip_for_title(text: str, authority_names: set[str], committee: str | None)
 def _infer_type(text: str, title: str | None) -> tuple[str, str]:
     head = text[:4000].lower()
     title_l = (title or "").lower()
-    agenda = "requested to attend" in head or re.search(r"\bagenda\b", head) is not None
-    minutes = re.search(r"\bminutes of (?:the|a) meeting\b", head) is not None
-    if agenda and minutes:
+    agenda_cue = re.search(r"requested to attend|\bagenda\b", head)
+    minutes_cue = re.search(r"\bminutes of (?:the|a) meeting\b", head)
+    agenda, minutes = agenda_cue is not None, minutes_cue is not None
+    # A pack opens with the agenda and carries the last minutes; minutes that mention
+    # "the agenda" further down are minutes.
+    if agenda_cue and minutes_cue and agenda_cue.start() < minutes_cue.start():
         return "agenda pack", "agenda-and-minutes"
     if minutes:
         return "minutes", "minutes-heading"

@@ -130,7 +130,8 @@ def test_minutes_take_the_meeting_held_on_date_and_a_title_from_body_and_date() 
         "LEEDS CITY COUNCIL\n\nEXECUTIVE BOARD\n\n"
         "MINUTES of the meeting held at Civic Hall, Leeds on 14 March 2018 from 1.00 pm – 2.30 pm\n\n"
         "Present: Councillor J Blake (Chair)\n\n1 MINUTES\n\n"
-        "RESOLVED that the minutes of the meeting held on 7 February 2018 be approved.\n"
+        "RESOLVED that the minutes of the meeting held on 7 February 2018 be approved.\n\n"
+        "2 ORDER OF BUSINESS\n\nThe Chair varied the order of the agenda.\n"
     )
     assert (meta.authority, meta.gss_code) == ("Leeds City Council", "E08000035")
     assert meta.date == "2018-03-14" and meta.sources["date"] == "inferred:meeting-held-on"
