@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from councilkg.errors import CouncilKGError
+from search.ann import row_checksums
 
 COLLECTION = "councilkg_passages"
 BATCH = 2000
@@ -38,12 +39,7 @@ def client_uri(uri: str) -> str:
 
 def checksums(vectors: np.ndarray) -> np.ndarray:
     """A 63-bit checksum of each vector's bytes (tells a changed vector from a kept one)."""
-    if not vectors.shape[0]:
-        return np.zeros(0, dtype=np.int64)
-    words = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    weights = (np.arange(words.shape[1], dtype=np.uint64) * np.uint64(2654435761)) | np.uint64(1)
-    mixed = (words * weights).sum(axis=1, dtype=np.uint64)
-    return (mixed & np.uint64(0x7FFFFFFFFFFFFFFF)).astype(np.int64)
+    return row_checksums(vectors)
 
 
 class MilvusVectors:

@@ -63,7 +63,7 @@ def test_filters_in_ann_mode_return_only_allowed_ids(tmp_path: Path) -> None:
     assert got[0] == 6
 
 
-def test_an_unchanged_graph_is_reopened_and_a_changed_one_rebuilt(
+def test_an_unchanged_graph_is_reopened_and_a_changed_one_updated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     vectors, ids = unit_vectors(400), np.arange(400)
@@ -83,8 +83,9 @@ def test_an_unchanged_graph_is_reopened_and_a_changed_one_rebuilt(
     changed = vectors.copy()
     changed[3] = -changed[3]
     again.load(ids, changed)
-    assert builds == [400]
+    assert builds == []  # one changed vector: patched in place
     assert again.search(vectors[3], 1)[0].tolist() != [3]
+    assert again.search(changed[3], 1)[0].tolist() == [3]
 
 
 def test_add_and_remove_keep_working_in_ann_mode(tmp_path: Path) -> None:
@@ -120,3 +121,37 @@ def test_an_unknown_vector_store_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(CouncilKGError, match="vector_store"):
         open_vector_backend("redis://nowhere", tmp_path)
+
+
+def test_an_incremental_change_patches_the_saved_graph_instead_of_rebuilding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vectors, ids = unit_vectors(1000), np.arange(1000)
+    path = tmp_path / "v.hnsw"
+    HnswIndex.build_or_load(ids, vectors, path)
+    builds: list[int] = []
+    real_build = HnswIndex.build.__func__  # type: ignore[attr-defined]
+    def counting_build(cls, i, m, t=None):  # type: ignore[no-untyped-def]
+        builds.append(len(i))
+        return real_build(cls, i, m, t)
+
+    monkeypatch.setattr(HnswIndex, "build", classmethod(counting_build))
+    # One "paper" changes: 20 passages go, 10 are re-embedded, 30 new ones arrive.
+    keep = np.ones(1000, dtype=bool)
+    keep[100:120] = False
+    new_ids = np.concatenate([ids[keep], np.arange(5000, 5030)])
+    new_vectors = np.concatenate([vectors[keep], unit_vectors(30, seed=3)])
+    new_vectors[:10] = unit_vectors(10, seed=4)
+    graph = HnswIndex.build_or_load(new_ids, new_vectors, path)
+    assert builds == [] and len(graph) == 1010
+    for row in [*range(10), *range(1000, 1010)]:
+        assert graph.search(new_vectors[row], 1)[0].tolist() == [new_ids[row]]
+    assert not set(range(100, 120)) & set(graph.search(vectors[105], 50)[0].tolist())
+    # A removed passage that comes back is found again; a wholesale change rebuilds.
+    unsorted_ids = np.concatenate([new_ids, [105]])
+    back_ids = np.sort(unsorted_ids)
+    back_vectors = np.concatenate([new_vectors, vectors[105:106]])[np.argsort(unsorted_ids)]
+    assert HnswIndex.build_or_load(back_ids, back_vectors, path).search(vectors[105], 1)[0].tolist() == [105]
+    assert builds == []
+    HnswIndex.build_or_load(back_ids, unit_vectors(back_ids.shape[0], seed=5), path)
+    assert builds == [1011]
