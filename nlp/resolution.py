@@ -82,6 +82,10 @@ def has_proper_word(name: str) -> bool:
 def entity_key(etype: str, name: str, authority: str | None = None) -> str:
     """Stable key of an entity; generic partnerships are scoped by the paper's authority."""
     prefix = TYPE_PREFIX.get(etype, etype.lower())
+    if etype == "Organisation" and re.search(r"\b(?:NHS|Foundation)\b.*\bTrust$", name):
+        # "X NHS Trust" became "X NHS Foundation Trust"; papers also write "X Foundation Trust" and
+        # "X Trust": one body across years, so one key ("organisation/x-trust"), every form an alias
+        name = re.sub(r"\b(?:NHS|Foundation)\s+(?=(?:NHS\s+|Foundation\s+)*Trust$)", "", name)
     if etype == "Partnership" and authority and not has_proper_word(name):
         return f"{prefix}/{slugify(authority)}--{slugify(name)}"
     return f"{prefix}/{slugify(name)}"

@@ -144,7 +144,7 @@ def test_membership_provision_joint_commissioning_and_funding(made_up: tuple[Doc
     members = {r.subject for r in x.relations if r.type == "member_of" and r.object == wvtp}
     assert members == {
         "organisation/derby-city-council", "organisation/wellow-vale-clinical-commissioning-group",
-        "organisation/kingsmoor-hospitals-nhs-foundation-trust", "organisation/brightside-care-partners",
+        "organisation/kingsmoor-hospitals-trust", "organisation/brightside-care-partners",
     }
     assert any(r.type == "provides" and r.subject == "organisation/brightside-care-partners"
                and r.object == "service/intermediate-care" for r in x.relations)

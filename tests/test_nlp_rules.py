@@ -250,3 +250,12 @@ def test_money_in_millions_is_exact() -> None:
     from nlp.values import find_money
 
     assert next(find_money("£8.2 million")).value == 8_200_000.0
+
+
+def test_an_nhs_trust_keeps_one_key_whatever_its_status_in_the_name() -> None:
+    keys = {entity_key("Organisation", n) for n in (
+        "Wellow Healthcare NHS Foundation Trust", "Wellow Healthcare NHS Trust",
+        "Wellow Healthcare Foundation Trust", "Wellow Healthcare Trust")}
+    assert keys == {"organisation/wellow-healthcare-trust"}
+    assert entity_key("Organisation", "Wellow Carers Trust") == "organisation/wellow-carers-trust"
+    assert entity_key("Organisation", "Wellow Foundation") == "organisation/wellow-foundation"
