@@ -22,6 +22,7 @@ _WORDS = re.compile(r"[\w'’&.-]+")
 _CAPITALISED_RUN = re.compile(
     r"(?<![\w-])[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|upon|on|and|the|of|in|le|by)(?![\w-]))*"
 )
+_GOV_UK_DOMAIN = re.compile(r"(?:@|\bwww\.|//)([a-z-]+)\.gov\.uk\b", re.IGNORECASE)
 _GENERIC = re.compile(r"\b(?:the\s+)?(City|County|Borough|District)\s+Council\b")
 
 
@@ -76,6 +77,15 @@ class AuthorityIndex:
         self.places = places  # place names (case kept) -> authorities
         self._longest_name = max((len(n.split()) for n in names), default=1)
         self._longest_place = max((len(p.split()) for p in places), default=1)
+        # Web and e-mail domains under gov.uk name the council: derby.gov.uk, nottinghamcity.gov.uk.
+        self.domains: dict[str, list[Authority]] = {}
+        for authority in authorities:
+            nice = re.sub(r"[^a-z]", "", authority.nice_name.lower())
+            if len(nice) > 3:
+                for label in (nice, nice + authority.kind_word().lower()):
+                    found = self.domains.setdefault(label, [])
+                    if authority not in found:
+                        found.append(authority)
 
     def _council_mentions(self, text: str, year: int | None) -> list[Authority]:
         """Authorities named in full ("Derby City Council", "NOTTINGHAM CITY COUNCIL")."""
@@ -150,6 +160,10 @@ class AuthorityIndex:
             add(authority, 10, "header")
         for authority in self._place_mentions(text, year):
             add(authority, 1, "place-name")
+        for label in {m.group(1).lower() for m in _GOV_UK_DOMAIN.finditer(text)}:
+            authority = _prefer(self.domains.get(label, []), year)
+            if authority:
+                add(authority, 3, "gov-uk-domain")
         if scores:
             for match in _GENERIC.finditer(text):
                 before = text[max(0, match.start() - 30) : match.start()]

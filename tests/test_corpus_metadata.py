@@ -211,3 +211,14 @@ def test_catalogue_saved_by_a_spreadsheet_in_cp1252(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(InputError, match="empty.csv: cannot read catalogue \\(empty file\\)"):
         read_catalogue(tmp_path / "empty.csv")
+
+
+def test_authority_from_a_gov_uk_contact_address() -> None:
+    text = (
+        "REPORT OF THE DIRECTOR OF PUBLIC HEALTH\n\nSEXUAL HEALTH SERVICES\n\n"
+        "1. The Council commissions sexual health services across the city with the NHS in 2019.\n\n"
+        "Contact: Jane Smith, jane.smith@{domain}.gov.uk\n"
+    )
+    assert infer(text.format(domain="leeds")).authority == "Leeds City Council"
+    assert infer(text.format(domain="nottinghamcity")).gss_code == "E06000018"
+    assert infer(text.format(domain="no-such-place")).authority is None
