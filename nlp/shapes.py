@@ -49,6 +49,11 @@ GENERIC_WORDS = {
 # A council's own budget documents ("Revenue Budget 2013/14", "Annual Budget Report") are not streams.
 _BUDGET_DOCUMENT_WORDS = {"annual", "revenue", "total", "overall", "departmental", "draft", "proposed",
                           "capital", "service", "council's", "budget"}
+# Words that only qualify a budget or a programme ("National funding", "Commissioning budget",
+# "Work Programme"): with nothing else before the head, no particular stream or programme is named.
+_PLAIN_FUND_WORDS = {"national", "additional", "mainstream", "core", "commissioning", "existing", "current",
+                     "recurrent", "non-recurrent", "one-off", "local", "work", "improvement", "change",
+                     "development", "transformation", "other", "this", "new", "the", "our", "its"}
 _PLACEISH_PREFIX = r"(?:North|South|East|West|Mid|Central|Greater|Upper|Lower|Inner|Outer)"
 
 
@@ -208,7 +213,10 @@ def shape_acceptable(name: str, rule: str, head_len: int) -> bool:
         return len(name.split()) >= 2 and bool(proper)
     if rule == "fund":
         return len(name.split()) >= 2 and any(w.lower() not in _BUDGET_DOCUMENT_WORDS for w in proper)
-    if rule in {"partnership", "programme", "joint-arrangement"}:
+    if rule == "programme":  # "Better Together Programme", not a "Commissioning Work Programme"
+        return len(name.split()) >= 2 and any(
+            w.lower() not in GENERIC_WORDS | _PLAIN_FUND_WORDS for w in name.split()[:-1])
+    if rule in {"partnership", "joint-arrangement"}:
         return len(name.split()) >= 2
     return len(name.split()) >= 2 or rule == "company"
 
@@ -303,7 +311,8 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
         for m in rx.finditer(text):
             raw = m.group(0) if rule == "improved-fund" else m.group("name")
             dropped, name = (0, raw) if rule in {"pooled", "improved-fund"} else strip_leading_noise(raw)
-            if rule == "fund-lower" and len(name.split()) < 2:
+            if rule == "fund-lower" and (len(name.split()) < 2 or all(
+                    w.lower() in _BUDGET_DOCUMENT_WORDS | _PLAIN_FUND_WORDS for w in name.split()[:-1])):
                 continue
             start = m.start() + dropped
             yield ShapeMatch(start, start + len(name), name, "FundingStream", None, "shape:" + rule, 0.8)

@@ -259,3 +259,11 @@ def test_an_nhs_trust_keeps_one_key_whatever_its_status_in_the_name() -> None:
     assert keys == {"organisation/wellow-healthcare-trust"}
     assert entity_key("Organisation", "Wellow Carers Trust") == "organisation/wellow-carers-trust"
     assert entity_key("Organisation", "Wellow Foundation") == "organisation/wellow-foundation"
+
+
+def test_plain_budgets_and_work_programmes_name_nothing() -> None:
+    found = shapes("National funding and the Commissioning budget pay for the Commissioning Work Programme.")
+    assert found == {}
+    found = shapes("The Better Together Programme uses the Wellow Resettlement budget.")
+    assert found["Better Together Programme"][0] == "Partnership"
+    assert found["Wellow Resettlement budget"][0] == "FundingStream"
