@@ -187,6 +187,23 @@ def closed_loop(client: Client, requests: list[Request], seconds: float, clients
     return result
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` and its live descendants (Linux /proc;
+    0.0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def bare_rate(call: Callable[[int], Any], n: int, seconds: float) -> float:
     """Serial in-process calls per second of ``call(i)`` (i cycles over ``n`` inputs)."""
     began, done = time.perf_counter(), 0
@@ -273,8 +290,11 @@ def run(quick: bool) -> dict[str, Any]:
                 cold_ms[path.stem] = round((time.perf_counter() - t0) * 1000, 1) if status == 200 else status
             search_load = paced_load(client, searches, SEARCH_RATE, paced_s)
             sparql_load = paced_load(client, sparqls, SPARQL_RATE, paced_s)
+            cpu0 = tree_cpu_seconds(server.pid)
             search_cap = closed_loop(client, searches, capacity_s)
+            cpu1 = tree_cpu_seconds(server.pid)
             sparql_cap = closed_loop(client, sparqls, capacity_s)
+            cpu2 = tree_cpu_seconds(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -294,6 +314,11 @@ def run(quick: bool) -> dict[str, Any]:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
 
+    # CPU the server spent per answered request: a load-independent cost, and what it would
+    # allow on an otherwise idle machine with this many cores.
+    cores = os.cpu_count() or 1
+    search_cpu_ms = (cpu1 - cpu0) * 1000 / max(1, search_cap.sent)
+    sparql_cpu_ms = (cpu2 - cpu1) * 1000 / max(1, sparql_cap.sent)
     metrics = [
         _metric(f"search paced {SEARCH_RATE:.0f}/s for {paced_s:.0f}s: achieved", search_load.rate, "req/s",
                 f">= {SEARCH_RATE:.0f}"),
@@ -307,6 +332,11 @@ def run(quick: bool) -> dict[str, Any]:
                 bare_search, "SearchIndex.search in-process, serial"),
         _metric("/sparql capacity over HTTP (4 clients)", sparql_cap.rate, "req/s", "",
                 bare_sparql, "kg.query.run_query in-process, serial, uncached"),
+        _metric("search: server CPU per request", search_cpu_ms, "ms", ""),
+        _metric(f"search: rate the server's CPU cost allows on {cores} idle cores",
+                1000 * cores / search_cpu_ms if search_cpu_ms else 0.0, "req/s",
+                f">= {SEARCH_RATE:.0f} (projection)"),
+        _metric("/sparql: server CPU per request", sparql_cpu_ms, "ms", ""),
     ]
     notes = [
         f"search paced: p50 {search_load.percentile(50):.0f} ms, p99 {search_load.percentile(99):.0f} ms, "
