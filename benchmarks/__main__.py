@@ -10,12 +10,14 @@ section of ``BENCHMARKS.md``; other sections are left alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import json
 import os
 import resource
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -66,6 +68,18 @@ def run_stage_here(module_name: str, quick: bool) -> dict:
     return {"result": result, "seconds": time.perf_counter() - began, "peak_rss_mb": peak_rss_mb()}
 
 
+def stop_group(process: subprocess.Popen[str], grace_s: float = 15.0) -> None:
+    """Stop a stage's process group: SIGTERM (it cleans its temporary files), then SIGKILL."""
+    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.communicate(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def run_stage(stage: Stage, quick: bool, timeout_s: float) -> StageResult:
     """Run one stage in a subprocess and collect its result, or say why it has none."""
     if importlib.util.find_spec(stage.module) is None:
@@ -80,20 +94,28 @@ def run_stage(stage: Stage, quick: bool, timeout_s: float) -> StageResult:
         "TOKENIZERS_PARALLELISM": "false",
     }
     began = time.perf_counter()
+    # Its own process group, so that a stage timing out takes its build processes and workers
+    # down with it (they would otherwise keep the CPU busy under the next stage).
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s, check=False
-        )
+        stdout, stderr = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
+        stop_group(process)
         return StageResult(stage.name, stage.module, "failed", notes=[f"timed out after {timeout_s:.0f} s"])
+    except BaseException:
+        stop_group(process)
+        raise
     seconds = time.perf_counter() - began
     payload = None
-    for line in reversed(done.stdout.splitlines()):
+    for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
             payload = json.loads(line[len(RESULT_MARKER) :])
             break
-    if done.returncode != 0 or payload is None:
-        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+    if process.returncode != 0 or payload is None:
+        reason = (stderr.strip().splitlines() or [f"exit status {process.returncode}"])[-1]
         return StageResult(stage.name, stage.module, "failed", notes=[reason[:300]], seconds=seconds)
     rows, notes = rows_from_result(stage.name, payload["result"])
     return StageResult(

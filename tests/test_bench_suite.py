@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,34 @@ def test_quick_suite_writes_its_section_and_keeps_the_others(tmp_path: Path) -> 
     assert "python -m benchmarks --quick --stages papers --output" in text
     assert "| papers | synthetic papers generated |" in text
     assert "| papers | `benchmarks.synth_papers` | ok |" in text
+
+
+HANGING_STAGE = '''
+import subprocess, sys, time
+from pathlib import Path
+
+def run(quick):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    Path(__file__).with_name("child.pid").write_text(str(child.pid))
+    time.sleep(300)
+'''
+
+
+def test_a_stage_that_times_out_is_stopped_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hanging_stage_for_test.py").write_text(HANGING_STAGE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    result = run_stage(Stage("hang", "hanging_stage_for_test"), quick=True, timeout_s=8)
+    assert result.status == "failed" and "timed out" in result.notes[0]
+    pid = int((tmp_path / "child.pid").read_text())
+    # The stage's own child (a build process, in real stages) must not outlive the timeout.
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError(f"process {pid} outlived its stage")
