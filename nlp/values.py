@@ -23,7 +23,7 @@ _PRE_QUAL = (
 )
 _POST_QUAL = r"pa\b|p\.a\.|per\s+annum|per\s+year|a\s+year|annually|per\s+week|per\s+hour|per\s+month"
 MONEY_RE = re.compile(
-    rf"(?:(?P<pre>{_PRE_QUAL})\s+)?£\s?(?P<n1>{_NUM})\s?(?P<u1>{_UNIT})?"
+    rf"(?:(?P<pre>{_PRE_QUAL})\s+|(?<![\w£])(?P<c>c)(?=£))?£\s?(?P<n1>{_NUM})\s?(?P<u1>{_UNIT})?"
     rf"(?:\s?(?:-|–|—|to)\s?£?\s?(?P<n2>{_NUM})\s?(?P<u2>{_UNIT})?)?"
     rf"(?:\s?(?P<post>{_POST_QUAL}))?",
     re.IGNORECASE,
@@ -58,7 +58,7 @@ def find_money(text: str) -> Iterator[ValueMatch]:
         value_max = _amount(m.group("n2"), u2 or u1) if m.group("n2") else None
         if value_max is not None and value_max < value:
             value_max = None  # "£5 - 1" is not a range; keep the first figure
-        quals = [q for q in (m.group("pre"), m.group("post")) if q]
+        quals = [q for q in (m.group("pre"), "circa" if m.group("c") else None, m.group("post")) if q]
         qualifier = "; ".join(re.sub(r"\s+", " ", q.lower()) for q in quals) or None
         if value_max is not None or m.group("post"):
             end = m.end()
@@ -134,9 +134,27 @@ def _atom_value(m: re.Match[str], p: str) -> tuple[str | None, str | None]:
     return iso, iso
 
 
+# "Q3 2019/20": a quarter of a financial year (Q1 is April to June).
+QUARTER_RE = re.compile(r"(?<![\w/])Q(?P<q>[1-4])\s?(?P<fy>(?:19|20)\d\d\s?/\s?\d{2})(?!\d)")
+
+
+def _quarter(q: int, fy: str) -> str:
+    first = int(fy[:4])
+    start_month = 4 + 3 * (q - 1)
+    year = first + (start_month - 1) // 12
+    start_month = (start_month - 1) % 12 + 1
+    return f"{year}-{start_month:02d}/{year}-{start_month + 2:02d}"
+
+
 def find_periods(text: str) -> Iterator[ValueMatch]:
-    """Dates, months, years, financial years and spans between two of them."""
+    """Dates, months, years, financial years, their quarters and spans between two of them."""
+    quarters = list(QUARTER_RE.finditer(text))
+    for m in quarters:
+        yield ValueMatch("Period", m.start(), m.end(), m.group(0), _quarter(int(m.group("q")), m.group("fy")))
+    inside_quarter = {m.start("fy") for m in quarters}
     for m in PERIOD_RE.finditer(text):
+        if m.start() in inside_quarter:
+            continue
         a_lo, a_hi = _atom_value(m, "a")
         if a_lo is None:
             continue

@@ -54,3 +54,10 @@ def test_periods_become_iso_values(text: str, value: str) -> None:
 
 def test_a_bare_month_name_is_not_a_period() -> None:
     assert list(find_periods("We may review this in March with partners")) == []
+
+
+def test_circa_written_against_the_pound_sign_and_quarters_of_a_financial_year() -> None:
+    (m,) = list(find_money("budget c£67.207m in total"))
+    assert m.value == 67_207_000 and m.qualifier == "circa"
+    assert [(p.text, p.value) for p in find_periods("due in Q3 2019/20 and Q4 2019/20")] == [
+        ("Q3 2019/20", "2019-10/2019-12"), ("Q4 2019/20", "2020-01/2020-03")]
