@@ -241,7 +241,8 @@ def _build_command(data_dir: Path, *args: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kill_while", ["ingesting", "extracting"])
+def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path, kill_while: str) -> None:
     papers = tmp_path / "papers"
     papers.mkdir()
     services = ["home care", "short breaks", "day services", "respite", "crisis support", "advocacy"]
@@ -260,7 +261,8 @@ def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path) -> 
     try:
         deadline = time.time() + 120
         stored = 0
-        while time.time() < deadline and child.poll() is None and stored == 0:
+        wanted = 1 if kill_while == "ingesting" else 36
+        while time.time() < deadline and child.poll() is None and stored < wanted:
             time.sleep(0.02)
             if db_path.exists():
                 try:
@@ -268,6 +270,11 @@ def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path) -> 
                         stored = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
                 except sqlite3.Error:
                     stored = 0  # schema not created yet
+        if kill_while == "extracting":
+            # Every paper is stored; let the later stages open their stores and start writing.
+            while time.time() < deadline and child.poll() is None and not (data / "graph").exists():
+                time.sleep(0.05)
+            time.sleep(2)
         assert child.poll() is None, "the build finished before it could be killed"
         os.kill(child.pid, signal.SIGKILL)
     finally:
@@ -278,8 +285,8 @@ def test_real_build_killed_with_sigkill_then_rerun_completes(tmp_path: Path) -> 
     with CorpusStore(db_path) as store:
         assert store.check_integrity() == []
         killed_at = len(store.ids())
-        print(f"killed after {killed_at} of 36 papers were stored")
-        assert 1 <= killed_at <= 36
+        print(f"killed while {kill_while}, after {killed_at} of 36 papers were stored")
+        assert 1 <= killed_at <= 36 and (kill_while == "ingesting" or killed_at == 36)
         for doc in store.documents():
             assert len(store.history(doc.doc_id)) == 1
     rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
