@@ -157,10 +157,18 @@ ACTIVITY_NOUNS = {
 }
 
 
+_VERB_HEAD_AFTER = re.compile(r"[ \t]+(?:the|a|an|our|their|this|these|those|them|its|people|residents)\b")
 _NHS_TRUST_WORDS = re.compile(
     r"\b(?:NHS|Foundation|Hospitals?|Healthcare|Health|Ambulance|Mental|Community|Acute|Teaching)\b")
 _COMMA_WORD_BEFORE = re.compile(r"(?<![\w,][ \t])(?<![\w’'-])([A-Z][a-z][\w’'-]*),[ \t]+$")
 _TITLE_TO_BEFORE = re.compile(r"[A-Z][\w’'-]*[ \t]+to[ \t]+$")
+
+
+_ACTION_LEAD = re.compile(
+    r"(?i:" + "|".join(sorted((w for w in ACTION_FIRST_WORDS if not w.endswith("ing")), key=len,
+                              reverse=True)) + r")[ \t]+"
+    r"(?:(?:the|a|an|our|their|existing|current|new)[ \t]+)?(?=[A-Z0-9])"
+)
 
 
 def service_phrase_plausible(name: str) -> bool:
@@ -272,8 +280,17 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                 continue
             if rule == "service" and m.group("next") and offset + len(part) == len(whole):
                 continue  # "Education and Health Care Plan": the head is not the end of the name
+            lead = _ACTION_LEAD.match(name) if rule == "service" else None
+            if lead and len(name[lead.end():].split()) >= 2:  # "Support the Wellow Falls Service"
+                extra += lead.end()
+                name = name[lead.end():]
+                if not shape_acceptable(name, rule, head_len):
+                    continue
             if rule == "service" and not service_phrase_plausible(name):
                 continue
+            if rule == "service" and _VERB_HEAD_AFTER.match(text, m.end("name")) and re.search(
+                    r"(?:Support|Access|Care|Treatment)$", name):
+                continue  # "within the Capital Grant Bid Support the submission": the head is a verb
             if rule == "service" and offset == 0 and _TITLE_TO_BEFORE.search(
                     text, 0, m.start("name") + dropped):
                 continue  # "Improving Access to Effective Support": the tail of a longer title
