@@ -123,13 +123,36 @@ def run_stage(stage: Stage, quick: bool, timeout_s: float) -> StageResult:
     )
 
 
-def run_suite(stages: list[Stage], quick: bool, timeout_s: float, progress: bool = True) -> list[StageResult]:
+def parse_stage_timeouts(items: list[str]) -> dict[str, float]:
+    """``["build=600", …]`` as ``{"build": 600.0}``; a malformed item or unknown stage is an error."""
+    known = {s.name for s in STAGES}
+    out: dict[str, float] = {}
+    for item in items:
+        name, _, seconds = item.partition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = -1.0
+        if name.strip() not in known or not value > 0:
+            raise SystemExit(f"error: --stage-timeout {item!r}: expected STAGE=SECONDS with STAGE one of "
+                             f"{', '.join(sorted(known))}")
+        out[name.strip()] = value
+    return out
+
+
+def run_suite(
+    stages: list[Stage],
+    quick: bool,
+    timeout_s: float,
+    progress: bool = True,
+    overrides: dict[str, float] | None = None,
+) -> list[StageResult]:
     """Run ``stages`` one after another (never in parallel, so timings do not disturb each other)."""
     results = []
     for stage in stages:
         if progress:
             print(f"[bench] {stage.name} ({stage.module}) …", file=sys.stderr, flush=True)
-        result = run_stage(stage, quick, timeout_s)
+        result = run_stage(stage, quick, (overrides or {}).get(stage.name, timeout_s))
         if progress:
             print(f"[bench] {stage.name}: {result.status} {'; '.join(result.notes)[:200]}", file=sys.stderr)
         results.append(result)
@@ -159,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per stage")
+    parser.add_argument(
+        "--stage-timeout",
+        action="append",
+        default=[],
+        metavar="STAGE=SECONDS",
+        help="seconds allowed to one stage, overriding --timeout (repeatable)",
+    )
     parser.add_argument("--run-stage", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -168,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     timeout_s = args.timeout or (600.0 if args.quick else 3600.0)
-    results = run_suite(select_stages(args.stages), args.quick, timeout_s)
+    stages = select_stages(args.stages)
+    results = run_suite(stages, args.quick, timeout_s, overrides=parse_stage_timeouts(args.stage_timeout))
     command = "python -m benchmarks" + ("" if not argv else " " + shlex.join(argv))
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = render_section(results, machine_info(), command, date)

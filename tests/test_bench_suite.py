@@ -161,3 +161,12 @@ def test_a_stage_that_times_out_is_stopped_with_its_children(
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
     raise AssertionError(f"process {pid} outlived its stage")
+
+
+def test_stage_timeouts_are_parsed_and_checked() -> None:
+    from benchmarks.__main__ import parse_stage_timeouts
+
+    assert parse_stage_timeouts(["build=600", "graph=90.5"]) == {"build": 600.0, "graph": 90.5}
+    for bad in (["nosuchstage=10"], ["build"], ["build=-1"], ["build=soon"]):
+        with pytest.raises(SystemExit):
+            parse_stage_timeouts(bad)
