@@ -272,3 +272,10 @@ def test_paper_page_lists_the_entities_it_names(client) -> None:
     page = client.get("/papers/city-2017").get_data(as_text=True)
     assert "Entities named in this paper" in page
     assert 'class="chip" href="/id/org/nottingham-city-council"' in page
+
+
+def test_graph_of_an_unknown_entity_is_a_404(client) -> None:
+    unknown = client.get("/graph?iri=/id/service/no-such-thing", headers={"Accept": "text/html"})
+    assert unknown.status_code == 404
+    assert client.get("/api/graph?iri=/id/service/no-such-thing").status_code == 404
+    assert client.get(f"/graph?iri={HOME_CARE}&year=1999").status_code == 200  # known, filtered to nothing

@@ -24,12 +24,23 @@ def read_graph_args() -> tuple[str, int | None, str | None]:
     return iri, int(year_raw) if year_raw else None, authority
 
 
+def neighbourhood(store: object, iri: str, year: int | None, authority: str | None) -> browse.GraphView:
+    """The neighbourhood of ``iri``; a 404 when the graph knows no such entity.
+
+    Only a view with no relationships needs the (heavier) existence check: an entity with
+    neighbours exists."""
+    view = browse.neighbourhood(store, iri, year, authority)
+    if not view.edges:
+        browse.entity(store, iri)  # raises NotFound for an unknown IRI
+    return view
+
+
 @bp.get("/graph")
 def graph_page() -> Response:
     """The graph page (the drawing needs JavaScript; a list of neighbours is shown without it)."""
     iri, year, authority = read_graph_args()
     store = get_graph_store()
-    view = browse.neighbourhood(store, iri, year, authority)
+    view = neighbourhood(store, iri, year, authority)
     data = graph_data(view, local_path)
     response = Response(render_template(
         "graph.html", data=data, neighbours=neighbour_rows(data), iri=iri, year=year, authority=authority,
@@ -47,5 +58,5 @@ def graph_page() -> Response:
 def graph_json() -> object:
     """Nodes and edges of a neighbourhood, with each node's local page URL."""
     iri, year, authority = read_graph_args()
-    view = browse.neighbourhood(get_graph_store(), iri, year, authority)
+    view = neighbourhood(get_graph_store(), iri, year, authority)
     return jsonify(graph_data(view, local_path))
