@@ -18,7 +18,7 @@ bp = Blueprint("linked_data", __name__)
 
 ID_BASE = browse.ID_BASE
 _SAFE_PATH = re.compile(r"[A-Za-z0-9._~%-]+(?:/[A-Za-z0-9._~%-]+)*")
-FACTS_SHOWN = 20
+FACTS_SHOWN = 12
 """Facts of one kind listed openly on an entity page; the rest fold into a disclosure."""
 RDF_TYPES = {"text/turtle": "text/turtle", "application/ld+json": "application/ld+json",
              "application/n-triples": "application/n-triples"}
