@@ -246,3 +246,62 @@ def test_a_file_where_the_data_directory_should_be_is_a_one_line_error(tmp_path:
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert result.output.startswith("error: ") and "cannot use as the data directory" in result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+INGEST_ONLY_CLI = """
+import sys
+import councilkg.pipeline as pipeline
+try:
+    import councilkg.stages as stages
+    stages.default_stages = lambda: []
+except ImportError:
+    pass
+pipeline.STAGES[:] = []
+from councilkg.cli import main
+sys.argv[0] = "councilkg"
+main()
+"""
+
+
+def test_build_on_a_terminal_shows_progress_and_the_next_step(tmp_path: Path, samples_dir: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import threading
+
+    master, slave = pty.openpty()
+    root = Path(__file__).resolve().parent.parent
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read while the build writes, so a full terminal buffer never blocks it
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed: everything was read
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    command = [sys.executable, "-c", INGEST_ONLY_CLI, "--data-dir", str(tmp_path / "data"), "build"]
+    try:
+        done = subprocess.run(
+            [*command, str(samples_dir)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root), "COLUMNS": "100"},
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(slave)
+        reader.join(timeout=10)
+        os.close(master)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == "added 5, updated 0, unchanged 0, failed 0"  # stdout: summary only
+    assert "ingesting" in terminal and "100%" in terminal
+    assert "next: `councilkg docs`" in terminal
