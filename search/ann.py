@@ -171,15 +171,33 @@ class HnswIndex:
     def __len__(self) -> int:
         return self._count
 
-    def search(self, query: np.ndarray, n: int, ef: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Ids and inner-product scores of the (approximately) ``n`` nearest vectors, best first."""
-        n = min(n, self._count)
+    def search(
+        self, query: np.ndarray, n: int, ef: int | None = None, allowed: set[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and inner-product scores of the (approximately) ``n`` nearest vectors, best first;
+        with ``allowed``, only those ids are visited as answers (hnswlib's filtered search)."""
+        n = min(n, self._count if allowed is None else len(allowed))
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         index = self._index
         index.set_ef(max(ef or EF_SEARCH, n))  # type: ignore[attr-defined]
-        labels, distances = index.knn_query(query.reshape(1, -1), k=n)  # type: ignore[attr-defined]
+        keep = None if allowed is None else allowed.__contains__
+        try:
+            labels, distances = index.knn_query(query.reshape(1, -1), k=n, filter=keep)  # type: ignore[attr-defined]
+        except RuntimeError:  # fewer reachable answers than asked for: ask for what there is
+            return self._search_fewer(query, n, keep)
         return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+
+    def _search_fewer(self, query: np.ndarray, n: int, keep: object) -> tuple[np.ndarray, np.ndarray]:
+        index = self._index
+        while n > 1:
+            n //= 2
+            try:
+                labels, distances = index.knn_query(query.reshape(1, -1), k=n, filter=keep)  # type: ignore[attr-defined]
+                return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+            except RuntimeError:
+                continue
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ``ids`` (all must be held)."""

@@ -49,8 +49,12 @@ def top_n(scores: np.ndarray, n: int) -> np.ndarray:
 ANN_THRESHOLD = 50_000
 """Default number of vectors from which the embedded index answers through an ANN graph."""
 
-NARROW_FILTER = 50_000
+EXACT_FILTER = 2_000
 """Filters allowing at most this many passages are scored exactly, even in ANN mode."""
+
+BROAD_FILTER = 0.5
+"""Filters allowing at least this share of passages over-fetch from the graph and drop the rest;
+narrower ones walk the graph accepting only allowed ids."""
 
 
 class ExactVectors:
@@ -136,13 +140,16 @@ class ExactVectors:
         ann: HnswIndex = self._ann  # type: ignore[assignment]
         if allowed is not None:
             allowed = np.intersect1d(allowed, self.ids)
-            if allowed.shape[0] <= NARROW_FILTER:
+            if allowed.shape[0] <= EXACT_FILTER:
                 # A narrow filter: exact scores of the few allowed rows beat walking the graph.
                 scores = ann.vectors(allowed) @ query
                 best = top_n(scores, n)
                 return allowed[best], scores[best]
-            # A broad filter: over-fetch in proportion to how much it removes, then keep allowed.
             share = allowed.shape[0] / self.count()
+            if share < BROAD_FILTER:
+                # The graph walk only accepts allowed ids as answers.
+                return ann.search(query, n, allowed=set(allowed.tolist()))
+            # A broad filter: over-fetch in proportion to how much it removes, then keep allowed.
             fetch = min(self.count(), int(n / share * 2) + n)
             ids, scores = ann.search(query, fetch)
             keep = np.isin(ids, allowed)

@@ -155,3 +155,18 @@ def test_an_incremental_change_patches_the_saved_graph_instead_of_rebuilding_it(
     assert builds == []
     HnswIndex.build_or_load(back_ids, unit_vectors(back_ids.shape[0], seed=5), path)
     assert builds == [1011]
+
+
+def test_a_middling_filter_walks_the_graph_accepting_only_allowed_ids(tmp_path: Path) -> None:
+    drawn = unit_vectors(6010)
+    vectors, queries, ids = drawn[:6000], drawn[6000:], np.arange(6000)
+    backend = ExactVectors(ann_threshold=100, ann_path=tmp_path / "v.hnsw")
+    backend.load(ids, vectors)
+    allowed = np.arange(0, 6000, 2)  # 3,000 ids: too many to score one by one, too few to over-fetch
+    hits = 0
+    for q in queries:
+        got, scores = backend.search(q, 10, allowed=allowed)
+        assert len(got) == 10 and set(got.tolist()) <= set(allowed.tolist())
+        assert list(scores) == sorted(scores, reverse=True)
+        hits += len(set(got.tolist()) & set(exact_ids(allowed, vectors[allowed], q, 10)))
+    assert hits / (10 * len(queries)) >= 0.95
