@@ -1,12 +1,14 @@
 """Approximate nearest-neighbour search with hnswlib, for indexes too large for a matrix product.
 
 hnswlib was chosen by measurement (``benchmarks/bench_search.py`` compares it with faiss's
-HNSW on the same vectors): at the same graph degree it gave the same recall at a lower p95 and
-needs no second copy of the vectors, because it can hand stored vectors back (filtered search
-scores the allowed rows exactly from them). The graph is saved beside the search index with a
-fingerprint of the vectors it holds, so reopening an unchanged index does not rebuild it, and
-with a checksum per vector, so an incremental rebuild patches the saved graph (deletes marked,
-new and changed vectors added) instead of rebuilding a million-node graph for one paper.
+HNSW on the same vectors): at the same degree and search depth both gave the same recall and
+p95 latency, and hnswlib also hands stored vectors back (narrow filters are scored exactly with
+no second copy of the vectors), takes a per-query id filter and updates vectors in place.
+
+The graph is saved beside the search index with a fingerprint of the vectors it holds, so
+reopening an unchanged index does not rebuild it, and with a checksum per vector, so an
+incremental rebuild patches the saved graph (deletes marked, new and changed vectors added)
+instead of rebuilding a million-node graph for one paper.
 """
 
 from __future__ import annotations
