@@ -105,9 +105,9 @@ class _State:
     ids: np.ndarray
     doc_ids: np.ndarray
     years: np.ndarray
-    authority: np.ndarray
-    committee: np.ndarray
-    document_type: np.ndarray
+    authority: tuple[np.ndarray, np.ndarray]
+    committee: tuple[np.ndarray, np.ndarray]
+    document_type: tuple[np.ndarray, np.ndarray]
     labels: dict[str, list[str]]
     expansions: ExpansionTable
 
@@ -376,9 +376,9 @@ class SearchIndex:
             ids=np.asarray(columns[0], dtype=np.int64),
             doc_ids=np.asarray(columns[1], dtype=object),
             years=np.asarray(columns[2], dtype=np.int32),
-            authority=np.asarray(columns[3], dtype=object),
-            committee=np.asarray(columns[4], dtype=object),
-            document_type=np.asarray(columns[5], dtype=object),
+            authority=_factorize(columns[3]),
+            committee=_factorize(columns[4]),
+            document_type=_factorize(columns[5]),
             labels={},
             expansions=table,
         )
@@ -633,11 +633,17 @@ def _acronyms_of(passages: list[Passage]) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def _contains(column: np.ndarray, needle: str) -> np.ndarray:
-    """Row mask: values of ``column`` containing ``needle`` (computed once per distinct value)."""
-    values, inverse = np.unique(column, return_inverse=True)
+def _factorize(values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as (distinct values, code of each row): filters then test each value once."""
+    distinct, codes = np.unique(np.asarray(list(values), dtype=object).astype(str), return_inverse=True)
+    return distinct.astype(object), codes.astype(np.int32)
+
+
+def _contains(column: tuple[np.ndarray, np.ndarray], needle: str) -> np.ndarray:
+    """Row mask: values of a factorized column containing ``needle``."""
+    values, codes = column
     hits = np.fromiter((needle in v for v in values), dtype=bool, count=values.shape[0])
-    return hits[inverse]
+    return hits[codes] if codes.shape[0] else np.zeros(0, dtype=bool)
 
 
 def _sorted_contains(sorted_ids: np.ndarray, value: int) -> bool:
