@@ -94,6 +94,27 @@ def test_corrupt_pdf_is_one_line_error(tmp_path: Path, damage: str) -> None:
     assert "\n" not in info.value.message and "broken.pdf" in info.value.message
 
 
+def test_a_corrupt_pdf_prints_nothing_but_its_reason(tmp_path: Path) -> None:
+    """pypdf's own warnings ("EOF marker not found") must not reach a user's terminal.
+
+    Run in a fresh interpreter: pytest's log capture would hide what a user sees.
+    """
+    import subprocess
+    import sys
+
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4 broken")
+    code = (
+        "import sys\nfrom corpus import load_document\nfrom councilkg.errors import InputError\n"
+        f"try:\n    load_document({str(path)!r})\nexcept InputError as exc:\n    print(exc.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "broken.pdf" in done.stdout and "corrupt PDF" in done.stdout
+    assert done.stderr == ""
+
+
 def test_docx_paragraphs_headings_lists_and_tables(tmp_path: Path) -> None:
     doc = load_document(make_docx(tmp_path / "plan.docx"))
     headings = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]

@@ -20,12 +20,25 @@ _MARGIN = 0.075
 """Share of the page height at the top and at the bottom where running headers/footers sit."""
 
 
+def _quiet_pdf_libraries() -> None:
+    """Keep pypdf's and pdfminer's warnings ("EOF marker not found") off the user's terminal.
+
+    A damaged PDF is reported once, as the file's one-line failure reason; the libraries'
+    own log records would otherwise reach stderr through logging's last-resort handler.
+    """
+    import logging
+
+    for name in ("pypdf", "pdfminer", "pdfplumber"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def _check_readable(data: bytes) -> str | None:
     """The password to open the PDF with (``""`` for none), or an :class:`InputError`."""
     if b"%PDF" not in data[:1024]:
         raise InputError("not a PDF file (no %PDF header)")
     import pypdf
 
+    _quiet_pdf_libraries()
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
