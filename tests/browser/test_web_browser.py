@@ -14,18 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import NEEDS_CHROMIUM, screenshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_web_support import HOME_CARE, make_app  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)"),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -43,31 +39,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page that records console errors (a CSP violation shows up there)."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
-    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
-    yield pg
-    context.close()
-
-
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=True)
+    screenshot(page, f"web-{name}")
 
 
 def test_overview_and_ontology_pages(page: Any, base_url: str) -> None:

@@ -24,21 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import NEEDS_CHROMIUM, screenshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_web_support import built_samples  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 SAMPLES = ROOT / "corpus" / "data" / "samples"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh)"),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -73,33 +70,8 @@ def api(site: str, path: str, **params: Any) -> Any:
         return json.loads(response.read())
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page that records console errors (a CSP violation shows up there)."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(120_000)  # the first search loads the encoder
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda msg: msg.type == "error" and pg.console_errors.append(msg.text))
-    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
-    yield pg
-    context.close()
-
-
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    full = page.evaluate("document.body.scrollHeight") < 12000
-    page.screenshot(path=str(ARTIFACTS / f"web-samples-{name}.png"), full_page=full)
+    screenshot(page, f"web-samples-{name}", full_page_below=12000)
 
 
 def catalogue_authorities() -> set[str]:
