@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 _STOPWORD_TEXT = """
     a about above after again against all am an and any are as at be because been before being
@@ -98,9 +99,15 @@ def highlight_spans(text: str, terms: list[str], base: int = 0) -> list[tuple[in
     """Offsets (shifted by ``base``) of words in ``text`` that share a stem with a query term."""
     if not terms:
         return []
-    spans = []
-    for match in _TOKEN.finditer(text):
-        word = match.group(0).lower()
-        if any(_same_stem(t, word) for t in terms):
-            spans.append((base + match.start(), base + match.end()))
-    return spans
+    accepts = _stem_matcher(tuple(terms)).match
+    return [(base + m.start(), base + m.end()) for m in _TOKEN.finditer(text) if accepts(m.group(0))]
+
+
+@lru_cache(maxsize=256)
+def _stem_matcher(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern whose ``match`` accepts a word exactly when :func:`_same_stem` does for a term:
+    a stem of four or more characters begins the word, a shorter one is the whole word."""
+    prefixes = sorted({_stem(t) for t in terms if len(_stem(t)) >= 4}, key=len, reverse=True)
+    exact = sorted({_stem(t) for t in terms if len(_stem(t)) < 4}, key=len, reverse=True)
+    options = [re.escape(p) for p in prefixes] + [re.escape(e) + r"\Z" for e in exact]
+    return re.compile("|".join(options), re.IGNORECASE)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_search_index import CountingEncoder
 from test_search_passages import make_document
 
 from councilkg.settings import Settings
 from search.fusion import fuse_scores, relative_to_best
 from search.index import SearchIndex
-from search.keyword import proximity_expressions, query_terms
+from search.keyword import _TOKEN, _same_stem, highlight_spans, proximity_expressions, query_terms
 
 
 def test_scores_relative_to_the_best_keep_their_proportions() -> None:
@@ -52,3 +54,28 @@ def test_a_passage_using_the_question_words_together_outranks_one_scattering_the
     assert ratio["together"] > ratio["scattered"]
     ranked = index.search("joint budget for children's mental health", k=2, mode="hybrid")
     assert ranked[0].doc_id == "together"
+
+
+def test_highlights_mark_whole_words_sharing_a_query_words_stem() -> None:
+    text = "Carers' care homes, the city's CCG, healthcare and 20/21; scare, ccgs, homeless"
+    spans = highlight_spans(text, ["care", "homes", "ccg", "20"], base=100)
+    marked = [text[s - 100 : e - 100] for s, e in spans]
+    # a stem of four letters or more begins a word ("care" -> "Carers", "homes" -> "home" ->
+    # "homeless"); a shorter one is the whole word ("ccg" is not "ccgs"); none is found mid-word
+    assert marked == ["Carers", "care", "homes", "CCG", "20", "homeless"]
+    assert highlight_spans(text, []) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["care", "Care", "homes", "city's", "CCG", "x_care", "ab", "naïve", "20", " ",
+                              "\n", "-", "'", "’s", "healthcare", "Carers"]), max_size=25).map("".join),
+    st.lists(st.sampled_from(["care", "homes", "city", "ccg", "20", "health", "ab", "naïve"]), min_size=1),
+)
+def test_highlights_agree_with_the_stem_rule_word_by_word(text: str, terms: list[str]) -> None:
+    expected = [
+        (m.start(), m.end())
+        for m in _TOKEN.finditer(text)
+        if any(_same_stem(t, m.group(0).lower()) for t in terms)
+    ]
+    assert highlight_spans(text, terms) == expected
