@@ -9,8 +9,10 @@ pools dense and keyword candidates, fuses their normalised scores and returns
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +24,7 @@ import numpy as np
 from corpus.models import Document
 from councilkg.errors import CouncilKGError, QueryError
 from councilkg.settings import Settings
+from search.bm25 import Postings, Stemmer
 from search.encoder import Encoder
 from search.expansion import ExpansionTable, alias_pairs, mine_acronyms
 from search.fusion import fuse_scores
@@ -29,6 +32,7 @@ from search.keyword import (
     fts_match_expression,
     highlight_spans,
     idf,
+    match_phrases,
     passage_terms,
     proximity_expressions,
     query_coverage,
@@ -72,7 +76,7 @@ CREATE TABLE IF NOT EXISTS passages(
     authority TEXT, date TEXT, year INTEGER, committee TEXT, document_type TEXT);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    body, tokenize = 'porter unicode61 remove_diacritics 2');
+    body, tokenize = '{tokenize}');
 CREATE TABLE IF NOT EXISTS embeddings(
     hash TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(hash, model));
 CREATE TABLE IF NOT EXISTS acronyms(doc_id TEXT NOT NULL, short TEXT NOT NULL, long TEXT NOT NULL);
@@ -84,6 +88,10 @@ CREATE TABLE IF NOT EXISTS mentions(entity TEXT NOT NULL, doc_id TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity);
 CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 """
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+"""The FTS5 tokenizer of the keyword index (query words are stemmed by the same one)."""
+_SCHEMA = _SCHEMA.replace("{tokenize}", TOKENIZE)
+POSTINGS_FILE = "keyword-postings.npz"
 
 
 @dataclass
@@ -147,6 +155,9 @@ class SearchIndex:
         self._backend: VectorBackend | None = None
         self._backend_generation: str | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._postings: Postings | None = None
+        self._postings_lock = threading.Lock()
+        self._stemmer: Stemmer | None = None
 
     # -- storage -------------------------------------------------------------------------
     @property
@@ -177,6 +188,7 @@ class SearchIndex:
             self._conn = None
         self._state = None
         self._backend = None
+        self._postings = None
 
     def __len__(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
@@ -189,12 +201,17 @@ class SearchIndex:
         row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return row[0] if row else "0"
 
-    def _bump_generation(self) -> None:
+    def _bump_generation(self, key: str = "generation") -> None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         self.conn.execute(
-            "INSERT INTO meta(key, value) VALUES('generation', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(int(self._generation()) + 1),),
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, str(int(row[0] if row else "0") + 1)),
         )
+
+    def _keyword_key(self) -> str:
+        """Names the keyword index's content: changes whenever passages are added or removed."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='keyword_generation'").fetchone()
+        return f"{row[0] if row else '0'}:{self._passage_count()}"
 
     # -- building ------------------------------------------------------------------------
     def update(
@@ -230,6 +247,7 @@ class SearchIndex:
                     (doc.doc_id, fingerprint, doc.file_name),
                 )
                 self._bump_generation()
+                self._bump_generation("keyword_generation")
             report.papers_indexed.append(doc.doc_id)
             report.passages_added += len(passages)
         if aliases is not None:
@@ -254,6 +272,7 @@ class SearchIndex:
                     removed.append(doc_id)
             if removed:
                 self._bump_generation()
+                self._bump_generation("keyword_generation")
         self._prune_embeddings()
         return removed
 
@@ -545,10 +564,9 @@ class SearchIndex:
         """BM25 scores of the best ``n`` keyword hits; with ``proximity``, scored by the
         sequential dependence model (words, then neighbouring pairs of query words)."""
         discriminative = self._discriminative(terms)
-        expression = fts_match_expression(discriminative, expansions)
-        if not expression:
+        if not fts_match_expression(discriminative, expansions):
             return {}
-        scores = self._bm25(expression, n, allowed)
+        scores = self._word_scores(match_phrases(discriminative, expansions), n, allowed)
         if not proximity:
             return scores
         keep = set(discriminative) if len(discriminative) < len(terms) else None
@@ -579,8 +597,53 @@ class SearchIndex:
                 rare.append(term)
         return rare or terms
 
+    def _word_scores(self, phrases: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """FTS5's BM25 of the OR of ``phrases`` for the best ``n`` passages.
+
+        Single words are scored in numpy from the index's postings (:mod:`search.bm25`); only
+        multi-word phrases (expansions such as "better care fund") are asked of FTS5, whose
+        per-phrase BM25 parts add up to the score of the whole OR.
+        """
+        postings = self._keyword_postings()
+        if postings is None:
+            return self._bm25(" OR ".join(f'"{p}"' for p in phrases), n, allowed)
+        if self._stemmer is None:
+            self._stemmer = Stemmer(TOKENIZE)
+        tokens: list[str] = []
+        extra: dict[int, float] = {}
+        for phrase in phrases:
+            cut = self._stemmer.tokens(phrase) if " " not in phrase else []
+            if len(cut) == 1:
+                tokens.append(cut[0])
+                continue
+            for i, score in self._bm25(f'"{phrase}"', 0, allowed).items():
+                extra[i] = extra.get(i, 0.0) + score
+        return postings.top(tokens, n, allowed, extra)
+
+    def _keyword_postings(self) -> Postings | None:
+        """The keyword index's postings, read (or loaded from beside it) once per change."""
+        key = self._keyword_key()
+        postings = self._postings
+        if postings is not None and postings.key == key:
+            return postings
+        with self._postings_lock:
+            if self._postings is not None and self._postings.key == key:
+                return self._postings
+            path = self.folder / POSTINGS_FILE
+            postings = Postings.load(path, key)
+            if postings is None:
+                try:
+                    postings = Postings.read(self.conn, "passages_fts", key)
+                except sqlite3.OperationalError:  # an SQLite without fts5vocab: FTS5 ranks alone
+                    return None
+                with contextlib.suppress(OSError):  # read-only: it searches, and reads them again
+                    postings.save(path)
+            self._postings = postings
+            return postings
+
     def _bm25(self, expression: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        fetch = n if allowed is None else n * 20
+        """FTS5's BM25 of ``expression`` for the best ``n`` matches (every match when ``n`` is 0)."""
+        fetch = -1 if n == 0 else n if allowed is None else n * 20
         try:
             rows = self.conn.execute(
                 "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
@@ -591,7 +654,7 @@ class SearchIndex:
             raise QueryError(f"keyword search failed: {exc}") from None
         if allowed is not None:
             rows = [r for r in rows if _sorted_contains(allowed, r[0])]
-        return {r[0]: float(r[1]) for r in rows[:n]}
+        return {r[0]: float(r[1]) for r in (rows[:n] if n else rows)}
 
     def _results(self, order: list[int], scores: Mapping[int, float], terms: list[str]) -> list[SearchResult]:
         if not order:

@@ -60,16 +60,19 @@ def _same_stem(term: str, word: str) -> bool:
     return word.startswith(stem) if len(stem) >= 4 else word == stem
 
 
-def fts_match_expression(terms: list[str], phrases: list[str] = ()) -> str:  # type: ignore[assignment]
-    """An FTS5 MATCH expression: any of the terms, or any expansion phrase (all quoted)."""
-    parts = [f'"{t}"' for t in terms]
+def match_phrases(terms: list[str], phrases: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """The distinct phrases of a keyword match: each term, then each expansion's words."""
+    parts = list(terms)
     for phrase in phrases:
         words = query_terms(phrase)
-        if len(words) > 1:
-            parts.append('"' + " ".join(words) + '"')
-        elif words:
-            parts.append(f'"{words[0]}"')
-    return " OR ".join(dict.fromkeys(parts))
+        if words:
+            parts.append(" ".join(words))
+    return list(dict.fromkeys(parts))
+
+
+def fts_match_expression(terms: list[str], phrases: list[str] = ()) -> str:  # type: ignore[assignment]
+    """An FTS5 MATCH expression: any of the terms, or any expansion phrase (all quoted)."""
+    return " OR ".join(f'"{part}"' for part in match_phrases(terms, phrases))
 
 
 PROXIMITY_WINDOW = 8
