@@ -8,15 +8,14 @@ empty data directory, so an argument that happens to be valid works on nothing.
 
 from __future__ import annotations
 
-import signal
 import tempfile
-from collections.abc import Iterator
-from contextlib import chdir, contextmanager
+from contextlib import chdir
 from datetime import timedelta
 from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from fuzz_support import hard_time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,22 +26,6 @@ from councilkg.settings import SETTINGS, Settings
 HARD_LIMIT_S = 60
 SKIPPED_COMMANDS = ("serve", "demo", "bench", "watch")
 """Commands that run until stopped (servers) or for minutes (demo); their --help is still fuzzed."""
-
-
-@contextmanager
-def hard_time_limit(seconds: int) -> Iterator[None]:
-    """Raise TimeoutError in the main thread if the body runs longer than ``seconds``."""
-
-    def _expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _is_long_running(name: str) -> bool:

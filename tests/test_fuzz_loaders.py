@@ -16,15 +16,13 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-import signal
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from fuzz_support import hard_time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,22 +50,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=False,
 )
-
-
-@contextmanager
-def hard_time_limit(seconds: int) -> Iterator[None]:
-    """Raise TimeoutError in the main thread if the body runs longer than ``seconds``."""
-
-    def _expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def load_or_clean_error(path: Path, catalogue_row: object | None = None) -> object | None:
