@@ -7,13 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import EVAL, ROOT, SAMPLES
 
 from councilkg.settings import Settings
 from search.evaluation import evaluate, index_paper_folder, load_questions
 from search.index import SearchIndex
 from search.milvus_store import MilvusVectors, checksums
 
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "corpus" / "data" / "samples"
+EVAL = ROOT / "tests" / "data" / "eval"
+# (tests/conftest.py has the same paths; "conftest" is not importable by name: tests/browser
+# has a conftest module of its own)
 OFFICER_QUESTIONS = ROOT / "tests" / "data" / "search" / "officer_questions.json"
 
 
