@@ -26,6 +26,19 @@ def exact_ids(ids: np.ndarray, matrix: np.ndarray, query: np.ndarray, k: int) ->
     return ids[np.argsort(-(matrix @ query), kind="stable")[:k]].tolist()
 
 
+
+def count_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the size of every fresh graph build from now on (the list fills as builds happen)."""
+    builds: list[int] = []
+    real_build = HnswIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting_build(cls, ids, matrix, threads=None):  # type: ignore[no-untyped-def]
+        builds.append(len(ids))
+        return real_build(cls, ids, matrix, threads)
+
+    monkeypatch.setattr(HnswIndex, "build", classmethod(counting_build))
+    return builds
+
 def test_below_the_threshold_search_is_exact_and_builds_no_graph(tmp_path: Path) -> None:
     vectors, ids = unit_vectors(500), np.arange(10, 510)
     backend = ExactVectors(ann_threshold=501, ann_path=tmp_path / "v.hnsw")
@@ -69,14 +82,7 @@ def test_an_unchanged_graph_is_reopened_and_a_changed_one_updated(
     vectors, ids = unit_vectors(400), np.arange(400)
     path = tmp_path / "v.hnsw"
     ExactVectors(ann_threshold=1, ann_path=path).load(ids, vectors)
-    builds: list[int] = []
-    real_build = HnswIndex.build.__func__  # type: ignore[attr-defined]
-
-    def counting_build(cls, ids, matrix, threads=None):  # type: ignore[no-untyped-def]
-        builds.append(len(ids))
-        return real_build(cls, ids, matrix, threads)
-
-    monkeypatch.setattr(HnswIndex, "build", classmethod(counting_build))
+    builds = count_builds(monkeypatch)
     again = ExactVectors(ann_threshold=1, ann_path=path)
     again.load(ids, vectors)
     assert builds == [] and again.search(vectors[3], 1)[0].tolist() == [3]
@@ -129,13 +135,7 @@ def test_an_incremental_change_patches_the_saved_graph_instead_of_rebuilding_it(
     vectors, ids = unit_vectors(1000), np.arange(1000)
     path = tmp_path / "v.hnsw"
     HnswIndex.build_or_load(ids, vectors, path)
-    builds: list[int] = []
-    real_build = HnswIndex.build.__func__  # type: ignore[attr-defined]
-    def counting_build(cls, i, m, t=None):  # type: ignore[no-untyped-def]
-        builds.append(len(i))
-        return real_build(cls, i, m, t)
-
-    monkeypatch.setattr(HnswIndex, "build", classmethod(counting_build))
+    builds = count_builds(monkeypatch)
     # One "paper" changes: 20 passages go, 10 are re-embedded, 30 new ones arrive.
     keep = np.ones(1000, dtype=bool)
     keep[100:120] = False

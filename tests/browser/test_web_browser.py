@@ -8,13 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import NEEDS_CHROMIUM, screenshot
+from browser_support import NEEDS_CHROMIUM, screenshot, served
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_web_support import HOME_CARE, make_app  # noqa: E402
@@ -28,15 +27,8 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The explorer over the fixtures on waitress at a loopback port."""
-    from waitress.server import create_server
-
-    app = make_app(tmp_path_factory.mktemp("browser"))
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with served(make_app(tmp_path_factory.mktemp("browser"))) as url:
+        yield url
 
 
 def shot(page: Any, name: str) -> None:

@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import sys
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import NEEDS_CHROMIUM, screenshot
+from browser_support import NEEDS_CHROMIUM, screenshot, served
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_web_support import built_samples  # noqa: E402
@@ -48,19 +47,13 @@ def samples_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def site(samples_data: Path) -> Iterator[str]:
     """The explorer over the sample build on waitress at a loopback port."""
-    from waitress.server import create_server
-
     from councilkg.settings import Settings
     from web import close_app, create_app
 
     settings = Settings.load({"data_dir": str(samples_data), "search_rate_limit": 0}, environ={})
     app = create_app({"SETTINGS": settings})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with served(app) as url:
+        yield url
     close_app(app)
 
 
