@@ -1,4 +1,9 @@
-"""Pieces the explorer's Playwright tests share: Debian's Chromium, its flags, and screenshots."""
+"""Pieces the explorer's Playwright tests share: Debian's Chromium, its flags, and screenshots.
+
+Wait with locators (``locator(...).wait_for()``), not ``page.wait_for_function``: a string
+predicate that is not true at once is polled through ``eval``, which the explorer's
+Content-Security-Policy forbids, so such a wait fails whenever the page is slow.
+"""
 
 from __future__ import annotations
 

@@ -85,11 +85,12 @@ def test_entity_page(page: Any, base_url: str) -> None:
 
 def test_graph_draws_nodes_and_expands_on_click(page: Any, base_url: str) -> None:
     page.goto(base_url + f"/graph?iri={HOME_CARE}")
-    page.wait_for_function("document.getElementById('graph').dataset.nodes >= 5")
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
+    assert page.evaluate("Number(document.getElementById('graph').dataset.nodes)") >= 5
     assert page.locator("#graph canvas").count() >= 1
     shot(page, "graph")
     page.goto(base_url + f"/graph?iri={HOME_CARE}&year=2019")
-    page.wait_for_function("document.getElementById('graph').dataset.nodes !== undefined")
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
     assert page.evaluate("Number(document.getElementById('graph').dataset.nodes)") == 2
     assert page.console_errors == []
 

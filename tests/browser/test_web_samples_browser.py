@@ -158,7 +158,7 @@ def test_graph_draws_the_neighbourhood_and_expands_on_click(page: Any, site: str
     top = api(site, "/api/overview")["most_connected"][0]
     graph = api(site, "/api/graph", iri=top["iri"])
     page.goto(site + "/graph?" + urllib.parse.urlencode({"iri": top["iri"]}))
-    page.wait_for_function("document.getElementById('graph').dataset.nodes !== undefined")
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
     assert page.evaluate("Number(document.getElementById('graph').dataset.nodes)") == len(graph["nodes"])
     assert page.locator("table.neighbours tbody tr").count() == len(graph["nodes"]) - 1
     shot(page, "graph")
@@ -170,7 +170,7 @@ def test_graph_draws_the_neighbourhood_and_expands_on_click(page: Any, site: str
         neighbour["id"],
     )
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
-    page.wait_for_function("document.getElementById('graph-status').textContent.includes('neighbours of')")
+    page.locator("#graph-status", has_text="neighbours of").wait_for(state="attached")
     assert neighbour["label"] in page.locator("#graph-status").inner_text()
     after = page.evaluate("Number(document.getElementById('graph').dataset.nodes)")
     expected = {n["id"] for n in graph["nodes"]} | {n["id"] for n in api(site, "/api/graph",
@@ -227,7 +227,7 @@ def test_sparql_page_runs_a_competency_example(page: Any, site: str) -> None:
     query = (ROOT / "kg" / "queries" / f"{name}.rq").read_text(encoding="utf-8")
     expected = api(site, "/sparql", query=query)["results"]["bindings"]
     examples.first.click()
-    page.wait_for_function("document.getElementById('status').textContent.includes('row')")
+    page.locator("#status", has_text="row").wait_for(state="attached")
     assert page.locator("#results table tbody tr").count() == len(expected)
     shot(page, "sparql")
     with page.expect_download() as download_info:
