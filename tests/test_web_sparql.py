@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-from test_web_support import HOME_CARE, make_app
-from waitress.server import create_server
+from test_web_support import HOME_CARE, make_app, served
 
 PREFIX = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 LABELS = PREFIX + (
@@ -37,14 +35,8 @@ def client(tmp_path: Path) -> Any:
 @pytest.fixture
 def endpoint(tmp_path: Path) -> Iterator[str]:
     """The app on waitress at a free loopback port; yields the /sparql URL."""
-    server = create_server(make_app(tmp_path), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}/sparql"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with served(make_app(tmp_path)) as url:
+        yield url + "/sparql"
 
 
 def test_get_form_post_and_direct_post_agree(client) -> None:

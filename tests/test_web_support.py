@@ -5,6 +5,9 @@ search index, and an app built from them."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +192,18 @@ def built_samples(tmp_path_factory: Any) -> Path:
     build_samples(Settings.load({"data_dir": str(folder)}, environ={}), announce=lines.append)
     assert not any(line.startswith("failed") for line in lines), lines
     return folder
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """Serve the WSGI ``app`` with waitress on a free loopback port; yields its base URL."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)

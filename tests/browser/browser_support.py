@@ -7,9 +7,6 @@ Content-Security-Policy forbids, so such a wait fails whenever the page is slow.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +27,3 @@ def screenshot(page: Any, name: str, full_page_below: int | None = None) -> None
     full = full_page_below is None or page.evaluate("document.body.scrollHeight") < full_page_below
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
-
-@contextmanager
-def served(app: Any) -> Iterator[str]:
-    """Serve the WSGI ``app`` with waitress on a free loopback port; yields its base URL."""
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import NEEDS_CHROMIUM, screenshot, served
+from browser_support import NEEDS_CHROMIUM, screenshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from test_web_support import HOME_CARE, make_app  # noqa: E402
+from test_web_support import HOME_CARE, make_app, served  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import NEEDS_CHROMIUM, screenshot, served
+from browser_support import NEEDS_CHROMIUM, screenshot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from test_web_support import built_samples  # noqa: E402
+from test_web_support import built_samples, served  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "corpus" / "data" / "samples"
