@@ -72,6 +72,11 @@ def _insert_data(quads: Iterable[Quad]) -> str:
     return f"INSERT DATA {{\n{body}\n}}"
 
 
+def _pairs(quads: Iterable[Quad], predicate: str) -> set[tuple[str, str]]:
+    """(subject, object) of the quads with this predicate (an N-Triples IRI), as N-Triples terms."""
+    return {(str(q.subject), str(q.object)) for q in quads if str(q.predicate) == predicate}
+
+
 def _values(iri_values: Iterable[str]) -> str:
     return " ".join(f"<{v}>" for v in sorted(iri_values))
 
@@ -130,12 +135,19 @@ class GraphStore:
         )
         self.update(f"DROP SILENT GRAPH <{iris.ONTOLOGY_GRAPH}> ;\n" + _insert_data(quads))
 
-    def _entities_of_paper(self, doc_id: str) -> set[str]:
+    def _names_in_paper(self, doc_id: str) -> set[tuple[str, str]]:
+        """(entity, name) pairs the paper's stored graph names, as N-Triples terms."""
         graph = iris.paper_graph(doc_id)
+        rows = self.select(f"SELECT ?e ?n WHERE {{ GRAPH <{graph}> {{ ?e <{CK}nameInPaper> ?n }} }}")
+        return {(str(e), str(n)) for e, n in rows if e is not None and n is not None}
+
+    def _labels(self, entity_iris: Iterable[str]) -> set[tuple[str, str]]:
+        """(entity, label) pairs of these entities in the entities graph, as N-Triples terms."""
         rows = self.select(
-            f"SELECT DISTINCT ?e WHERE {{ GRAPH <{graph}> {{ ?e <{CK}nameInPaper> ?n }} }}"
+            f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {_values(entity_iris)} }} "
+            f"GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e <{RDFS}label> ?l }} }}"
         )
-        return {r[0].value for r in rows if r[0] is not None}
+        return {(str(e), str(label)) for e, label in rows if e is not None and label is not None}
 
     def replace_paper(self, doc: Document, extraction: Extraction) -> PaperQuads:
         """Replace the paper's graph and refresh the canonical entities it touches, atomically."""
@@ -148,9 +160,25 @@ class GraphStore:
         self._write(doc_id, None)
 
     def _write(self, doc_id: str, built: PaperQuads | None) -> None:
+        """Drop the paper's graph, insert ``built`` and bring the touched entities up to date.
+
+        An entity's ``skos:altLabel`` set is every name some paper gives it (``ck:nameInPaper``)
+        other than its label. It is maintained incrementally: only the (entity, name) pairs this
+        write can change are re-decided, each by an existence check, so a write costs the same
+        whether 10 or 100,000 papers name a council (re-deriving the whole set from every paper
+        made each write, and the build, grow with the corpus).
+        """
         graph = iris.paper_graph(doc_id)
-        old = self._entities_of_paper(doc_id)
+        old_names = self._names_in_paper(doc_id)
+        old = {e[1:-1] for e, _ in old_names}
         new = built.entity_iris if built else set()
+        name_p, label_p = f"<{CK}nameInPaper>", f"<{RDFS}label>"
+        new_names = _pairs(built.paper if built else [], name_p)
+        new_labels = _pairs(built.entities if built else [], label_p)
+        # The pairs whose altLabel can change: names the paper gave or gives, and the old and new
+        # labels of the entities whose label it may replace. Every other pair keeps its support
+        # (other papers) and its comparison with the label, so it keeps its altLabel or lack of one.
+        candidates = sorted(old_names | new_names | new_labels | (self._labels(new) if new else set()))
         ent, papers = iris.ENTITIES_GRAPH, iris.PAPER_GRAPH_PREFIX
         ops = [f"DROP SILENT GRAPH <{graph}>"]
         if new:
@@ -160,27 +188,25 @@ class GraphStore:
                 f"VALUES ?p {{ <{RDFS}label> <http://www.w3.org/ns/org#classification> }} "
                 f"GRAPH <{ent}> {{ ?e ?p ?o }} }}"
             )
-        affected = old | new
-        if affected:
-            ops.append(
-                f"DELETE {{ GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?o }} }} WHERE {{ "
-                f"VALUES ?e {{ {_values(affected)} }} GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?o }} }}"
-            )
+        if candidates:
+            alt = "\n".join(f"{e} <{SKOS}altLabel> {n} ." for e, n in candidates)
+            ops.append(f"DELETE DATA {{ GRAPH <{ent}> {{\n{alt}\n}} }}")
         if built:
             ops.append(_insert_data(built.all()))
-        if affected:
+        if candidates:
+            pairs = "\n".join(f"({e} {n})" for e, n in candidates)
             ops.append(
                 f"INSERT {{ GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?n }} }} WHERE {{ "
-                f"VALUES ?e {{ {_values(affected)} }} GRAPH ?g {{ ?e <{CK}nameInPaper> ?n }} "
-                f'FILTER(STRSTARTS(STR(?g), "{papers}")) '
-                f"FILTER NOT EXISTS {{ GRAPH <{ent}> {{ ?e <{RDFS}label> ?n }} }} }}"
+                f"VALUES (?e ?n) {{\n{pairs}\n}} "
+                f"FILTER EXISTS {{ GRAPH ?g {{ ?e {name_p} ?n }} FILTER(STRSTARTS(STR(?g), \"{papers}\")) }} "
+                f"FILTER NOT EXISTS {{ GRAPH <{ent}> {{ ?e {label_p} ?n }} }} }}"
             )
         gone = old - new
         if gone:
             ops.append(
                 f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(gone)} }} "
                 f"GRAPH <{ent}> {{ ?e ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?e <{CK}nameInPaper> ?n }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?e {name_p} ?n }} "
                 f'FILTER(STRSTARTS(STR(?g), "{papers}")) }} }}'
             )
         self.ensure_ontology()

@@ -186,6 +186,52 @@ def test_aliases_follow_the_papers_that_use_them(store):
     assert "ACC" not in aliases()
 
 
+def _alt_labels(store) -> set[tuple[str, str]]:
+    found = rows(store, f"SELECT ?e ?a WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e skos:altLabel ?a }} }}")
+    return {(r["e"], r["a"]) for r in found}
+
+
+def _alt_labels_from_scratch(store) -> set[tuple[str, str]]:
+    """Every name some paper gives an entity, less its label: what altLabel must always hold."""
+    found = rows(store, f"""SELECT DISTINCT ?e ?n WHERE {{
+        GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e rdfs:label ?l }}
+        GRAPH ?g {{ ?e ck:nameInPaper ?n }} FILTER(STRSTARTS(STR(?g), "{iris.PAPER_GRAPH_PREFIX}"))
+        FILTER(?n != ?l) }}""")
+    return {(r["e"], r["n"]) for r in found}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_incremental_alt_labels_match_a_recomputation_from_every_paper(store, seed: int):
+    """Random replaces and removals over papers sharing entities whose names and labels change."""
+    import random
+
+    rng = random.Random(seed)
+    surface = {
+        "organisation/alpha": ["Alpha Council", "Alpha CC", "ACC", "Alpha"],
+        "organisation/beta": ["Beta Trust", "Beta NHS Trust", "BT"],
+        "service/gamma": ["Gamma Care", "Gamma", "Alpha"],  # "Alpha" also names another entity
+    }
+    papers: set[str] = set()
+    for step in range(14):
+        doc_id = f"paper-{rng.randrange(5)}"
+        if doc_id in papers and rng.random() < 0.25:
+            store.remove_paper(doc_id)
+            papers.discard(doc_id)
+        else:
+            entities = {}
+            for key in rng.sample(sorted(surface), rng.randint(1, 3)):
+                names = rng.sample(surface[key], rng.randint(1, len(surface[key])))
+                kind = "Organisation" if key.startswith("organisation/") else "Service"
+                entities[key] = Entity(key, kind, names[0], set(names[1:]))
+            text = f"Paper {doc_id}, version {step}."
+            doc = Document(doc_id, f"{doc_id}.txt", f"{doc_id}-{step}".ljust(64, "0"), text,
+                           [Block("paragraph", 0, len(text), text)], [], Metadata(title=doc_id))
+            store.replace_paper(doc, Extraction(doc_id, entities, [], [], {"councilkg": "test"}))
+            papers.add(doc_id)
+        assert _alt_labels(store) == _alt_labels_from_scratch(store), f"after step {step}"
+    assert _alt_labels(store), "the sequence should leave some alternative names to compare"
+
+
 def test_bad_evidence_is_refused_and_nothing_changes(loaded):
     before = sorted(str(q) for q in loaded.quads())
     doc, ex = example_document(), example_extraction()
