@@ -31,6 +31,8 @@ from councilkg.settings import Settings
 _EXTRACTORS: dict[tuple[tuple[str, str], ...], Any] = {}
 _GRAPH_STORES: dict[tuple[str, str], Any] = {}
 _SEARCH_INDEXES: dict[str, Any] = {}
+_ALIASES: dict[tuple[str, str], dict[str, list[str]]] = {}
+"""The graph's aliases, read once per search stage (the graph does not change during it)."""
 
 
 def _settings_key(settings: Settings) -> tuple[tuple[str, str], ...]:
@@ -70,6 +72,7 @@ def search_index(settings: Settings) -> Any:
 
 def close_stores(settings: Settings | None = None) -> None:
     """Close the graph stores and search indexes this process opened (releasing file locks)."""
+    _ALIASES.clear()
     for cache in (_GRAPH_STORES, _SEARCH_INDEXES):
         while cache:
             _, resource = cache.popitem()
@@ -180,7 +183,10 @@ def index_papers(documents: list[Document], settings: Settings) -> dict[str, str
     """Index a batch of papers with the graph's aliases and mentions; returns failures by id."""
     index = search_index(settings)
     store = graph_store(settings)
-    index.update(documents, aliases=graph_aliases(store))
+    key = (str(settings.data_path), str(settings.graph_store or ""))
+    if key not in _ALIASES:
+        _ALIASES[key] = graph_aliases(store)
+    index.update(documents, aliases=_ALIASES[key])
     conn: sqlite3.Connection = index.conn
     with conn:
         for doc in documents:

@@ -251,16 +251,33 @@ class SearchIndex:
             report.papers_indexed.append(doc.doc_id)
             report.passages_added += len(passages)
         if aliases is not None:
-            with conn:
-                conn.execute("DELETE FROM aliases")
-                conn.executemany(
-                    "INSERT OR IGNORE INTO aliases(label, alternative) VALUES(?, ?)", alias_pairs(aliases)
-                )
-                self._bump_generation()
+            self._set_aliases(alias_pairs(aliases))
         if mentions is not None:
             self.set_mentions(mentions)
         report.passages_embedded = self._embed_missing()
         return report
+
+    def _set_aliases(self, pairs: list[tuple[str, str]]) -> None:
+        """Replace the alias table, unless it already holds exactly these pairs.
+
+        A build passes the graph's aliases with every batch of papers; rewriting an unchanged
+        table would cost a pass over every entity per batch and needlessly start a new
+        index generation (reloading the in-memory search state).
+        """
+        pairs = sorted(set(pairs))
+        digest = hashlib.sha256(repr(pairs).encode("utf-8")).hexdigest()
+        row = self.conn.execute("SELECT value FROM meta WHERE key='aliases_digest'").fetchone()
+        if row and row[0] == digest:
+            return
+        with self.conn:
+            self.conn.execute("DELETE FROM aliases")
+            self.conn.executemany("INSERT INTO aliases(label, alternative) VALUES(?, ?)", pairs)
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES('aliases_digest', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (digest,),
+            )
+            self._bump_generation()
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Drop papers (and their passages) from the index; returns the ids that were there."""

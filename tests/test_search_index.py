@@ -208,6 +208,18 @@ def test_aliases_from_the_graph_expand_queries(index: SearchIndex) -> None:
     assert "Pharmacy Needle Exchange Scheme" not in index.expand_query("PNES contracts")
 
 
+
+def test_passing_the_same_aliases_again_starts_no_new_generation(index: SearchIndex) -> None:
+    aliases = {"Better Care Fund": ["BCF", "the fund"], "Care Quality Commission": ["CQC"]}
+    index.update([], aliases=aliases)
+    generation = index._generation()
+    index.update([], aliases=dict(reversed(aliases.items())))  # same pairs, another order
+    assert index._generation() == generation
+    index.update([], aliases={"Better Care Fund": ["BCF"]})
+    assert index._generation() != generation
+    assert "Care Quality Commission" not in index.expand_query("CQC inspections")
+    assert "Better Care Fund" in index.expand_query("BCF plans")
+
 @pytest.mark.parametrize("query", ["", "   ", "\n\t"])
 def test_empty_query_is_a_clear_error(index: SearchIndex, query: str) -> None:
     with pytest.raises(QueryError, match="empty"):
