@@ -8,6 +8,7 @@ update request in a single transaction, so a reader never sees half a paper.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import time
@@ -280,8 +281,26 @@ class GraphStore:
 
 FLUSH_EVERY_UPDATES = 32
 """The embedded store flushes its in-memory tables to disk after this many updates (papers)."""
-REOPEN_EVERY_UPDATES = 512
-"""…and closes (to reopen on the next write) after this many, which returns RocksDB's memory."""
+REOPEN_EVERY_UPDATES = 64
+"""…and closes (to reopen on the next write) after this many, which returns RocksDB's memory.
+
+RocksDB's block caches and table readers fill as a build writes; left open for 512 papers the
+store held ~100 MB more than just after opening, and the peak rose with the database. Closing
+every 64 costs one reopen (milliseconds) and keeps the peak near the floor (BENCHMARKS.md)."""
+
+
+def release_free_memory() -> None:
+    """Hand memory freed by native code (RocksDB) back to the OS where the C library allows it.
+
+    glibc keeps freed blocks in its arenas for reuse; after closing a store that is tens of
+    MB that RSS would still count. Elsewhere (macOS, musl) this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 class EmbeddedGraphStore(GraphStore):
@@ -386,6 +405,7 @@ class EmbeddedGraphStore(GraphStore):
         self._rw = None
         self._ro = None
         gc.collect()
+        release_free_memory()
 
     def close(self) -> None:
         """Stop the query worker and close the store."""
