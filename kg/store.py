@@ -108,6 +108,9 @@ class GraphStore:
     def close(self) -> None:
         """Release files, processes and connections."""
 
+    def release(self) -> None:
+        """Drop what the store caches in memory between uses; it reopens on the next call."""
+
     def __enter__(self) -> GraphStore:
         return self
 
@@ -405,7 +408,7 @@ class EmbeddedGraphStore(GraphStore):
         self._changed()
 
     def release(self) -> None:
-        """Close the on-disk store so that another process may write it."""
+        """Close the on-disk store (RocksDB's caches with it) so that another process may write it."""
         self._rw = None
         self._ro = None
         gc.collect()
