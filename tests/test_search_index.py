@@ -170,6 +170,44 @@ def test_update_skips_unchanged_papers_and_embeds_only_changed_passages(data_dir
     idx.close()
 
 
+
+def _vector_hashes(idx: SearchIndex) -> set[str]:
+    rows = idx.conn.execute("SELECT hash FROM embeddings WHERE model = ?", (idx.encoder.model_name,))
+    return {h for (h,) in rows}
+
+
+def _passage_hashes(idx: SearchIndex) -> set[str]:
+    return {h for (h,) in idx.conn.execute("SELECT hash FROM passages")}
+
+
+def test_vectors_follow_the_passages_through_changes_and_removals(data_dir: Path) -> None:
+    """Only dropped passages lose their vectors, and only when no other paper shares the text."""
+    idx = SearchIndex(Settings.load({"data_dir": str(data_dir)}), encoder=CountingEncoder())
+    shared = ("paragraph", "Libraries open later on Thursdays.")  # also in city-2019
+    extra = make_document([("heading", "Libraries"), shared], doc_id="copy", authority="Derby City Council")
+    idx.update([*papers(), extra])
+    assert _vector_hashes(idx) == _passage_hashes(idx)
+    idx.update(papers(city_2019=[("heading", "Drugs"), ("paragraph", "Needle exchange hours change.")]))
+    assert _vector_hashes(idx) == _passage_hashes(idx)
+    assert idx.remove(["copy", "derby-2013"]) == ["copy", "derby-2013"]
+    assert _vector_hashes(idx) == _passage_hashes(idx)
+    idx.close()
+
+
+def test_a_new_process_embeds_passages_an_interrupted_one_left_without_vectors(data_dir: Path) -> None:
+    settings = Settings.load({"data_dir": str(data_dir)})
+    first = SearchIndex(settings, encoder=CountingEncoder())
+    first.update(papers())
+    first.conn.execute("DELETE FROM embeddings WHERE rowid IN (SELECT rowid FROM embeddings LIMIT 2)")
+    first.conn.commit()
+    first.close()
+    encoder = CountingEncoder()
+    reopened = SearchIndex(settings, encoder=encoder)
+    report = reopened.update(papers())  # nothing to re-index, but two vectors are missing
+    assert report.papers_indexed == [] and report.passages_embedded == encoder.texts_encoded == 2
+    assert _vector_hashes(reopened) == _passage_hashes(reopened)
+    reopened.close()
+
 def test_reopened_index_needs_no_encoding_for_unchanged_papers(data_dir: Path) -> None:
     settings = Settings.load({"data_dir": str(data_dir)})
     SearchIndex(settings, encoder=CountingEncoder()).update(papers())
