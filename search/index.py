@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS aliases(label TEXT NOT NULL, alternative TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS mentions(entity TEXT NOT NULL, doc_id TEXT NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
 CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 """
 TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -338,6 +339,7 @@ class SearchIndex:
         )
         conn.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM acronyms WHERE doc_id=?", (doc_id,))
+        conn.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM papers WHERE doc_id=?", (doc_id,))
         return hashes
 

@@ -194,6 +194,17 @@ def test_vectors_follow_the_passages_through_changes_and_removals(data_dir: Path
     idx.close()
 
 
+
+def test_removing_a_paper_removes_its_entity_mentions(index: SearchIndex) -> None:
+    index.set_paper_mentions("derby-2013", [("organisation/derby-city-council", 0, 5)])
+    index.set_paper_mentions("city-2019", [("organisation/derby-city-council", 3, 9)])
+    index.remove(["derby-2013"])
+    rows = index.conn.execute("SELECT doc_id FROM mentions WHERE entity = 'organisation/derby-city-council'")
+    assert [r[0] for r in rows] == ["city-2019"]
+    plan = index.conn.execute("EXPLAIN QUERY PLAN DELETE FROM mentions WHERE doc_id = 'x'").fetchall()
+    plan = " ".join(str(row) for row in plan)
+    assert "mentions_doc" in plan  # one paper's mentions are found without reading everyone's
+
 def test_a_new_process_embeds_passages_an_interrupted_one_left_without_vectors(data_dir: Path) -> None:
     settings = Settings.load({"data_dir": str(data_dir)})
     first = SearchIndex(settings, encoder=CountingEncoder())
