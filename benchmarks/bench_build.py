@@ -760,6 +760,40 @@ def volume_build(corpus: Path, data_dir: Path) -> dict[str, Any]:
     }
 
 
+def store_probe(corpus: Path, data_dir: Path, writes: int = 48, every: int = 16) -> dict[str, Any]:
+    """RSS of this process as it opens an existing graph store and writes ``writes`` papers into it.
+
+    Run it in a fresh process against the store a volume build left (``DATA/graph``): what it
+    holds after a few writes is what any writer of a store that size needs, so comparing it with
+    the build's own RSS at the end tells memory owed to the store's size from memory owed to the
+    build's history. Papers come from ``corpus`` (light extraction; existing ones are rewritten).
+    """
+    from corpus import load_document
+    from councilkg.settings import Settings
+    from kg.store import EmbeddedGraphStore
+
+    settings = Settings.load({"data_dir": str(data_dir)})
+    papers = sorted(corpus.glob("*.txt"))[:writes]
+    prepared = [(doc, light_extraction(doc, settings)) for doc in map(load_document, papers)]
+    gc.collect()
+    before = rss_mb()
+    store = EmbeddedGraphStore(settings)
+    samples = []
+    for done, (doc, extraction) in enumerate(prepared, 1):
+        store.replace_paper(doc, extraction)
+        if done % every == 0 or done == len(prepared):
+            samples.append((done, rss_mb()))
+    store.close()
+    gc.collect()
+    graph = data_dir / "graph"
+    return {
+        "store_mb_on_disk": sum(f.stat().st_size for f in graph.rglob("*") if f.is_file()) / 1e6,
+        "rss_before_open_mb": before,
+        "rss_after_writes_mb": samples,
+        "rss_after_close_mb": rss_mb(),
+    }
+
+
 def bench_volume(folder: Path, count: int) -> tuple[list[dict[str, Any]], list[str]]:
     """RSS paper by paper over a ``count``-paper build (ingest, graph, search) in a fresh process."""
     corpus = folder / "volume"
@@ -818,7 +852,7 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``[--quick]``: run the stage; ``build-once`` / ``volume``: one build in this process (JSON)."""
+    """``[--quick]``: run the stage; ``build-once`` / ``volume`` / ``store-probe``: one run here (JSON)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_build")
     parser.add_argument("--quick", action="store_true")
     sub = parser.add_subparsers(dest="command")
@@ -829,12 +863,19 @@ def main(argv: list[str] | None = None) -> None:
     vol = sub.add_parser("volume", help="one volume build (light extraction) in this process, as JSON")
     vol.add_argument("corpus", type=Path)
     vol.add_argument("data_dir", type=Path)
+    probe = sub.add_parser("store-probe", help="RSS while writing into an existing graph store, as JSON")
+    probe.add_argument("corpus", type=Path)
+    probe.add_argument("data_dir", type=Path)
+    probe.add_argument("--writes", type=int, default=48)
     args = parser.parse_args(argv)
     if args.command == "build-once":
         print(json.dumps(build_once(args.corpus, args.data_dir, args.workers)))
         return
     if args.command == "volume":
         print(json.dumps(volume_build(args.corpus, args.data_dir)))
+        return
+    if args.command == "store-probe":
+        print(json.dumps(store_probe(args.corpus, args.data_dir, args.writes)))
         return
     print(json.dumps(run(args.quick), indent=2, default=str))
 

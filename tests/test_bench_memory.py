@@ -92,3 +92,16 @@ def test_writing_150_papers_into_the_graph_store_keeps_memory_flat(tmp_path: Pat
     # Native memory: unflushed RocksDB writes were ~1,100 KB per paper; flushed, ~150.
     native = MemoryTrace(samples=rss, warmup=45)
     assert native.growth_kb_per_item() < 500, rss
+
+
+def test_store_probe_reports_memory_while_writing_into_an_existing_store(tmp_path: Path) -> None:
+    from benchmarks.bench_build import store_probe
+    from benchmarks.synth_papers import write_corpus
+
+    corpus_dir = tmp_path / "papers"
+    write_corpus(corpus_dir, 3, seed=5, catalogue=False)
+    first = store_probe(corpus_dir, tmp_path / "data", writes=3, every=2)
+    assert [n for n, _ in first["rss_after_writes_mb"]] == [2, 3]
+    assert first["store_mb_on_disk"] > 0
+    again = store_probe(corpus_dir, tmp_path / "data", writes=3, every=2)  # rewrites the same papers
+    assert again["store_mb_on_disk"] > 0 and all(mb > 0 for _, mb in again["rss_after_writes_mb"])
