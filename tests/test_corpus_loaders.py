@@ -279,3 +279,44 @@ def test_html_layout_table_keeps_its_paragraphs_and_list_items(tmp_path: Path) -
     ]
     assert not doc.tables and "<" not in doc.text
     assert_consistent(doc)
+
+
+def test_html_head_never_closed_keeps_the_body(tmp_path: Path) -> None:
+    path = tmp_path / "unclosed-head.html"
+    path.write_text(
+        "<html><head><title>Board</title><meta charset='utf-8'>"
+        "<p>The panel approved the plan.</p><p>The next meeting is in May.</p></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert [b.text for b in doc.blocks] == ["The panel approved the plan.", "The next meeting is in May."]
+    assert "Board" not in doc.text
+
+
+def test_html_unclosed_svg_keeps_everything_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "svg.html"
+    path.write_text(
+        "<html><body><p>Before the chart.</p><svg/onload=x><p>After one.</p>"
+        "<div>After two.</div><script>steal()</script><style>p{color:red}</style>"
+        "<p>Last words.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert [b.text for b in doc.blocks] == ["Before the chart.", "After one.", "After two.", "Last words."]
+    assert "steal" not in doc.text and "color" not in doc.text
+
+
+def test_mostly_utf8_text_replaces_only_the_bad_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "mostly.txt"
+    good = "The council set aside £200,000 – the café reopens in June.\n".encode()
+    path.write_bytes(good * 3 + b"A stray \x93quoted\x94 phrase.\n")
+    doc = load_document(path)
+    assert doc.text.count("£200,000") == 3 and "Â" not in doc.text
+    assert "\ufffdquoted\ufffd" in doc.text
+
+
+def test_pure_cp1252_text_still_decodes_as_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "western.txt"
+    path.write_bytes("The council set aside £200,000 for the “café” – in June.\n".encode("cp1252"))
+    doc = load_document(path)
+    assert "£200,000" in doc.text and "“café”" in doc.text

@@ -4,12 +4,20 @@ Headings become ``#`` lines, paragraphs and divisions are separated by blank lin
 items become ``-`` lines, table rows become tab-separated lines. Inside a table cell the
 cell's own markup is passed through so the structure builder cleans it like the inline
 HTML of converted papers. Scripts, styles and the document head are dropped.
+
+The markup is parsed by html5rdf (the HTML5 parsing algorithm of html5lib, which rdflib
+already depends on), so broken markup recovers the way browsers recover it: a ``<head>``
+never closed ends at the first body content, and an unclosed ``<svg>`` ends at the first
+HTML block inside it instead of swallowing the rest of the document.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from html import escape
+from xml.etree import ElementTree
+
+import html5rdf
 
 from corpus.loaders.text import decode_text
 from corpus.source import LoadedSource, SourceLine
@@ -43,9 +51,10 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
-class _HtmlToLines(HTMLParser):
+class _HtmlToLines:
+    """Turns the start-tag, end-tag and text events of a parsed document into lines."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.buffer: list[str] = []
         self.prefix = ""
@@ -64,6 +73,7 @@ class _HtmlToLines(HTMLParser):
         self.prefix = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """An element opens."""
         if tag in _SKIP:
             self.skip_depth += 1
             return
@@ -71,7 +81,7 @@ class _HtmlToLines(HTMLParser):
             if tag in ("td", "th"):
                 self.handle_endtag(tag)
             else:
-                self.cell.append(self.get_starttag_text() or "")
+                self.cell.append(_start_tag_text(tag, attrs))
                 return
         if tag == "table":
             self._flush()
@@ -92,6 +102,7 @@ class _HtmlToLines(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
+        """An element closes."""
         if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
@@ -118,6 +129,7 @@ class _HtmlToLines(HTMLParser):
             self._flush(blank=False)
 
     def handle_data(self, data: str) -> None:
+        """Text between tags."""
         if self.skip_depth:
             return
         if self.cell is not None:
@@ -128,16 +140,52 @@ class _HtmlToLines(HTMLParser):
             self.buffer.append(data)
 
     def close(self) -> None:
-        super().close()
+        """The document ends."""
         self._flush()
 
 
+def _start_tag_text(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    """The start tag's markup, for cell markup passed through to the structure builder."""
+    parts = [tag] + [name if value is None else f'{name}="{escape(value)}"' for name, value in attrs]
+    return "<" + " ".join(parts) + ">"
+
+
+def _local_name(tag: str) -> str:
+    """``svg`` for html5rdf's ``{http://www.w3.org/2000/svg}svg``."""
+    return tag.rpartition("}")[2].lower()
+
+
+def _walk(root: ElementTree.Element, sink: _HtmlToLines) -> None:
+    """Fire ``sink``'s events for the tree under ``root`` in document order (no recursion)."""
+    stack: list[tuple[ElementTree.Element, bool]] = [(root, False)]
+    while stack:
+        element, closing = stack.pop()
+        if not isinstance(element.tag, str):  # comments and processing instructions
+            if closing and element.tail:
+                sink.handle_data(element.tail)
+            elif not closing:
+                stack.append((element, True))
+            continue
+        tag = _local_name(element.tag)
+        if closing:
+            sink.handle_endtag(tag)
+            if element.tail:
+                sink.handle_data(element.tail)
+            continue
+        sink.handle_starttag(tag, [(_local_name(k), v) for k, v in element.attrib.items()])
+        if element.text:
+            sink.handle_data(element.text)
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(list(element)))
+
+
 def html_to_lines(markup: str) -> list[str]:
-    """The text-dialect lines of an HTML document."""
-    parser = _HtmlToLines()
-    parser.feed(markup)
-    parser.close()
-    return parser.lines
+    """The text-dialect lines of an HTML document, parsed by the HTML5 rules."""
+    document = html5rdf.parse(markup, treebuilder="etree", namespaceHTMLElements=False)
+    sink = _HtmlToLines()
+    _walk(document, sink)
+    sink.close()
+    return sink.lines
 
 
 def load_html(data: bytes, name: str) -> LoadedSource:

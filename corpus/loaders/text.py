@@ -37,6 +37,20 @@ def looks_binary(data: bytes) -> bool:
     return controls > max(2, len(sample) // 50)
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """``data`` as UTF-8 with only its bad bytes replaced, when it is UTF-8 with a few bad bytes.
+
+    Text in a single-byte code page almost never holds a valid multi-byte UTF-8 sequence,
+    so a file whose valid multi-byte sequences outnumber its invalid ones was written as
+    UTF-8 and damaged (or pasted into) here and there; decoding it whole as cp1252 would
+    turn every "£" into "Â£". Returns None for anything else.
+    """
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
+    return text if 0 < bad < good else None
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode ``data`` to text, returning ``(text, encoding)``.
 
@@ -60,6 +74,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly, "utf-8"
     from charset_normalizer import from_bytes
 
     # Council papers are English: among single-byte code pages prefer the Western ones
