@@ -224,7 +224,8 @@ def test_entity_list_pages_instead_of_cutting_off(tmp_path: Path, monkeypatch: p
     assert 'rel="next"' in first and "Entities 1–2" in first
     second = app_client.get("/entities?page=2").get_data(as_text=True)
     assert "Entities 3–4" in second and 'rel="prev"' in second
-    assert app_client.get("/entities?page=zero").status_code == 200
+    bad = app_client.get("/entities?page=zero")  # one validation layer: a 400 naming the parameter
+    assert bad.status_code == 400 and "must be a whole number" in bad.get_data(as_text=True)
 
 
 def test_paper_list_narrows_by_authority_and_year(client) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from councilkg.errors import CouncilKGError
 from web.paper_render import Span, render_text
+from web.params import int_param, text_param, year_param
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
@@ -71,34 +71,18 @@ def entity_key(value: str | None) -> str | None:
     return " ".join(value.lower().split()) or None
 
 
-def _text(args: Mapping[str, str], name: str, limit: int = 200) -> str | None:
-    value = (args.get(name) or "").strip()
-    if len(value) > limit:
-        raise CouncilKGError(f"parameter {name!r} is longer than {limit} characters")
-    return value or None
-
-
-def _int(args: Mapping[str, str], name: str, low: int, high: int) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise CouncilKGError(f"parameter {name!r} must be a whole number from {low} to {high}")
-    return int(raw)
-
-
 def read_search_request(args: Mapping[str, str]) -> SearchRequest:
     """Parse and check the search parameters (a one-line error for bad ones)."""
     return SearchRequest(
-        query=_text(args, "q", 500) or "",
-        authority=_text(args, "authority"),
-        from_year=_int(args, "from_year", 1900, 2100),
-        to_year=_int(args, "to_year", 1900, 2100),
-        committee=_text(args, "committee"),
-        document_type=_text(args, "type"),
-        entity=_text(args, "entity"),
-        page=_int(args, "page", 1, MAX_PAGE) or 1,
-        per_page=_int(args, "per_page", 1, 50) or PAGE_SIZE,
+        query=text_param(args, "q", 500) or "",
+        authority=text_param(args, "authority"),
+        from_year=year_param(args, "from_year"),
+        to_year=year_param(args, "to_year"),
+        committee=text_param(args, "committee"),
+        document_type=text_param(args, "type"),
+        entity=text_param(args, "entity"),
+        page=int_param(args, "page", 1, MAX_PAGE, default=1) or 1,
+        per_page=int_param(args, "per_page", 1, 50, default=PAGE_SIZE) or PAGE_SIZE,
     )
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 from councilkg import __version__
 from councilkg.errors import CouncilKGError
 from kg import browse
+from web.params import choice_param
 from web.resources import get_graph_store, get_search_index
 from web.search_results import read_search_request, result_json, run_search
 from web.views.entities import KINDS
@@ -69,9 +70,7 @@ def paper(doc_id: str) -> Any:
 @bp.get("/api/entities")
 def entities() -> Any:
     """Entities whose name or alias contains ``q``, optionally of one kind."""
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in KINDS:
-        raise CouncilKGError(f"parameter 'kind' must be one of: {', '.join(KINDS)}")
+    kind = choice_param(request.args, "kind", KINDS)
     text = (request.args.get("q") or "")[:200]
     found = browse.find_entities(get_graph_store(), text, kind, limit=200)
     for e in found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from kg import browse
+from web.params import choice_param, int_param
 from web.resources import get_graph_store
 
 bp = Blueprint("entities", __name__)
@@ -13,17 +14,15 @@ KINDS = ("organisation", "partnership", "service", "funding stream", "person")
 
 
 PER_PAGE = 100
+MAX_PAGE = 1000
 
 
 @bp.get("/entities")
 def entity_list() -> str:
     """Entities whose name or alias contains ``q``, optionally of one ``kind``, a page at a time."""
     text = (request.args.get("q") or "").strip()[:200]
-    kind = request.args.get("kind") or None
-    if kind not in KINDS:
-        kind = None
-    raw_page = request.args.get("page") or "1"
-    page = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= 1000 else 1
+    kind = choice_param(request.args, "kind", KINDS)
+    page = int_param(request.args, "page", 1, MAX_PAGE, default=1) or 1
     found = browse.find_entities(get_graph_store(), text, kind, limit=page * PER_PAGE + 1)
     shown = found[(page - 1) * PER_PAGE: page * PER_PAGE]
     return render_template(

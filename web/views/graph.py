@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from councilkg.errors import CouncilKGError
 from kg import browse
 from web.graph_view import graph_data, neighbour_rows
+from web.params import year_param
 from web.resources import derived, get_graph_store
 from web.security import CSP
 from web.views.linked_data import iri_from_param, local_path
@@ -17,11 +17,9 @@ bp = Blueprint("graph", __name__)
 def read_graph_args() -> tuple[str, int | None, str | None]:
     """The entity (an ``/id/`` path or full IRI), year and authority of a graph request."""
     iri = iri_from_param(request.args.get("iri") or request.args.get("entity") or "")
-    year_raw = (request.args.get("year") or "").strip()
-    if year_raw and not (year_raw.isdigit() and 1900 <= int(year_raw) <= 2100):
-        raise CouncilKGError("parameter 'year' must be a year such as 2019")
+    year = year_param(request.args, "year")
     authority = (request.args.get("authority") or "").strip()[:200] or None
-    return iri, int(year_raw) if year_raw else None, authority
+    return iri, year, authority
 
 
 def neighbourhood(store: object, iri: str, year: int | None, authority: str | None) -> browse.GraphView:

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from councilkg.errors import NotFound
 from kg import browse
 from web.entity_view import group_facts, mentions_by_year
+from web.params import choice_param
 from web.resources import get_graph_store, run_sparql
 
 bp = Blueprint("linked_data", __name__)
@@ -22,6 +23,9 @@ FACTS_SHOWN = 12
 """Facts of one kind listed openly on an entity page; the rest fold into a disclosure."""
 RDF_TYPES = {"text/turtle": "text/turtle", "application/ld+json": "application/ld+json",
              "application/n-triples": "application/n-triples"}
+FORMATS = {"html": "text/html", "ttl": "text/turtle", "turtle": "text/turtle",
+           "jsonld": "application/ld+json", "nt": "application/n-triples"}
+"""The ``format`` parameter's values and the media type each asks for."""
 
 
 def local_path(iri: str) -> str:
@@ -50,10 +54,9 @@ def entity_resource(path: str) -> Response:
     """The entity page, or its description as Turtle / JSON-LD / N-Triples."""
     iri = iri_of(path)
     best = request.accept_mimetypes.best_match(["text/html", *RDF_TYPES], default="text/html")
-    wanted = request.args.get("format")
+    wanted = choice_param(request.args, "format", FORMATS)
     if wanted:
-        best = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
-                "nt": "application/n-triples"}.get(wanted, "text/html")
+        best = FORMATS[wanted]
     if best in RDF_TYPES:
         body, media_type, _ = run_sparql(browse.describe_query(iri), best)
         if not body.strip() or body.strip() in {b"[]", b"{}"}:

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from councilkg.errors import NotFound
 from kg import browse
 from web.paper_render import paper_sections, spans_for_paper
+from web.params import year_param
 from web.resources import derived, get_corpus_store, get_graph_store
 from web.views.linked_data import local_path
 
@@ -32,7 +33,7 @@ def load_paper(doc_id: str) -> object:
 
 def read_target(raw: str | None) -> tuple[int, int] | None:
     """The ``at=START-END`` passage a link points at (ignored when malformed)."""
-    match = re.fullmatch(r"(\d{1,9})-(\d{1,9})", raw or "")
+    match = re.fullmatch(r"([0-9]{1,9})-([0-9]{1,9})", raw or "")  # ASCII digits: int() of others fails
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -41,7 +42,8 @@ def paper_list() -> str:
     """Every paper with authority, date and committee; narrowed by ``authority`` and ``year``."""
     papers = derived("papers", browse.papers)
     authority = (request.args.get("authority") or "").strip()[:200]
-    year = (request.args.get("year") or "").strip()[:4]
+    year_number = year_param(request.args, "year")
+    year = str(year_number) if year_number is not None else ""
     shown = [
         p for p in papers
         if (not authority or p["authority"] == authority) and (not year or p["date"].startswith(year))
