@@ -138,6 +138,33 @@ class _Proto:
     table: int | None = None
     row: int | None = None
     groups: tuple[str, ...] = ()
+    # Continuations appended later (joined with spaces when rendering): appending to a list
+    # keeps a paragraph continued thousands of times linear, where ``text + " " + more`` is not.
+    more: list[str] = field(default_factory=list)
+    brackets: int | None = None  # brackets opened minus closed, counted once and kept up to date
+
+    def extend(self, piece: str) -> None:
+        """Append ``piece`` after a space."""
+        if self.brackets is not None:
+            self.brackets += piece.count("(") - piece.count(")")
+        self.more.append(piece)
+
+    @property
+    def full_text(self) -> str:
+        """The text with every continuation."""
+        return " ".join([self.text, *self.more]) if self.more else self.text
+
+    @property
+    def last_piece(self) -> str:
+        """The last piece appended (the text when none was)."""
+        return self.more[-1] if self.more else self.text
+
+    def open_brackets(self) -> int:
+        """Brackets opened and not closed in the whole text."""
+        if self.brackets is None:
+            full = self.full_text
+            self.brackets = full.count("(") - full.count(")")
+        return self.brackets
 
 
 @dataclass
@@ -156,6 +183,53 @@ class _TextRun:
 @dataclass
 class _TableRun:
     rows: list[_Row]
+
+
+class _LogicalLine:
+    """Physical lines being joined into one logical line, with running counts of their markup."""
+
+    def __init__(self, text: str, page: int | None) -> None:
+        self.pieces = [text]
+        self.page = page
+        self.last = text
+        self._starts_bold = bool(_OPEN_BOLD.match(text))
+        self._bold_marks = text.count("**")
+        self._brackets = text.count("(") - text.count(")")
+        self._upper_title: bool | None = None
+
+    @property
+    def open_bold(self) -> bool:
+        """A bold run opened at the start of the line and not closed yet."""
+        return self._starts_bold and self._bold_marks % 2 == 1
+
+    @property
+    def open_paren(self) -> bool:
+        """More brackets opened than closed so far."""
+        return self._brackets > 0
+
+    def is_upper_title(self) -> bool:
+        """Whether the line so far is a short upper-case title (computed once per change)."""
+        if self._upper_title is None:
+            self._upper_title = _is_upper_title(clean_inline(self.text))
+        return self._upper_title
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.pieces)
+
+    def join(self, stripped: str) -> None:
+        """Append the next physical line (already stripped on the left)."""
+        # The joined line is ``previous.rstrip() + " " + stripped``; whitespace holds no ``*``
+        # or bracket, so the counts simply add up.
+        self.pieces[-1] = self.pieces[-1].rstrip()
+        self.pieces.append(stripped)
+        self.last = stripped
+        self._bold_marks += stripped.count("**")
+        self._brackets += stripped.count("(") - stripped.count(")")
+        self._upper_title = None
+
+    def done(self) -> tuple[str, int | None]:
+        return self.text, self.page
 
 
 @dataclass
@@ -218,10 +292,9 @@ def _runs(lines: list[SourceLine]) -> list[_TextRun | _TableRun | _Gap]:
 
 
 def _vocabulary(lines: list[SourceLine]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for line in lines:
-        counts.update(w.lower() for w in _WORD.findall(line.text))
-    return counts
+    """How often each (lower-cased) word occurs in the paper; one scan of all lines joined
+    (a line break is no letter, so no word spans two lines)."""
+    return Counter(map(str.lower, _WORD.findall("\n".join(line.text for line in lines))))
 
 
 class _Builder:
@@ -242,10 +315,10 @@ class _Builder:
         words = clean.split()
         if not words or len(words) > 30 or _DATE_ONLY.match(clean) or _not_a_title(clean):
             return 0
-        letters = [c for c in clean if c.isalpha()]
+        letters = _letters(clean)
         if len(letters) < 2:
             return 0
-        upper = sum(c.isupper() for c in letters) / len(letters)
+        upper = _upper_share(letters)
         num = _NUMBERED.match(clean)
         if clean.endswith(("–", "-", "—")):
             return 0  # a line ending in a dash introduces what follows
@@ -277,29 +350,39 @@ class _Builder:
         return 0
 
     def _logical_lines(self, run: _TextRun) -> list[tuple[str, int | None]]:
-        """Join physical lines that belong together (wrapped text, open bold, open bracket)."""
+        """Join physical lines that belong together (wrapped text, open bold, open bracket).
+
+        Linear in the run's length: a logical line is kept as its pieces with running counts
+        of ``**`` and brackets, so that thousands of wrapped lines are never re-scanned or
+        re-copied as one growing string.
+        """
         out: list[tuple[str, int | None]] = []
+        current: _LogicalLine | None = None
         for line in run.lines:
             text = line.text
-            if out:
-                prev, page = out[-1]
-                open_bold = bool(_OPEN_BOLD.match(prev)) and prev.count("**") % 2 == 1
-                open_paren = prev.count("(") > prev.count(")")
-                qualifier = (
-                    text.lstrip("*_ ")[:1] == "("
-                    and _is_parenthesised_upper(text)
-                    and _is_upper_title(clean_inline(prev))
-                )
+            if current is not None:
                 stripped = text.lstrip()
                 wraps = (
-                    not prev.rstrip().endswith(tuple(_TERMINAL))
+                    not current.last.rstrip().endswith(tuple(_TERMINAL))
                     and stripped[:1].islower()
                     and not _BULLET_LINE.match(text)
                 )
-                if open_bold or open_paren or wraps or qualifier:
-                    out[-1] = (prev.rstrip() + " " + stripped, page)
+                if (
+                    current.open_bold
+                    or current.open_paren
+                    or wraps
+                    or (
+                        text.lstrip("*_ ")[:1] == "("
+                        and _is_parenthesised_upper(text)
+                        and current.is_upper_title()
+                    )
+                ):
+                    current.join(stripped)
                     continue
-            out.append((text, line.page))
+                out.append(current.done())
+            current = _LogicalLine(text, line.page)
+        if current is not None:
+            out.append(current.done())
         return out
 
     def add_text_run(self, run: _TextRun, after_gap: bool) -> None:
@@ -356,12 +439,11 @@ class _Builder:
         if not self.protos:
             return False
         prev = self.protos[-1]
-        opened = prev.text.count("(") - prev.text.count(")")
-        if prev.kind != "heading" or opened <= 0 or not _is_upper_title_line(text):
+        if prev.kind != "heading" or prev.open_brackets() <= 0 or not _is_upper_title_line(text):
             return False
         if not text.rstrip(" .").endswith(")"):
             return False
-        prev.text = prev.text + " " + text
+        prev.extend(text)
         return True
 
     def _continue_previous(self, text: str) -> bool:
@@ -369,9 +451,9 @@ class _Builder:
         if not self.protos:
             return False
         prev = self.protos[-1]
-        if prev.kind not in ("paragraph", "list_item") or prev.text.endswith(tuple(".!?:;")):
+        if prev.kind not in ("paragraph", "list_item") or prev.last_piece.endswith(tuple(".!?:;")):
             return False
-        prev.text = prev.text + " " + text
+        prev.extend(text)
         return True
 
     # -- tables -------------------------------------------------------------------------
@@ -530,6 +612,7 @@ class _Builder:
                 index += 1
                 continue
             rows = list(item.rows)
+            width = max(len(r.cells) for r in rows)  # kept up to date: rows can run to many pages
             index += 1
             # Follow the table across page breaks: gaps, furniture lines and short
             # running titles between two runs of one table are not content.
@@ -558,7 +641,6 @@ class _Builder:
                 nxt_rows = items[look].rows
                 header_keys = {_clean_key(r.cells) for r in rows[:2]}
                 first = nxt_rows[0]
-                width = max(len(r.cells) for r in rows)
                 if _clean_key(first.cells) in header_keys or (
                     self._is_continuation(first, width) and len(first.cells) == len(rows[-1].cells)
                 ):
@@ -567,6 +649,7 @@ class _Builder:
                             row.after_break = True
                             break
                     rows.extend(nxt_rows)
+                    width = max(width, *(len(r.cells) for r in nxt_rows))
                     index = look + 1
                 else:
                     break
@@ -583,7 +666,7 @@ class _Builder:
         section = ""
         prev: _Proto | None = None
         for proto in self.protos:
-            text = proto.text.strip()
+            text = proto.full_text.strip()
             if not text and proto.kind != "table_row":
                 continue
             if prev is not None:
@@ -671,22 +754,28 @@ def _is_parenthesised_upper(text: str) -> bool:
     return stripped.startswith("(") and _is_upper_title(stripped.strip("()"))
 
 
+def _letters(text: str) -> str:
+    """The letters of ``text`` (filtered in C: this runs once per stand-alone line)."""
+    return "".join(filter(str.isalpha, text))
+
+
+def _upper_share(letters: str) -> float:
+    """Share of upper-case letters among ``letters`` (not empty)."""
+    return sum(map(str.isupper, letters)) / len(letters)
+
+
 def _is_upper_title_line(text: str) -> bool:
     """Mostly upper-case letters, whatever the length."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) >= 0.8
+    letters = _letters(text)
+    return len(letters) >= 3 and _upper_share(letters) >= 0.8
 
 
 def _is_upper_title(text: str) -> bool:
     """An upper-case line of a few words (a title even inside a block of lines)."""
     if len(text.split()) > 12:  # checked first: most lines are long, and this is cheap
         return False
-    letters = [c for c in text if c.isalpha()]
-    return (
-        len(letters) >= 3
-        and sum(c.isupper() for c in letters) / len(letters) >= 0.8
-        and not _DATE_ONLY.match(text)
-    )
+    letters = _letters(text)
+    return len(letters) >= 3 and _upper_share(letters) >= 0.8 and not _DATE_ONLY.match(text)
 
 
 def _at(items: list[str], i: int) -> str:

@@ -339,3 +339,55 @@ def test_made_up_table_over_a_page_break_with_cut_words_and_whole_words() -> Non
     assert [r.page for r in rows(s)] == [1, 2]
     assert "Page 7" not in s.text
     assert_offsets(s)
+
+
+def _structure_cpu_seconds(lines: list[SourceLine]) -> float:
+    """Best of three CPU times for building ``lines`` (CPU time: other load on the machine barely shows)."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        began = time.process_time()
+        build_structure(lines)
+        best = min(best, time.process_time() - began)
+    return best
+
+
+def _wrapped(n: int) -> list[SourceLine]:
+    return [SourceLine(f"and item {i} of the list goes on") for i in range(n)]
+
+
+def _open_bracket(n: int) -> list[SourceLine]:
+    return [SourceLine(f"Item {i} (see the note") for i in range(n)]
+
+
+def _table_over_pages(n: int) -> list[SourceLine]:
+    return [SourceLine(f"Row {i}\tvalue {i}\tnote", page=i // 4 + 1) for i in range(n)]
+
+
+@pytest.mark.parametrize("make", [_wrapped, _open_bracket, _table_over_pages], ids=lambda f: f.__name__)
+def test_structure_time_grows_linearly_with_the_number_of_lines(make) -> None:
+    # Eight times the lines may cost eight times the time (plus noise), never the ~30-50 times
+    # of the old quadratic joins: re-counting brackets and "**" in a growing wrapped line, and
+    # re-measuring a table's width at each of its page breaks.
+    small, large = _structure_cpu_seconds(make(2000)), _structure_cpu_seconds(make(16000))
+    assert large / small <= 18, f"{large:.3f} s for 16,000 lines vs {small:.3f} s for 2,000"
+
+
+def test_thousands_of_wrapped_lines_join_into_one_exact_paragraph() -> None:
+    s = build_structure(_wrapped(3000) + [SourceLine(""), SourceLine("A new paragraph."), SourceLine("")])
+    paragraphs = [b for b in s.blocks if b.kind == "paragraph"]
+    assert len(paragraphs) == 2
+    assert paragraphs[0].text == " ".join(f"and item {i} of the list goes on" for i in range(3000))
+    assert paragraphs[1].text == "A new paragraph."
+    assert_offsets(s)
+
+
+def test_continuations_after_blank_lines_and_a_heading_closed_after_a_gap() -> None:
+    s = build("The plan covers the\n\nhome care\n\nand day care\n\n1 FUNDING (FOR ALL\n\nSERVICES)\n\nDone.")
+    assert [(b.kind, b.text) for b in s.blocks] == [
+        ("paragraph", "The plan covers the home care and day care"),
+        ("heading", "1 FUNDING (FOR ALL SERVICES)"),
+        ("paragraph", "Done."),
+    ]
+    assert_offsets(s)
