@@ -73,6 +73,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("search_rate_limit", 600, "Search and /sparql requests allowed per client per minute."),
     Setting("max_request_kb", 256, "Largest HTTP request body the web app accepts, in kilobytes."),
+    Setting(
+        "client_concurrency",
+        2,
+        "Expensive requests (search, graph, SPARQL) one client may have in progress at once; more get 429.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

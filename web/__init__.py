@@ -6,6 +6,7 @@ here, only on first use inside a request (see :mod:`web.resources`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ready objects for ``GRAPH_STORE``, ``SEARCH_INDEX`` and ``CORPUS_STORE``, and any Flask
     setting.
     """
-    from web import resources, security
+    from web import resources, security, view_cache
     from web.views import api, assets, entities, graph, linked_data, pages, papers, search, sparql, timeline
 
     app = Flask(__name__)
@@ -38,7 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_QUERY_CHARS", int(settings.max_request_kb) * 1024)
     app.json.sort_keys = False
     app.extensions["councilkg_rate_limiter"] = security.RateLimiter(int(settings.search_rate_limit))
+    app.extensions.setdefault(security.LIMITERS, concurrency_limiters(settings))
     resources.init_app(app, settings)
+    view_cache.init_app(app)
     security.install(app)
     for module in (pages, search, papers, entities, graph, timeline, sparql, api, linked_data, assets):
         app.register_blueprint(module.bp)
@@ -52,6 +55,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["entity_url"] = _entity_url
     app.jinja_env.globals["clip"] = _clip
     return app
+
+
+def concurrency_limiters(settings: Settings, cores: int | None = None) -> dict[str, Any]:
+    """The per-client and server-wide concurrency limits of the expensive route groups.
+
+    Graph and search pages compute in this process, so about one at a time per core runs and
+    as many wait; SPARQL runs in the query worker, whose own queue orders them, so only a few
+    threads are let in to wait there. Each client may have ``client_concurrency`` of each.
+    """
+    from web.security import ConcurrencyLimiter
+
+    per_client = int(settings.client_concurrency)
+    cores = max(2, cores or os.cpu_count() or 1)
+    return {
+        "graph": ConcurrencyLimiter("graph", per_client, total=cores),
+        "search": ConcurrencyLimiter("search", per_client, total=cores),
+        "sparql": ConcurrencyLimiter("SPARQL", per_client, total=2, queue=2),
+    }
+
+
+def limiter_threads(app: Flask) -> int:
+    """Server threads the app's concurrency limits may hold at most (for sizing the server)."""
+    from web.security import LIMITERS
+
+    return sum(limiter.threads for limiter in app.extensions.get(LIMITERS, {}).values())
 
 
 def close_app(app: Flask) -> None:

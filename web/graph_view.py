@@ -44,7 +44,21 @@ def graph_data(view: Any, url_of: Callable[[str], str]) -> dict[str, Any]:
     ]
     kept = {node["id"] for node in nodes}
     edges = [e for e in view.edges if e["source"] in kept and e["target"] in kept]
-    return {"center": view.center, "nodes": nodes, "edges": merged_edges(edges)}
+    return {"center": view.center, "nodes": nodes, "edges": merged_edges(edges),
+            "note": limit_note(view, nodes)}
+
+
+def limit_note(view: Any, nodes: list[dict[str, Any]]) -> str | None:
+    """A "showing n of m" line when the kg layer kept only the most connected neighbours (else None)."""
+    total = getattr(view, "total", None)
+    complete = getattr(view, "complete", True)
+    drawn = len(view.nodes) - 1
+    if complete and (total is None or total <= drawn):
+        return None
+    shown = len(nodes) - 1
+    more = "" if complete else " or more"
+    return (f"Showing the {shown} most connected of {total}{more} neighbours; "
+            "filter by year or authority, or centre on a neighbour, to see others.")
 
 
 def neighbour_rows(data: dict[str, Any]) -> list[dict[str, Any]]:

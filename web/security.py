@@ -1,4 +1,4 @@
-"""Secure headers, a per-client rate limiter and the JSON/HTML error pages.
+"""Secure headers, per-client rate and concurrency limits, and the JSON/HTML error pages.
 
 No view ever shows a traceback: every error becomes a one-line message, as JSON for API and
 SPARQL clients and as a small page for people.
@@ -6,13 +6,17 @@ SPARQL clients and as a small page for people.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from councilkg.errors import CouncilKGError
@@ -52,6 +56,129 @@ class RateLimiter:
             return 0
 
 
+class Busy(CouncilKGError):
+    """A request refused for load: 429 when its client already has too many in progress, 503
+    when the whole server is at capacity; either way with a Retry-After."""
+
+    def __init__(self, message: str, *, status: int, retry_after: int) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class ConcurrencyLimiter:
+    """How many requests of one group of expensive routes may run at once.
+
+    Each client (key) may have ``per_client`` in progress, counting those still waiting; one
+    more is refused at once with 429. Across all clients at most ``total`` run and at most
+    ``queue`` wait, each up to ``wait_s``, for a free one; a request finding the queue full,
+    or still waiting at ``wait_s``, gets 503. Both carry a Retry-After. So the group never
+    holds more than ``total + queue`` server threads (:attr:`threads`), one client cannot
+    occupy them all, and the pages outside the group keep answering however many clients
+    send heavy requests.
+    """
+
+    def __init__(self, name: str, per_client: int, total: int, queue: int | None = None,
+                 wait_s: float = 2.0) -> None:
+        self.name = name
+        self.per_client = per_client
+        self.total = max(1, total)
+        self.queue = self.total if queue is None else max(0, queue)
+        self.wait_s = wait_s
+        self._by_client: dict[str, int] = {}
+        self._running = 0
+        self._cond = threading.Condition()
+
+    @property
+    def threads(self) -> int:
+        """The most server threads this group can hold at once (running and waiting)."""
+        return self.total + self.queue
+
+    def in_progress(self, key: str) -> int:
+        """Requests of ``key`` in progress or waiting (for tests and the benchmark)."""
+        with self._cond:
+            return self._by_client.get(key, 0)
+
+    @contextmanager
+    def slot(self, key: str) -> Iterator[None]:
+        """Hold one of this group's slots for the ``with`` block, or raise :class:`Busy`."""
+        with self._cond:
+            if self.per_client > 0 and self._by_client.get(key, 0) >= self.per_client:
+                raise Busy(f"too many {self.name} requests in progress from this client "
+                           f"(at most {self.per_client}); try again when one has finished",
+                           status=429, retry_after=1)
+            waiting = sum(self._by_client.values()) - self._running
+            if self._running >= self.total and waiting >= self.queue:
+                raise Busy(f"the server is busy with other {self.name} requests; try again shortly",
+                           status=503, retry_after=max(1, math.ceil(self.wait_s)))
+            self._by_client[key] = self._by_client.get(key, 0) + 1
+            try:
+                deadline = time.monotonic() + self.wait_s
+                while self._running >= self.total:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise Busy(f"the server is busy with other {self.name} requests; try again shortly",
+                                   status=503, retry_after=max(1, math.ceil(self.wait_s)))
+                    self._cond.wait(left)
+                self._running += 1
+            except BaseException:
+                self._leave(key)
+                raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._leave(key)
+                self._cond.notify()
+
+    def _leave(self, key: str) -> None:
+        left = self._by_client.get(key, 0) - 1
+        if left > 0:
+            self._by_client[key] = left
+        else:
+            self._by_client.pop(key, None)
+
+
+LIMITERS = "councilkg_concurrency"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def client_key() -> str:
+    """The key by which requests are counted per client: the peer address."""
+    return request.remote_addr or "unknown"
+
+
+@contextmanager
+def slot(group: str) -> Iterator[None]:
+    """Run the ``with`` block inside a slot of the app's ``group`` limiter (raises :class:`Busy`).
+
+    For a view of which only one branch is expensive; whole views use :func:`limited`."""
+    limiter: ConcurrencyLimiter | None = current_app.extensions.get(LIMITERS, {}).get(group)
+    if limiter is None:
+        yield
+        return
+    with limiter.slot(client_key()):
+        yield
+
+
+def limited(group: str) -> Callable[[View], View]:
+    """Decorate a view so that it runs inside a slot of the app's ``group`` limiter.
+
+    ``group`` is one of the limiters :func:`web.create_app` registers (``graph``, ``search``,
+    ``sparql``); a request over the limits gets the JSON/HTML error shape with Retry-After.
+    """
+
+    def wrap(view: View) -> View:
+        @functools.wraps(view)
+        def limited_view(*args: Any, **kwargs: Any) -> Any:
+            with slot(group):
+                return view(*args, **kwargs)
+
+        return limited_view  # type: ignore[return-value]
+
+    return wrap
+
+
 def wants_json() -> bool:
     """Whether the current request is from a machine client (API, SPARQL, JSON accept)."""
     if request.path.startswith(("/api/", "/sparql", "/openapi.json")):
@@ -81,7 +208,7 @@ def install(app: Flask) -> None:
     @app.before_request
     def _rate_limit() -> Response | None:
         if request.endpoint in app.config["RATE_LIMITED_ENDPOINTS"]:
-            wait = limiter.check(request.remote_addr or "unknown")
+            wait = limiter.check(client_key())
             if wait:
                 return error_response(429, "too many requests; try again later", retry_after=wait)
         return None
@@ -98,7 +225,8 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CouncilKGError)
     def _project_error(exc: CouncilKGError) -> Response:
-        return error_response(exc.status, exc.message)
+        retry_after = getattr(exc, "retry_after", None)
+        return error_response(exc.status, exc.message, retry_after=int(retry_after) if retry_after else None)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

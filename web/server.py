@@ -81,11 +81,13 @@ def _serve_here(settings: Settings, threads: int, **where: object) -> None:
     """waitress in this process, on ``host``/``port`` or on pre-opened ``sockets``."""
     from waitress import serve as waitress_serve
 
-    from web import close_app, create_app
+    from web import close_app, create_app, limiter_threads
 
     app = create_app({"SETTINGS": settings})
     try:
-        waitress_serve(app, threads=threads, ident="councilkg",
+        # The limits on expensive routes may hold some threads (running or waiting); the
+        # requested ones stay free for every other page on top of those.
+        waitress_serve(app, threads=threads + limiter_threads(app), ident="councilkg",
                        max_request_body_size=int(settings.max_request_kb) * 1024, **where)
     finally:
         close_app(app)

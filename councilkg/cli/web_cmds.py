@@ -28,7 +28,8 @@ _port = click.option("--port", default=8000, show_default=True, type=click.IntRa
 @_host
 @_port
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads of the WSGI server (per process).")
+              help="Worker threads of the WSGI server (per process) for cheap pages; the limits on "
+                   "expensive routes add their own.")
 @click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
               help="Worker processes sharing the port (POSIX); about one per CPU core for heavy search "
                    "traffic. Each keeps its own rate-limit window.")

@@ -13,6 +13,7 @@ from kg import browse
 from web.params import choice_param
 from web.resources import get_graph_store, get_search_index
 from web.search_results import read_search_request, result_json, run_search
+from web.security import limited
 from web.views.entities import KINDS
 from web.views.linked_data import iri_from_param, local_path
 from web.views.papers import load_paper
@@ -28,6 +29,7 @@ def _iri_param() -> str:
 
 
 @bp.get("/api/search")
+@limited("search")
 def search() -> Any:
     """Ranked passages with paper, offsets and highlights."""
     req = read_search_request(request.args)

@@ -8,7 +8,8 @@ from kg import browse
 from web.graph_view import graph_data, neighbour_rows
 from web.params import year_param
 from web.resources import derived, get_graph_store
-from web.security import CSP
+from web.security import CSP, limited
+from web.view_cache import cached_view
 from web.views.linked_data import iri_from_param, local_path
 
 bp = Blueprint("graph", __name__)
@@ -27,13 +28,15 @@ def neighbourhood(store: object, iri: str, year: int | None, authority: str | No
 
     Only a view with no relationships needs the (heavier) existence check: an entity with
     neighbours exists."""
-    view = browse.neighbourhood(store, iri, year, authority)
+    view = cached_view(("neighbourhood", iri, year, authority),
+                       lambda graph: browse.neighbourhood(graph, iri, year, authority))
     if not view.edges:
         browse.entity(store, iri)  # raises NotFound for an unknown IRI
     return view
 
 
 @bp.get("/graph")
+@limited("graph")
 def graph_page() -> Response:
     """The graph page (the drawing needs JavaScript; a list of neighbours is shown without it)."""
     iri, year, authority = read_graph_args()
@@ -53,6 +56,7 @@ def graph_page() -> Response:
 
 
 @bp.get("/api/graph")
+@limited("graph")
 def graph_json() -> object:
     """Nodes and edges of a neighbourhood, with each node's local page URL."""
     iri, year, authority = read_graph_args()

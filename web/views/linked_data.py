@@ -14,6 +14,7 @@ from kg import browse
 from web.entity_view import group_facts, mentions_by_year
 from web.params import choice_param
 from web.resources import get_graph_store, run_sparql
+from web.security import slot
 
 bp = Blueprint("linked_data", __name__)
 
@@ -58,7 +59,8 @@ def entity_resource(path: str) -> Response:
     if wanted:
         best = FORMATS[wanted]
     if best in RDF_TYPES:
-        body, media_type, _ = run_sparql(browse.describe_query(iri), best)
+        with slot("sparql"):
+            body, media_type, _ = run_sparql(browse.describe_query(iri), best)
         if not body.strip() or body.strip() in {b"[]", b"{}"}:
             raise NotFound(f"no entity {iri}")
         response = Response(body, mimetype=media_type.split(";")[0])

@@ -7,11 +7,13 @@ from flask import Blueprint, render_template, request
 from kg import browse
 from web.resources import derived, get_graph_store, get_search_index
 from web.search_results import read_search_request, run_search, snippet_html
+from web.security import limited
 
 bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
+@limited("search")
 def search_page() -> str:
     """Query box, filters, highlighted snippets with entity chips, pagination."""
     req = read_search_request(request.args)

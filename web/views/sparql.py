@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from kg import browse
 from web import sparql_protocol
 from web.resources import run_sparql
+from web.security import limited
 
 bp = Blueprint("sparql", __name__)
 
@@ -27,6 +28,7 @@ def _cors(response: Response) -> Response:
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@limited("sparql")
 def endpoint() -> Response | str:
     """Answer a query (GET, form POST, direct POST); without one, the service description."""
     if request.method == "OPTIONS":
@@ -71,6 +73,7 @@ def editor() -> str:
 
 
 @bp.post("/query")
+@limited("sparql")
 def run_in_page() -> str:
     """Run the editor's query on the server and draw the results in the page (no JavaScript needed)."""
     query = sparql_protocol.read_query(request, current_app.config["MAX_QUERY_CHARS"]) or ""
