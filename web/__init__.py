@@ -19,6 +19,10 @@ RATE_LIMITED_ENDPOINTS = frozenset(
 )
 
 
+MAX_HEADER_BYTES = 32 * 1024
+"""Largest block of request headers (besides the request line) the app accepts."""
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The councilkg explorer.
 
@@ -37,6 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = int(settings.max_request_kb) * 1024
     app.config.setdefault("RATE_LIMITED_ENDPOINTS", RATE_LIMITED_ENDPOINTS)
     app.config.setdefault("MAX_QUERY_CHARS", int(settings.max_request_kb) * 1024)
+    # A GET query travels in the URL: as long a URL as a body is accepted; other headers are small.
+    app.config.setdefault("MAX_URL_BYTES", int(settings.max_request_kb) * 1024)
+    app.config.setdefault("MAX_HEADER_BYTES", MAX_HEADER_BYTES)
     app.json.sort_keys = False
     app.extensions["councilkg_rate_limiter"] = security.RateLimiter(int(settings.search_rate_limit))
     app.extensions.setdefault(security.LIMITERS, concurrency_limiters(settings))

@@ -206,6 +206,22 @@ def install(app: Flask) -> None:
     limiter: RateLimiter = app.extensions["councilkg_rate_limiter"]
 
     @app.before_request
+    def _size_limits() -> Response | None:
+        # The app's own limits, below waitress's (see web.server.create_server), so that a
+        # request over them gets this app's error shape rather than the server's plain text.
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit is not None and (request.content_length or 0) > limit:
+            return error_response(413, "request too large")
+        uri = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI") or request.full_path
+        max_url = int(app.config["MAX_URL_BYTES"])
+        if len(uri.encode("utf-8", "surrogateescape")) > max_url:
+            return error_response(414, f"URL too long (at most {max_url} bytes); send long queries by POST")
+        headers = sum(len(name) + len(value) + 4 for name, value in request.headers.items())
+        if headers > int(app.config["MAX_HEADER_BYTES"]):
+            return error_response(431, "request headers too large")
+        return None
+
+    @app.before_request
     def _rate_limit() -> Response | None:
         if request.endpoint in app.config["RATE_LIMITED_ENDPOINTS"]:
             wait = limiter.check(client_key())

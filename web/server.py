@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from councilkg.settings import Settings
 
@@ -79,18 +80,74 @@ def _family(host: str) -> socket.AddressFamily:
 
 def _serve_here(settings: Settings, threads: int, **where: object) -> None:
     """waitress in this process, on ``host``/``port`` or on pre-opened ``sockets``."""
-    from waitress import serve as waitress_serve
-
-    from web import close_app, create_app, limiter_threads
+    from web import close_app, create_app
 
     app = create_app({"SETTINGS": settings})
     try:
-        # The limits on expensive routes may hold some threads (running or waiting); the
-        # requested ones stay free for every other page on top of those.
-        waitress_serve(app, threads=threads + limiter_threads(app), ident="councilkg",
-                       max_request_body_size=int(settings.max_request_kb) * 1024, **where)
+        logging.basicConfig()
+        create_server(app, threads, **where).run()
     finally:
         close_app(app)
+
+
+WAITRESS_MARGIN = 64 * 1024
+"""Bytes by which waitress's own size limits exceed the app's, so that the app (which answers
+in its JSON/HTML error shape) is the one that refuses a request just over its limits."""
+
+
+def create_server(app: Any, threads: int, **where: Any) -> Any:
+    """The waitress server for ``app``: on ``host``/``port`` or pre-opened ``sockets``.
+
+    The limits on expensive routes may hold some threads (running or waiting); ``threads``
+    more stay free for every other page. waitress's body and header limits sit above the
+    app's (``MAX_CONTENT_LENGTH``, ``MAX_URL_BYTES``, ``MAX_HEADER_BYTES``), so the app
+    answers a request over its limits with its own error shape; a request beyond even
+    waitress's limits gets the same JSON shape from :class:`JSONErrorChannel` instead of
+    waitress's plain text.
+    """
+    from waitress.server import BaseWSGIServer
+    from waitress.server import create_server as waitress_server
+
+    from web import limiter_threads
+
+    server = waitress_server(
+        app, threads=threads + limiter_threads(app), ident="councilkg",
+        max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) + WAITRESS_MARGIN,
+        max_request_header_size=int(app.config["MAX_URL_BYTES"]) + int(app.config["MAX_HEADER_BYTES"])
+        + WAITRESS_MARGIN,
+        **where,
+    )
+    channel = json_error_channel()
+    for dispatcher in [server, *getattr(server, "map", {}).values()]:
+        if isinstance(dispatcher, BaseWSGIServer):
+            dispatcher.channel_class = channel
+    return server
+
+
+def json_error_channel() -> type:
+    """waitress's connection class answering its own refusals (a body or header block over
+    waitress's limits, a malformed request) as ``{"error": …, "status": …}`` JSON."""
+    import json
+
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class JSONErrorTask(ErrorTask):
+        def execute(self) -> None:
+            error = self.request.error
+            messages = {413: "request too large", 431: "request headers too large"}
+            message = messages.get(error.code, str(error.reason).lower())
+            body = json.dumps({"error": message, "status": error.code}).encode("utf-8")
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.extend([("Content-Type", "application/json")])
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class JSONErrorChannel(HTTPChannel):
+        error_task_class = JSONErrorTask
+
+    return JSONErrorChannel
 
 
 def one_thread_per_request() -> None:
