@@ -244,6 +244,16 @@ def body_right(gold_body: str | None, labels: set[str]) -> bool:
                for lbl in labels)
 
 
+def action_right(gold: dict[str, Any], action: str | None) -> bool:
+    """Is the built ``action`` the gold decision's ``action`` or one of its ``alt_actions``?
+
+    Some wordings name two actions equally well ("AGREED that a contract be entered with X"
+    agrees and awards); the annotator lists the other readings in ``alt_actions``.
+    """
+    wanted = {_norm(a) for a in [gold.get("action"), *(gold.get("alt_actions") or [])] if a}
+    return _norm(action or "") in wanted
+
+
 def amount_found(item: dict[str, Any], values: list[float]) -> bool:
     """Does any graph value equal the gold ``value`` (or an ``alt_values`` reading) within ±0.5 %?"""
     wanted = [float(v) for v in [item.get("value"), *(item.get("alt_values") or [])] if v is not None]
@@ -278,7 +288,7 @@ def score_papers(golds: list[dict[str, Any]], facts: dict[str, PaperFacts | None
         gdec = list(gold.get("decisions") or [])
         matched = match_decisions(gdec, got.decisions)
         ba = sum(1 for i, j in matched.items()
-                 if _norm(got.decisions[j].action or "") == _norm(gdec[i].get("action") or "")
+                 if action_right(gdec[i], got.decisions[j].action)
                  and body_right(gdec[i].get("body"), got.decisions[j].body_labels))
         c["decisions_gold"] += len(gdec)
         c["decisions_found"] += len(matched)
