@@ -236,12 +236,24 @@ def match_decisions(gold: list[dict[str, Any]], built: list[BuiltDecision]) -> d
 
 
 def body_right(gold_body: str | None, labels: set[str]) -> bool:
-    """A gold body of None accepts any; else some label of the built body names the same body."""
+    """A gold body of None accepts any; else some label of the built body names the same body.
+
+    A label names it when it matches (:func:`labels_match`) or is the gold body qualified by its
+    authority: "Blackpool Health and Wellbeing Board", "Health and Wellbeing Board (Derby)" or "…
+    of Derby" for "Health and Wellbeing Board". A label that merely contains the gold words is
+    another body: "Executive Director People" is not the "Executive", nor "Cabinet Member for
+    Housing" the "Cabinet".
+    """
     if not gold_body:
         return True
     g = normalise_label(gold_body)
-    return any(labels_match(lbl, gold_body) or g in normalise_label(lbl) or normalise_label(lbl) == g
-               for lbl in labels)
+
+    def names(label: str) -> bool:
+        lbl = normalise_label(label)
+        return (labels_match(label, gold_body) or lbl.endswith(" " + g)
+                or any(lbl.startswith(g + sep) for sep in (" (", " of ", ", ")))
+
+    return any(names(lbl) for lbl in labels)
 
 
 def action_right(gold: dict[str, Any], action: str | None) -> bool:
