@@ -22,7 +22,25 @@ _WORDS = re.compile(r"[\w'’&.-]+")
 _CAPITALISED_RUN = re.compile(
     r"(?<![\w-])[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|upon|on|and|the|of|in|le|by)(?![\w-]))*"
 )
-_GOV_UK_DOMAIN = re.compile(r"(?:@|\bwww\.|//)([a-z-]+)\.gov\.uk\b", re.IGNORECASE)
+# The label before gov.uk (and the Welsh and Scottish government domains, and ModernGov's hosted
+# sites) names the council: democracy.warwickshire.gov.uk, jane@leeds.gov.uk, westsussex.moderngov.co.uk.
+_GOV_UK_DOMAIN = re.compile(
+    r"(?<![\w-])([a-z][a-z0-9-]*)\.(?:gov\.uk|llyw\.cymru|gov\.wales|gov\.scot|moderngov\.co\.uk)\b",
+    re.IGNORECASE,
+)
+# Words that anchor a council's full name: "… Council", "Cyngor Sir …", "Comhairle …",
+# "London Borough of …", "City of London Corporation".
+_NAME_ANCHOR = re.compile(r"\b(?:council|cyngor|comhairle|borough|corporation)\b", re.IGNORECASE)
+# A meeting's venue names a building, often another council's: its names are no evidence.
+_VENUE_LINE = re.compile(
+    r"^[ \t]*(?:venue|lleoliad|location|place of meeting)\b[^\n]*|\bheld\s+(?:at|in)\b[^\n.]{0,120}",
+    re.IGNORECASE | re.MULTILINE,
+)
+_OWN_COUNCIL = re.compile(
+    r"\b(?:the|this)\s+(?:council|local\s+authority)\b(?!\s+(?:tax|of)\b)", re.IGNORECASE
+)
+_WELSH_FORMS = ("cyngor {}", "cyngor sir {}", "cyngor bwrdeistref sirol {}", "cyngor dinas {}",
+                "cyngor dinas a sir {}")
 _GENERIC = re.compile(r"\b(?:the\s+)?(City|County|Borough|District)\s+Council\b")
 
 
@@ -88,17 +106,36 @@ class AuthorityIndex:
                         found.append(authority)
 
     def _council_mentions(self, text: str, year: int | None) -> list[Authority]:
-        """Authorities named in full ("Derby City Council", "NOTTINGHAM CITY COUNCIL")."""
+        """Authorities named in full ("Derby City Council", "NOTTINGHAM CITY COUNCIL", "London
+        Borough of Camden", "Cyngor Sir y Fflint"): the longest known name around each anchor word."""
+        spans: dict[tuple[int, int], list[Authority]] = {}
+        for anchor in _NAME_ANCHOR.finditer(text):
+            lo = max(0, anchor.start() - 120)
+            words = list(_WORDS.finditer(text[lo : anchor.end() + 120]))
+            at = next((i for i, w in enumerate(words) if lo + w.start() == anchor.start()), None)
+            if at is None:
+                continue
+            best: tuple[int, int, list[Authority]] | None = None
+            for i in range(max(0, at - self._longest_name), at + 1):
+                for j in range(min(len(words), at + self._longest_name), at, -1):
+                    if best and j - i <= best[1] - best[0]:
+                        break
+                    key = _normalise(" ".join(_clean_word(w.group(0)) for w in words[i:j]))
+                    if key in self.full_names:
+                        best = (i, j, self.full_names[key])
+                        break
+            if best:
+                start, end = lo + words[best[0]].start(), lo + words[best[1] - 1].end()
+                spans[(start, end)] = best[2]
         found: list[Authority] = []
-        for match in _COUNCIL_WORD.finditer(text):
-            words = _WORDS.findall(text[max(0, match.start() - 120) : match.start()])
-            for size in range(min(len(words), self._longest_name - 1), 0, -1):
-                key = _normalise(" ".join(words[-size:]) + " council")
-                if key in self.full_names:
-                    authority = _prefer(self.full_names[key], year)
-                    if authority:
-                        found.append(authority)
-                    break
+        kept: list[tuple[int, int]] = []
+        for (start, end), candidates in sorted(spans.items(), key=lambda kv: kv[0][0] - kv[0][1]):
+            if any(start < e and s < end for s, e in kept):
+                continue  # inside a longer name already counted
+            kept.append((start, end))
+            authority = _prefer(candidates, year)
+            if authority:
+                found.append(authority)
         return found
 
     def _place_mentions(self, text: str, year: int | None) -> list[Authority]:
@@ -139,15 +176,25 @@ class AuthorityIndex:
                 return authority
         return None
 
-    def infer(self, text: str, year: int | None = None) -> AuthorityMatch | None:
-        """The authority a paper belongs to, by weighing the councils it names.
+    def infer(self, text: str, year: int | None = None, source: str | None = None) -> AuthorityMatch | None:
+        """The authority a paper belongs to, or None (see :meth:`infer_with_reason`)."""
+        return self.infer_with_reason(text, year, source)[0]
+
+    def infer_with_reason(
+        self, text: str, year: int | None = None, source: str | None = None
+    ) -> tuple[AuthorityMatch | None, str]:
+        """The authority a paper belongs to, by weighing the councils it names, and why not if None.
 
         A council's full name in the first lines (the paper's header) counts most, then
-        full names anywhere, then "the City/County Council" attributed to the named council
-        of that kind, then bare place names. The most frequent council wins.
+        full names anywhere, then a gov.uk address in the text or in ``source`` (the file's
+        path or address), then "the City/County Council" attributed to the named council
+        of that kind, then bare place names; "the Council" adds to the only area named.
+        Names in a venue line ("Venue: …", "held at …") do not count. When the evidence is
+        too weak, or two councils are named about equally, the answer is None with the reason.
         """
         scores: Counter[Authority] = Counter()
         reasons: dict[Authority, Counter[str]] = {}
+        text = _VENUE_LINE.sub(lambda m: " " * len(m.group(0)), text)
         head = "\n".join(line for line in text.splitlines() if line.strip())[:600]
 
         def add(authority: Authority, weight: float, why: str) -> None:
@@ -160,10 +207,11 @@ class AuthorityIndex:
             add(authority, 10, "header")
         for authority in self._place_mentions(text, year):
             add(authority, 1, "place-name")
-        for label in {m.group(1).lower() for m in _GOV_UK_DOMAIN.finditer(text)}:
-            authority = _prefer(self.domains.get(label, []), year)
-            if authority:
-                add(authority, 3, "gov-uk-domain")
+        for where, why in ((text, "gov-uk-domain"), (source or "", "source-address")):
+            for label in {m.group(1).lower() for m in _GOV_UK_DOMAIN.finditer(where)}:
+                authority = _prefer(self.domains.get(label, []), year)
+                if authority:
+                    add(authority, 3, why)
         if scores:
             for match in _GENERIC.finditer(text):
                 before = text[max(0, match.start() - 30) : match.start()]
@@ -174,13 +222,32 @@ class AuthorityIndex:
                 named = [a for a in scores if a.kind_word() == kind]
                 if named:
                     add(max(named, key=lambda a: scores[a]), 2, "generic-mention")
+        if len(scores) == 1:
+            only = next(iter(scores))
+            own = len(_OWN_COUNCIL.findall(text))
+            if own:
+                add(only, min(own, 2), "own-council")
         if not scores:
-            return None
-        best, score = scores.most_common(1)[0]
+            return None, "no council named in the text"
+        ranked = scores.most_common(2)
+        best, score = ranked[0]
         if score < 3:
-            return None
+            return None, f"too little evidence: only {_evidence(best, reasons[best])}"
+        if len(ranked) > 1 and ranked[1][1] >= 0.8 * score and "header" not in reasons[best]:
+            other = ranked[1][0]
+            return None, f"councils named about equally: {best.name} and {other.name}"
         rule = reasons[best].most_common(1)[0][0]
-        return AuthorityMatch(best, rule, score)
+        return AuthorityMatch(best, rule, score), ""
+
+
+def _clean_word(word: str) -> str:
+    """A name's word without sentence punctuation or a possessive: "Council's" -> "Council"."""
+    return re.sub(r"['’]s$", "", word).strip(".'’-") or word
+
+
+def _evidence(authority: Authority, why: Counter[str]) -> str:
+    parts = ", ".join(f"{rule} ({weight:g})" for rule, weight in why.most_common())
+    return f"{authority.name}: {parts}"
 
 
 def _normalise(name: str) -> str:
@@ -214,11 +281,17 @@ def load_authorities(path: Path = REFERENCE_CSV) -> AuthorityIndex:
                 start_date=row["start-date"].strip(),
                 end_date=row["end-date"].strip(),
             )
-            if not authority.gss_code or authority.kind in ("COMB", "SRA", "WPA"):
-                continue
+            if not authority.gss_code or authority.kind in ("COMB", "SRA"):
+                continue  # combined authorities and the GLA publish no council papers (WPA: Welsh councils)
             authorities.append(authority)
             full = {authority.name}
-            full.update(a for a in row["alt-names"].split(",") if "council" in a.lower())
+            alt_names = [a.strip() for a in row["alt-names"].split(",") if a.strip()]
+            full.update(a for a in alt_names if "council" in a.lower())
+            if row["nation"].strip() == "Wales":
+                for form in _WELSH_FORMS:
+                    full.update(form.format(a) for a in alt_names if "council" not in a.lower())
+            elif row["nation"].strip() == "Scotland":
+                full.update(f"comhairle {a}" for a in alt_names if "council" not in a.lower())
             nice = authority.nice_name
             if nice:
                 word = authority.kind_word()

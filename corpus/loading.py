@@ -65,7 +65,9 @@ def load_document(
         raise InputError(
             f"{path}: cannot read file ({exc.__class__.__name__}{': ' + reason if reason else ''})"
         ) from None
-    metadata = apply_catalogue(infer_metadata(structure.text, structure.blocks), catalogue_row)
+    metadata = apply_catalogue(
+        infer_metadata(structure.text, structure.blocks, source=str(path)), catalogue_row
+    )
     return Document(
         doc_id=doc_id_for(path),
         file_name=path.name,

@@ -49,17 +49,48 @@ _MONTH = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_ORDINAL = r"(?:\s?(?:st|nd|rd|th))?"
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE
+    rf"\b(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE
 )
 _MONTH_DAY_YEAR = re.compile(
-    rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,\s+((?:19|20)\d\d)\b", re.IGNORECASE
+    rf"\b{_MONTH}\.?\s+(\d{{1,2}}){_ORDINAL},\s+((?:19|20)\d\d)\b", re.IGNORECASE
 )
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)?\d\d)(?![\d/.-])")
+_ISO_DATE = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(\d\d)-(\d\d)(?![\d-])")
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d/£.-])((?:19|20)\d\d)(?![\d%])")
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:meeting\s+|report\s+)?date(?:\s+of\s+(?:meeting|report))?\s*[:\-]\s*)?(.{6,40})$",
+    re.IGNORECASE,
+)
+# "Date of decision: 12/12/2024", "Decided at meeting: 12/12/2024 - Cabinet", "Meeting: 18/06/2019",
+# "Publication date: 13/12/2024", "Published on 3 May 2021", "Report date – 4 May 2021".
+_LABELLED_DATE = re.compile(
+    r"^\s*(?P<label>(?:date\s+of\s+(?:the\s+)?(?:decision|meeting|report|publication|issue))"
+    r"|(?:decision|meeting|report|publication|issue)\s+date|decided\s+at\s+(?:the\s+)?meeting"
+    r"|decision\s+(?:made|taken)(?:\s+on)?|date\s+published|published(?:\s+on)?|meeting(?:\s+on)?"
+    r"|made\s+on|taken\s+on"
+    # Welsh: "Dyddiad y penderfyniad", "Penderfynwyd yn y cyfarfod", "Cyfarfod", "Dyddiad cyhoeddi".
+    r"|dyddiad\s+(?:y\s+)?(?:penderfyniad|cyfarfod|cyhoeddi|adroddiad)|penderfynwyd\s+yn\s+y\s+cyfarfod"
+    r"|cyfarfod)\s*[:\-–—]?\s+(?P<value>.{6,80})$",
+    re.IGNORECASE,
+)
+_LABEL_RANKS = (
+    (2, "publication-date", ("publi", "issue", "cyhoeddi")),
+    (1, "report-date", ("report", "adroddiad")),
+    (0, "decision-date", ("decision", "decided", "made on", "taken on", "penderfyn")),
+)
+# "Cabinet - Tuesday, 2nd October, 2018 2.00 pm": a meeting page's heading.
+_MEETING_HEADING = re.compile(
+    r"^[^\n]{2,100}?\s[-–—]\s((?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+\d{1,2}[^\n]{3,40})$",
+    re.IGNORECASE,
+)
+# "05/07/2016 - Gateway 2: Contract award approval": a decision listed under its date.
+_DATED_ITEM = re.compile(r"^(\d{1,2}/\d{1,2}/(?:19|20)\d\d)\s+[-–—]\s+\S")
+_TIMES_ONLY = re.compile(
+    r"[\s.,;:\-–—]*(?:(?:at|from|to|until|starting)?\s*\d{1,2}(?:[.:]\d\d)?\s*"
+    r"(?:am|pm|a\.m\.|p\.m\.|hrs|noon)?[\s.,;:\-–—]*)*",
     re.IGNORECASE,
 )
 _DATE_LABEL = re.compile(
@@ -89,7 +120,7 @@ _COUNCIL_OR_COMMITTEE_LINE = re.compile(
 # "MINUTES of the meeting held at Civic Hall on 14 March 2018", "Meeting held on Tuesday 5 March
 # 2019", "Meeting to be held on …": the meeting's own date, when the line opens the paper.
 _HELD_ON = re.compile(
-    r"^\s*(?:minutes\b|(?:\w+\s+)?meeting\b)[^\n]{0,100}?\bheld\b[^\n]{0,100}?\bon\s+(.{6,40})$",
+    r"^\s*(?:at\s+an?\s+)?(?:minutes\b|(?:\w+\s+)?meeting\b)[^\n]{0,100}?\bheld\b[^\n]{0,100}?\bon\s+(.{6,40})$",
     re.IGNORECASE,
 )
 # "Report to Cabinet", "To: Health Scrutiny Panel", "Report to the Executive Board – 4 May 2021".
@@ -151,31 +182,43 @@ def read_catalogue(path: str | Path) -> dict[str, CatalogueRow]:
 
 
 def parse_date(text: str) -> str | None:
-    """The first full date in ``text`` as ISO ``YYYY-MM-DD`` (UK day/month order), or None."""
-    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_NUMERIC_DATE, "num")):
-        match = pattern.search(text)
-        if not match:
-            continue
-        try:
-            if order == "dmy":
-                day, month, year = (
-                    int(match.group(1)),
-                    _MONTHS[match.group(2).lower()[:3]],
-                    int(match.group(3)),
-                )
-            elif order == "mdy":
-                month, day, year = (
-                    _MONTHS[match.group(1).lower()[:3]],
-                    int(match.group(2)),
-                    int(match.group(3)),
-                )
-            else:
-                day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-                year += 2000 if year < 100 else 0
-            return date(year, month, day).isoformat()
-        except (ValueError, KeyError):
-            continue
-    return None
+    """The first full date in ``text`` as ISO ``YYYY-MM-DD`` (UK day/month order), or None.
+
+    Reads "9 July 2019", "Tuesday 3rd March 2020", "2nd October, 2019", "July 9, 2019",
+    "18/06/2019", "18.06.19" (a two-digit year is this century unless that would be in the
+    future) and ISO "2019-06-18"; the earliest date in the text wins, whatever its form.
+    """
+    found: list[tuple[int, str]] = []
+    for pattern, order in (
+        (_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_NUMERIC_DATE, "num"), (_ISO_DATE, "iso")
+    ):
+        for match in pattern.finditer(text):
+            iso = _date_from(match, order)
+            if iso:
+                found.append((match.start(), iso))
+                break
+    return min(found)[1] if found else None
+
+
+def _date_from(match: re.Match[str], order: str) -> str | None:
+    try:
+        if order == "dmy":
+            day, month, year = (
+                int(match.group(1)), _MONTHS[match.group(2).lower()[:3]], int(match.group(3))
+            )
+        elif order == "mdy":
+            month, day, year = (
+                _MONTHS[match.group(1).lower()[:3]], int(match.group(2)), int(match.group(3))
+            )
+        elif order == "iso":
+            year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        else:
+            day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+            if year < 100:
+                year += 2000 if year <= date.today().year % 100 + 1 else 1900
+        return date(year, month, day).isoformat()
+    except (ValueError, KeyError):
+        return None
 
 
 def normalise_date(value: str) -> str | None:
@@ -206,20 +249,59 @@ def smart_title(text: str) -> str:
     return " ".join(words)
 
 
+def _labelled_dates(lines: list[str]) -> list[tuple[int, int, str, str]]:
+    """(rank, line number, ISO date, rule) for every labelled date line of a paper.
+
+    Rank 0 is the meeting or decision date, 1 a report date, 2 the publication date.
+    """
+    out = []
+    for number, line in enumerate(lines):
+        match = _LABELLED_DATE.match(line)
+        if not match:
+            continue
+        label = re.sub(r"\s+", " ", match.group("label").lower())
+        rank, rule = next(
+            ((r, rule) for r, rule, words in _LABEL_RANKS if any(w in label for w in words)),
+            (0, "meeting-date"),
+        )
+        parsed = parse_date(match.group("value"))
+        if parsed:
+            out.append((rank, number, parsed, rule))
+    return out
+
+
 def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[str, str] | None:
-    for line in head_lines:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    candidates = _labelled_dates(lines)
+    for number, line in enumerate(head_lines):
         held = _HELD_ON.match(line)
         if held and len(line.split()) <= 30:
             parsed = parse_date(held.group(1))
             if parsed:
-                return parsed, "meeting-held-on"
-        match = _DATE_LINE.match(line)
+                candidates.append((0, number, parsed, "meeting-held-on"))
+                continue
+        heading = _MEETING_HEADING.match(line)
+        if heading:
+            parsed = parse_date(heading.group(1))
+            if parsed:
+                candidates.append((0, number, parsed, "meeting-heading"))
+                continue
+        listed = _DATED_ITEM.match(line)
+        if listed:
+            parsed = parse_date(listed.group(1))
+            if parsed:
+                candidates.append((0, number, parsed, "dated-decision"))
+                continue
+        match = None if _LABELLED_DATE.match(line) else _DATE_LINE.match(line)
         if match and (
             line.lower().lstrip().startswith(("date", "meeting date")) or _only_date(match.group(1))
         ):
             parsed = parse_date(match.group(1))
             if parsed:
-                return parsed, "meeting-date"
+                candidates.append((0, number, parsed, "meeting-date"))
+    if candidates:
+        _rank, _number, parsed, rule = min(candidates)
+        return parsed, rule
     for line in head_lines[:15]:
         # "Date: July 2019" or "March 2015" alone near the top: the month is known, not the day.
         value = _DATE_LABEL.sub("", line).strip(" .")
@@ -241,8 +323,13 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
 
 
 def _only_date(text: str) -> bool:
+    """A date alone, perhaps with its weekday and the meeting's time ("20 Mar 2015 - 09:30 to 11:00")."""
     stripped = re.sub(r"^\s*\w+day,?\s+", "", text.strip())
-    return bool(_DAY_MONTH_YEAR.fullmatch(stripped) or _MONTH_DAY_YEAR.fullmatch(stripped))
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_DATE, _ISO_DATE):
+        match = pattern.match(stripped)
+        if match and _TIMES_ONLY.fullmatch(stripped[match.end():]):
+            return True
+    return False
 
 
 def _infer_committee(head_lines: list[str], text: str) -> tuple[str, str] | None:
@@ -334,8 +421,13 @@ def _infer_type(text: str, title: str | None) -> tuple[str, str]:
     return "paper", "default"
 
 
-def infer_metadata(text: str, blocks: list[Block]) -> Metadata:
-    """Infer every metadata field from a paper's canonical text and blocks."""
+def infer_metadata(text: str, blocks: list[Block], source: str | None = None) -> Metadata:
+    """Infer every metadata field from a paper's canonical text and blocks.
+
+    ``source`` is the file's path or address when known: a council's web domain in it
+    (``democracy.<council>.gov.uk``) counts as evidence of the authority. A field the
+    text does not support stays None with ``"missing: <reason>"`` as its source.
+    """
     head_lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
     meta = Metadata()
     sources: dict[str, str] = {}
@@ -367,11 +459,15 @@ def infer_metadata(text: str, blocks: list[Block]) -> Metadata:
     if date_found:
         meta.date, rule = date_found
         sources["date"] = f"inferred:{rule}"
-    match = index.infer(text, meta.year)
+    match, why_not = index.infer_with_reason(text, meta.year, source)
     if match:
         meta.authority, meta.gss_code = match.authority.name, match.authority.gss_code
         sources["authority"] = f"inferred:{match.rule}"
         sources["gss_code"] = "inferred:reference-list"
+    else:
+        sources["authority"] = sources["gss_code"] = f"missing: {why_not}"
+    if not date_found:
+        sources["date"] = "missing: no date or year in the text"
     if committee:
         meta.committee = smart_title(committee[0])
         sources["committee"] = f"inferred:{committee[1]}"

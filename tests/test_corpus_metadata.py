@@ -89,7 +89,8 @@ def test_dated_comment_gives_month_when_no_meeting_date() -> None:
 def test_unknown_fields_are_marked_missing() -> None:
     meta = infer("some words without any cue\n")
     assert meta.authority is None
-    assert meta.sources["authority"] == "missing"
+    assert meta.sources["authority"] == "missing: no council named in the text"
+    assert meta.date is None and meta.sources["date"] == "missing: no date or year in the text"
 
 
 @pytest.mark.parametrize(
