@@ -18,6 +18,7 @@ from councilkg.heldout import (
     body_right,
     evaluate_heldout,
     format_heldout,
+    is_generic,
     load_heldout_gold,
     score_papers,
 )
@@ -241,3 +242,38 @@ def test_real_build_reads_the_paper_back_from_the_graph(tmp_path: Path) -> None:
     assert row["in_graph"] is True
     assert metric(result, "decisions found")[1] == 2
     assert metric(result, "money figures in the graph")[1] == 2
+
+
+ACTIONS = {"approve", "award", "agree", "note", "delegate", "extend", "defer", "refuse", "authorise",
+           "endorse", "recommend", "adopt", "appoint", "other"}
+
+
+def test_committed_gold_files_follow_the_schema() -> None:
+    """Every committed gold file has the fields the scorer reads, in the documented vocabulary."""
+    from councilkg.heldout import DEFAULT_HELDOUT_DIR
+
+    golds = load_heldout_gold(DEFAULT_HELDOUT_DIR / "gold")
+    assert golds, "no held-out gold files"
+    for g in golds:
+        doc = g["document"]
+        assert (DEFAULT_HELDOUT_DIR / "gold" / doc.replace(".txt", ".json")).is_file(), doc
+        assert g["url"].startswith("http") and g["query"], doc
+        assert g["country"] in {"England", "Wales", "Scotland"}, doc
+        assert g["kind"] in {"decision notice", "minutes", "report", "agenda"}, doc
+        assert g["source_authority"], doc
+        if g["authority_in_text"]:
+            assert g["authority"] and g["authority_gss"], doc
+        else:
+            assert g["authority"] is None and g["authority_gss"] is None, doc
+        if g["date"]:
+            assert g["year"] == int(g["date"][:4]), doc
+        for key in ("organisations", "partnerships", "funding_streams", "services"):
+            for e in g[key]:
+                assert e["name"] and not is_generic(e["name"]), (doc, e["name"])
+                assert not any(is_generic(a) for a in e.get("aliases", [])), (doc, e["name"])
+        for a in g["amounts"]:
+            assert isinstance(a["value"], (int, float)) and a["value"] > 0, (doc, a)
+        for d in g["decisions"]:
+            assert d["action"] in ACTIONS, (doc, d)
+            assert 1 <= len(d["about"]) <= 3, (doc, d)
+            assert d["key"] in (True, False, None), (doc, d)
