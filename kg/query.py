@@ -9,8 +9,9 @@ that is killed at the limit), and stops with an error past ``query_max_results``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from councilkg.errors import QueryError
 from councilkg.settings import Settings
@@ -20,76 +21,120 @@ from kg.results import FORMAT_NAMES, format_name
 if TYPE_CHECKING:
     from kg.store import GraphStore
 
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 MAX_QUERY_CHARS = 100_000
 
-_STRING = (
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-    r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
-)
-_IRI = r"<[^<>\"{}|^`\\\s]*>"
-_COMMENT = r"#[^\n]*"
-_LEXER = re.compile(f"({_STRING})|({_IRI})|({_COMMENT})")
-_WORD = re.compile(r"(?<![?$:\w\-.@])([A-Za-z_][A-Za-z_0-9]*)(?![\w:\-])")
-_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z_][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
-_FROM = re.compile(r"(?<![?$:\w])FROM\s+(?:NAMED\s+)?(\S+)", re.IGNORECASE)
+_CRLF = re.compile(r"\r\n?")
+_SERVICE_NODES = frozenset({"ServiceGraphPattern"})
+_LOAD_NODES = frozenset({"Load"})
 
 
 @dataclass(frozen=True)
 class CheckedQuery:
-    """A query that passed the safety checks; ``is_update`` says it is a SPARQL update."""
+    """A query that passed the safety checks: the exact ``text`` the engine is to run, whether it
+    is a SPARQL update, and its form (``select``, ``ask``, ``construct``, ``describe`` or ``update``)."""
 
     text: str
     is_update: bool
+    form: str = "select"
 
 
-def _mask(sparql: str) -> tuple[str, list[str]]:
-    """Replace strings, IRIs and comments by placeholders so that keywords inside them don't count."""
-    found: list[str] = []
+def canonical_text(sparql: str) -> str:
+    """The query as both parsers must read it: ``\\uXXXX`` escapes expanded, line ends as ``\\n``.
 
-    def repl(m: re.Match[str]) -> str:
-        if m.group(3):
-            return " "
-        found.append(m.group(0))
-        return f" \x00{len(found) - 1}\x00 "
+    The safety check (rdflib) and the engine (Oxigraph) must see the same tokens. They differ on
+    two lexical points: Oxigraph ends a ``#`` comment at ``\\r`` as well as ``\\n`` (rdflib only at
+    ``\\n``), and SPARQL's codepoint escapes, which the spec expands before parsing, are read
+    differently by the two. So the text is rewritten once into a form that has neither, the check
+    parses that text, and exactly that text is what runs.
+    """
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 
-    return _LEXER.sub(repl, sparql), found
+    try:
+        text = expandUnicodeEscapes(sparql)
+    except ValueError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    text = _CRLF.sub("\n", text)
+    if expandUnicodeEscapes(text) != text:
+        raise QueryError("escape sequences that spell further escape sequences are refused")
+    return text
+
+
+def _parse(text: str) -> tuple[Any, bool]:
+    """rdflib's parse tree of ``text`` and whether it is an update; refuses what rdflib cannot parse."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        try:
+            return parseQuery(text), False
+        except ParseException as query_exc:
+            try:
+                return parseUpdate(text), True
+            except ParseException:
+                pass
+            reason = " ".join(str(query_exc).split())
+            raise QueryError(f"SPARQL syntax error: {reason}") from None
+    except RecursionError:
+        raise QueryError("query nested too deeply to be checked") from None
+
+
+def _nodes(tree: Any) -> Iterator[Any]:
+    """Every rdflib ``CompValue`` of a parse tree (iteratively: a deep tree must not recurse)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, ParseResults)):
+            stack.extend(item)
+
+
+def _dataset_iris(tree: Any) -> list[str]:
+    """The FROM and FROM NAMED graph IRIs of a parsed query, prefixed names resolved."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    try:
+        algebra = translateQuery(tree).algebra
+    except RecursionError:
+        raise QueryError("query nested too deeply to be checked") from None
+    except Exception as exc:  # rdflib's algebra raises plain exceptions (e.g. an unknown prefix)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueryError(f"SPARQL error: {first}") from None
+    clauses = algebra.get("datasetClause") or []
+    return [str(c["default"] if "default" in c else c["named"]) for c in clauses]
 
 
 def check_query(sparql: str, *, allow_updates: bool = False) -> CheckedQuery:
-    """Refuse what is never allowed and classify the request; raises :class:`QueryError`."""
+    """Parse the query with a real SPARQL parser and refuse what is never allowed.
+
+    SERVICE (anywhere, in queries and updates), LOAD and FROM on graphs outside the councilkg
+    dataset are refused, as is every update unless ``allow_updates``; text the parser cannot
+    read is refused rather than passed on. Raises :class:`QueryError`.
+    """
     if not sparql or not sparql.strip():
         raise QueryError("empty query")
     if len(sparql) > MAX_QUERY_CHARS:
         raise QueryError(f"query longer than {MAX_QUERY_CHARS} characters")
-    masked, literals = _mask(sparql)
-    words = {w.upper() for w in _WORD.findall(masked)}
-    if "SERVICE" in words:
+    text = canonical_text(sparql)
+    tree, is_update = _parse(text)
+    names = {node.name for node in _nodes(tree)}
+    if names & _SERVICE_NODES:
         raise QueryError("SERVICE (federated query) is refused: queries only run on the councilkg graph")
-    if "LOAD" in words:
+    if names & _LOAD_NODES:
         raise QueryError("LOAD is refused: the graph is only filled by `councilkg build`")
-    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(sparql)}
-    for m in _FROM.finditer(masked):
-        target = m.group(1)
-        iri = _placeholder_iri(target, literals, prefixes)
-        if iri is None or not iri.startswith(ID):
-            raise QueryError(f"FROM {iri or target} is refused: only councilkg graphs ({ID}…) may be named")
-    is_update = bool(words & UPDATE_KEYWORDS)
-    if is_update and not allow_updates:
-        raise QueryError("updates are refused here (setting allow_updates, admin path only)", status=403)
-    return CheckedQuery(sparql, is_update)
-
-
-def _placeholder_iri(token: str, literals: list[str], prefixes: dict[str, str]) -> str | None:
-    placeholder = re.fullmatch(r"\x00(\d+)\x00", token)
-    if placeholder:
-        value = literals[int(placeholder.group(1))]
-        return value[1:-1] if value.startswith("<") else None
-    if ":" in token:
-        prefix, local = token.split(":", 1)
-        if prefix in prefixes:
-            return prefixes[prefix] + local
-    return None
+    if is_update:
+        if not allow_updates:
+            raise QueryError("updates are refused here (setting allow_updates, admin path only)", status=403)
+        return CheckedQuery(text, True, "update")
+    for iri in _dataset_iris(tree):
+        if not iri.startswith(ID):
+            raise QueryError(f"FROM {iri} is refused: only councilkg graphs ({ID}…) may be named")
+    form = tree[1].name.removesuffix("Query").lower()
+    return CheckedQuery(text, False, form)
 
 
 def run_query(

@@ -6,7 +6,6 @@ there); this module only decides which query was asked and in which format to an
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,12 +45,6 @@ FORMAT_ALIASES = {
     "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml"
 }
 
-_PROLOGUE = re.compile(
-    r"\A(?:\s+|#[^\n]*\n?|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:BASE\s+<[^>]*>))*", re.IGNORECASE
-)
-_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class SparqlRequest:
     """A query read from a protocol request and the media type to answer with."""
@@ -62,12 +55,13 @@ class SparqlRequest:
 
 
 def query_form(query: str) -> str:
-    """``select``, ``ask``, ``construct`` or ``describe`` (after the prologue)."""
-    rest = query[_PROLOGUE.match(query).end():]
-    match = _FORM.match(rest)
-    if not match:
-        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return match.group(1).lower()
+    """``select``, ``ask``, ``construct`` or ``describe``, as the safety check's parser reads it.
+
+    Raises :class:`QueryError` for text that is no SPARQL query (syntax errors, updates, SERVICE…).
+    """
+    from kg.query import check_query
+
+    return check_query(query).form
 
 
 def read_query(req: Request, max_chars: int) -> str | None:
