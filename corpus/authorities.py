@@ -233,8 +233,10 @@ class AuthorityIndex:
         best, score = ranked[0]
         if score < 3:
             return None, f"too little evidence: only {_evidence(best, reasons[best])}"
-        if len(ranked) > 1 and ranked[1][1] >= 0.8 * score and "header" not in reasons[best]:
-            other = ranked[1][0]
+        other = ranked[1][0] if len(ranked) > 1 else None
+        if other and ranked[1][1] >= 0.8 * score and (
+            "header" not in reasons[best] or "header" in reasons[other]
+        ):
             return None, f"councils named about equally: {best.name} and {other.name}"
         rule = reasons[best].most_common(1)[0][0]
         return AuthorityMatch(best, rule, score), ""

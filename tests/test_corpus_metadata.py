@@ -223,3 +223,108 @@ def test_authority_from_a_gov_uk_contact_address() -> None:
     assert infer(text.format(domain="leeds")).authority == "Leeds City Council"
     assert infer(text.format(domain="nottinghamcity")).gss_code == "E06000018"
     assert infer(text.format(domain="no-such-place")).authority is None
+
+
+def test_decision_notice_labels_at_the_foot_win_and_the_decision_date_beats_publication() -> None:
+    body = "".join(f"{n}) The Cabinet noted the budget for 2023/24 and 2025/26.\n\n" for n in range(1, 45))
+    meta = infer(
+        "Decision details\n\nCare at home contracts\n\nDecision Maker: Cabinet\n\n" + body
+        + "Publication date: 14/11/2024\n\nDate of decision: 13/11/2024\n\n"
+        "Decided at meeting: 13/11/2024 - Cabinet\n"
+    )
+    assert meta.date == "2024-11-13" and meta.sources["date"] == "inferred:decision-date"
+
+
+def test_publication_date_is_used_when_it_is_the_only_date() -> None:
+    meta = infer(
+        "Day services review\n\n1. The review ran in 2019, 2019 and 2020.\n\nPublished on 2 June 2021\n"
+    )
+    assert meta.date == "2021-06-02" and meta.sources["date"] == "inferred:publication-date"
+
+
+@pytest.mark.parametrize(
+    ("line", "iso", "rule"),
+    [
+        ("05/07/2016 - Contract award for extra care services", "2016-07-05", "inferred:dated-decision"),
+        ("At a MEETING of the Joint Board held remotely on 27th October, 2021.", "2021-10-27",
+         "inferred:meeting-held-on"),
+        ("20 Mar 2015 - 09:30 to 11:00", "2015-03-20", "inferred:meeting-date"),
+        ("Cabinet - Tuesday, 2nd October, 2018 2.00 pm", "2018-10-02", "inferred:meeting-heading"),
+        ("Meeting: 18/06/19", "2019-06-18", "inferred:meeting-date"),
+        ("Date of meeting: 2019-06-18", "2019-06-18", "inferred:meeting-date"),
+        ("Dyddiad y penderfyniad: 15/06/2021", "2021-06-15", "inferred:decision-date"),
+    ],
+)
+def test_meeting_and_decision_dates_in_every_common_form_beat_the_year_count(
+    line: str, iso: str, rule: str
+) -> None:
+    meta = infer(
+        f"Item decisions\n\n{line}\n\n1. The plan for 2012/13 follows the 2012 review and the 2012 audit.\n"
+    )
+    assert (meta.date, meta.sources["date"]) == (iso, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2019-06-18", "2019-06-18"),
+        ("18.06.19", "2019-06-18"),
+        ("13 th JANUARY 2015", "2015-01-13"),
+        ("Wednesday, 2nd October, 2019", "2019-10-02"),
+        ("on 1 July 2016 (decided 30/06/2016)", "2016-07-01"),
+        ("decided 30/06/2016, from 1 July 2016", "2016-06-30"),
+        ("12/05/98", "1998-05-12"),
+    ],
+)
+def test_parse_date_reads_the_earliest_date_in_any_form(text: str, iso: str) -> None:
+    assert parse_date(text) == iso
+
+
+def test_welsh_council_names_in_welsh_and_english() -> None:
+    welsh = infer("Penderfyniad\n\n1. Mae Cyngor Dinas Caerdydd yn cymeradwyo'r cynllun.\n")
+    assert (welsh.authority, welsh.gss_code) == ("City of Cardiff Council", "W06000015")
+    english = infer("Report to Cabinet\n\n1. Flintshire County Council will review day care.\n")
+    assert english.gss_code == load_authorities().lookup("Flintshire County Council").gss_code
+    assert infer("1. Cyngor Sir y Fflint approved the plan.\n").authority == english.authority
+    gaelic = infer("1. Comhairle nan Eilean Siar agreed the care home fees.\n")
+    assert gaelic.gss_code == "S12000013"
+
+
+def test_a_venue_does_not_name_the_paper_s_council() -> None:
+    meta = infer(
+        "Minutes of the Joint Committee held at Wakefield Council offices, Wakefield on 3 May 2019\n\n"
+        "Venue: Council Chamber, Wakefield Town Hall\n\n"
+        "1. Kirklees Council reported on its home care contracts.\n"
+    )
+    assert meta.authority == "Kirklees Council"
+
+
+def test_a_council_web_address_in_the_text_or_the_source_path() -> None:
+    text = "Decision details\n\n1. The Director approved the award of the contract.\n"
+    in_text = infer(text + "\nSee https://democracy.warwickshire.gov.uk/mgDecision.aspx\n")
+    assert in_text.authority == "Warwickshire County Council"
+    assert in_text.sources["authority"] == "inferred:gov-uk-domain"
+    s = build_structure(LoadedSource.from_text(text).lines)
+    from_path = infer_metadata(s.text, s.blocks, source="/pages/westsussex.moderngov.co.uk/d25276.txt")
+    assert (from_path.authority, from_path.sources["authority"]) == (
+        "West Sussex County Council", "inferred:source-address"
+    )
+    assert infer_metadata(s.text, s.blocks, source="/pages/westsussex-d25276.txt").authority is None
+
+
+def test_authority_is_missing_with_the_reason_when_the_text_does_not_settle_it() -> None:
+    equal = infer("1. Leeds City Council and Wakefield Council will jointly review the service.\n")
+    assert equal.authority is None and equal.gss_code is None
+    assert equal.sources["authority"].startswith("missing: councils named about equally")
+    weak = infer("1. Residents of Derby asked for more day centres.\n")
+    assert weak.authority is None
+    assert weak.sources["authority"].startswith("missing: too little evidence")
+
+
+def test_the_council_and_the_one_area_it_names() -> None:
+    meta = infer(
+        "1. The council will extend the agreement with Herefordshire clinical commissioning group.\n\n"
+        "2. The local authority and Herefordshire clinical commissioning group share the budget.\n"
+    )
+    assert meta.authority == "Herefordshire Council"
+    assert infer("1. The NHS will fund beds in Herefordshire and Herefordshire.\n").authority is None
