@@ -62,6 +62,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("workers", 1, "Worker processes used by `councilkg build`."),
     Setting("query_timeout_s", 30.0, "Time limit for one SPARQL query, in seconds."),
+    Setting(
+        "query_memory_mb",
+        1024,
+        "Memory cap of each SPARQL worker process, in megabytes (0: no cap); a query past it fails alone.",
+    ),
     Setting("query_max_results", 10000, "Largest number of result rows a SPARQL query may return."),
     Setting("allow_updates", False, "Allow SPARQL updates on the admin path (never on /sparql)."),
     Setting("graph_store", "", "Remote SPARQL 1.1 endpoint URL; empty means the embedded Oxigraph store."),

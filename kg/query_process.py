@@ -5,13 +5,20 @@ queries run in a child process (``python -m kg.query_process``) that opens the s
 read-only. At the limit the child is killed (the work really stops) and a fresh one starts
 with the next query. The child reopens the store when the store's stamp file changes.
 Requests and replies are length-prefixed pickles over the child's stdin and stdout.
+
+The child caps its own memory (``RLIMIT_DATA``, setting ``query_memory_mb``) so a query that
+would take the machine's memory dies alone inside its cap, and on Linux it moves into a new
+network namespace with no interfaces before it loads the engine, so even a SERVICE clause that
+slipped past the check could not reach any host (pyoxigraph has no switch to turn SERVICE off).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -24,6 +31,41 @@ from councilkg.errors import QueryError, QueryTimeout
 _HEADER = struct.Struct("!Q")
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 STARTUP_TIMEOUT_S = 60.0
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's data memory (heap and private mappings) at ``memory_mb``; 0 means no cap.
+
+    ``RLIMIT_DATA`` rather than ``RLIMIT_AS``: address space also counts the reserved, unused
+    arenas of every thread and mapped files, which would refuse ordinary queries.
+    """
+    import resource
+
+    if memory_mb > 0:
+        cap = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+
+
+def isolate_network() -> bool:
+    """Move this (still single-threaded) process into an empty network namespace, where possible.
+
+    Uses an unprivileged user namespace; where the kernel or a container forbids that, nothing
+    changes and False is returned (the parser check is then the only guard against SERVICE).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def memory_message(memory_mb: int) -> str:
+    """The one-line error of a query that ran out of its memory cap."""
+    return f"query needed more memory than the limit of {memory_mb} MB (setting query_memory_mb)"
 
 
 def _send(stream: IO[bytes], message: Any) -> None:
@@ -56,6 +98,8 @@ def answer(store: Any, sparql: str, fmt: str | None, max_results: int) -> tuple[
         result = store.query(sparql, use_default_graph_as_union=True)
         body, media = serialise(result, fmt, max_results)
         return ("ok", body, media)
+    except MemoryError:
+        return ("memory",)
     except SyntaxError as exc:
         return ("error", f"SPARQL syntax error: {str(exc).splitlines()[0]}")
     except QueryError as exc:
@@ -113,8 +157,9 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
 class QueryProcess:
     """One reusable child process running queries on a read-only view of an Oxigraph store."""
 
-    def __init__(self, store_path: Path) -> None:
+    def __init__(self, store_path: Path, memory_mb: int = 0) -> None:
         self.store_path = store_path
+        self.memory_mb = memory_mb
         self._process: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
@@ -124,7 +169,7 @@ class QueryProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, env.get("PYTHONPATH", "")) if p)
         process = self._process = subprocess.Popen(
-            [sys.executable, "-m", "kg.query_process"],
+            [sys.executable, "-m", "kg.query_process", str(self.memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
         # The time limit covers evaluation only, so wait (generously) for the child to import.
@@ -154,26 +199,43 @@ class QueryProcess:
                 )
             reply = _receive(process.stdout)
         except (EOFError, OSError):
-            self.close()
-            raise QueryError("query worker stopped unexpectedly (out of memory?)") from None
+            returncode = self.close(grace_s=2.0)
+            # Past RLIMIT_DATA the engine's allocator aborts the process (Rust: "memory allocation
+            # failed" then SIGABRT); the kernel's OOM killer sends SIGKILL.
+            if self.memory_mb > 0 and returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+                raise QueryError(memory_message(self.memory_mb)) from None
+            raise QueryError("query worker stopped unexpectedly") from None
         if reply[0] == "ok":
             return reply[1], reply[2]
+        if reply[0] == "memory":
+            self.close()  # a process that met its cap may be left in a bad state: start afresh
+            raise QueryError(memory_message(self.memory_mb))
         raise QueryError(reply[1])
 
-    def close(self) -> None:
-        """Kill the child process, if any, and reap it."""
+    def close(self, grace_s: float = 0.0) -> int | None:
+        """Kill the child process, if any, and reap it; its exit status (None when there was none).
+
+        ``grace_s``: how long to let a dying child finish exiting first (so its status says why).
+        """
         if self._process is None:
-            return
+            return None
         process, self._process = self._process, None
-        if process.poll() is None:
+        try:
+            returncode = process.wait(timeout=grace_s) if grace_s > 0 else process.poll()
+        except subprocess.TimeoutExpired:
+            returncode = None
+        if returncode is None:
             process.kill()
         process.wait(timeout=10)
         for stream in (process.stdin, process.stdout):
             if stream is not None:
                 stream.close()
+        return returncode
 
 
 if __name__ == "__main__":
+    isolate_network()  # first, while this process has one thread
+    limit_memory(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies may reach the parent's pipe
     serve(sys.stdin.buffer, _out)

@@ -397,7 +397,7 @@ class EmbeddedGraphStore(GraphStore):
         if self._rw is not None:
             self._rw.flush()
         if self._worker is None:
-            self._worker = QueryProcess(self.path)
+            self._worker = QueryProcess(self.path, int(self.settings.query_memory_mb))
         return self._worker.run(sparql, fmt, timeout_s, max_results, self._stamp())
 
     def quads(self) -> Iterable[Quad]:
