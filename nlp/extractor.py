@@ -23,6 +23,7 @@ from corpus.models import Block, Document
 from councilkg import __version__
 from councilkg.settings import Settings
 from nlp.acronyms import Definition, acronym_occurrences, paper_definitions
+from nlp.long_text import MAX_PIECE_CHARS, cut_long_text
 from nlp.models import Entity, Evidence, Extraction, Mention, Relation
 from nlp.resolution import (
     canonical_name,
@@ -70,16 +71,32 @@ class Segment:
     header: str = ""
 
 
-def paper_segments(doc: Document) -> list[Segment]:
-    """Prose blocks whole, table rows cell by cell; table headers are never read for names."""
+def paper_segments(doc: Document, max_chars: int = MAX_PIECE_CHARS) -> list[Segment]:
+    """Prose blocks whole, table rows cell by cell; table headers are never read for names.
+
+    A block or cell longer than ``max_chars`` becomes several segments, cut at sentence ends or
+    spaces (:func:`nlp.long_text.cut_long_text`), so that spaCy never sees more than its
+    ``max_length`` at once; each segment's ``start`` stays its exact offset in the paper.
+    """
     segments: list[Segment] = []
+
+    def add(start: int, text: str, block: Block, header: str = "") -> None:
+        if len(text) <= max_chars:
+            segments.append(Segment(start, text, block, header))
+            return
+        segments.extend(
+            Segment(start + offset, piece, block, header) for offset, piece in cut_long_text(text, max_chars)
+        )
+
     for block in doc.blocks:
         if block.kind == "table_header":
             continue
         if block.kind == "table_row" and block.cells:
-            segments.extend(Segment(c.start, c.text, block, c.header) for c in block.cells if c.text.strip())
+            for cell in block.cells:
+                if cell.text.strip():
+                    add(cell.start, cell.text, block, cell.header)
         else:
-            segments.append(Segment(block.start, block.text, block))
+            add(block.start, block.text, block)
     return segments
 
 
@@ -192,7 +209,8 @@ class Extractor:
     # -- one paper ---------------------------------------------------------------------------
 
     def _extract(self, doc: Document) -> Extraction:
-        segments = paper_segments(doc)
+        # Pieces far below spaCy's limit whatever the pipeline's ``max_length`` is set to.
+        segments = paper_segments(doc, min(MAX_PIECE_CHARS, self.nlp.max_length // 2))
         batch = int(self.nlp.meta.get("councilkg_batch_size", 64))
         spacy_docs = list(self.nlp.pipe((s.text for s in segments), batch_size=batch))
         paper = _Paper(doc, segments, spacy_docs)
