@@ -11,7 +11,7 @@ from corpus.loaders import get_loader
 from corpus.metadata import CatalogueRow, apply_catalogue, infer_metadata
 from corpus.models import Document
 from corpus.structure import build_structure
-from councilkg.errors import InputError
+from councilkg.errors import InputError, one_line
 from councilkg.settings import Settings
 
 
@@ -59,12 +59,11 @@ def load_document(
         if not structure.text.strip():
             raise InputError("no text found in the file")
     except InputError as exc:
-        raise InputError(f"{path}: {exc.message}") from None
+        raise InputError(f"{one_line(str(path))}: {exc.message}") from None
     except Exception as exc:  # noqa: BLE001 - a library choking on bad input is still bad input
         reason = str(exc).splitlines()[0] if str(exc) else ""
-        raise InputError(
-            f"{path}: cannot read file ({exc.__class__.__name__}{': ' + reason if reason else ''})"
-        ) from None
+        detail = f"{exc.__class__.__name__}{': ' + reason if reason else ''}"
+        raise InputError(f"{one_line(str(path))}: cannot read file ({detail})") from None
     metadata = apply_catalogue(
         infer_metadata(structure.text, structure.blocks, source=str(path)), catalogue_row
     )

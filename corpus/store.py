@@ -28,7 +28,7 @@ from corpus.loaders import supported_suffixes
 from corpus.loading import doc_id_for, load_document
 from corpus.metadata import CatalogueRow
 from corpus.models import Block, Cell, Document, Metadata, Table
-from councilkg.errors import CouncilKGError, NotFound
+from councilkg.errors import CouncilKGError, NotFound, one_line
 from councilkg.settings import Settings
 
 STORE_FILE = "corpus.sqlite"
@@ -580,7 +580,7 @@ class CorpusStore:
 
 def _strip_path(message: str, path: Path) -> str:
     """The reason without the leading ``path:`` (the summary names the file already)."""
-    for prefix in (f"{path}: ", f"{path.name}: "):
+    for prefix in (f"{path}: ", f"{path.name}: ", f"{one_line(str(path))}: ", f"{one_line(path.name)}: "):
         if message.startswith(prefix):
             return message[len(prefix) :]
     return message

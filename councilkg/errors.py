@@ -45,3 +45,26 @@ class NotFound(CouncilKGError):
     """A paper, entity or resource that does not exist."""
 
     status = 404
+
+
+_LINE_BREAKING = {"Cc", "Zl", "Zp"}
+"""Unicode categories of characters that end or redraw a line: controls and line/paragraph separators."""
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction overrides and isolates, which can make a printed line read as another one."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control, line-separator and bidi character escaped (``\\n``, ``\\u2028``).
+
+    File names and library messages end up in one-line reports (``failed: FILE: reason``); a
+    name holding a newline or carriage return must not be able to print a line of its own.
+    """
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in _LINE_BREAKING:
+            out.append(repr(ch)[1:-1] if ch != "'" else ch)
+        else:
+            out.append(ch)
+    return "".join(out)

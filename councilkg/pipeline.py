@@ -19,7 +19,7 @@ from typing import Any
 from corpus.metadata import read_catalogue
 from corpus.models import Document
 from corpus.store import CorpusStore, IngestReport, LoadTask, Mapper, Progress
-from councilkg.errors import CouncilKGError
+from councilkg.errors import CouncilKGError, one_line
 from councilkg.settings import Settings
 from councilkg.workers import map_in_workers
 
@@ -105,7 +105,7 @@ class BuildReport:
         ]
         for name, ids in self.stages.items():
             lines.append(f"{name}: {len(ids)} paper(s) processed")
-        lines.extend(f"failed: {path}: {reason}" for path, reason in self.failed)
+        lines.extend(f"failed: {one_line(path)}: {one_line(reason)}" for path, reason in self.failed)
         return lines
 
 

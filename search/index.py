@@ -31,6 +31,7 @@ from search.expansion import ExpansionTable, alias_pairs, mine_acronyms
 from search.fusion import fuse_scores
 from search.keyword import (
     fts_match_expression,
+    has_search_words,
     highlight_spans,
     idf,
     match_phrases,
@@ -530,14 +531,15 @@ class SearchIndex:
 
         ``mode`` is ``"hybrid"`` (the project's search), or ``"dense"``/``"keyword"`` (the
         single-retriever baselines used by evaluation). Raises :class:`QueryError` for an
-        empty query.
+        empty query; a query with no searchable words (punctuation or stopwords only) matches
+        nothing (:func:`search.keyword.has_search_words`).
         """
         query = " ".join(query.split())[:MAX_QUERY_CHARS]
         if not query:
             raise QueryError("the search query is empty")
         if mode not in ("hybrid", "dense", "keyword"):
             raise QueryError(f"unknown search mode {mode!r}")
-        if k <= 0 or offset < 0:
+        if k <= 0 or offset < 0 or not has_search_words(query):
             return []
         state = self._load_state()
         if not state.ids.shape[0]:

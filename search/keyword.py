@@ -30,6 +30,21 @@ def query_terms(text: str) -> list[str]:
     return list(seen)[:MAX_QUERY_TERMS]
 
 
+NO_SEARCH_WORDS = (
+    "No passages match: the query has no words to search for (only punctuation or very common words)."
+)
+"""What to tell a person whose query has no searchable words (see :func:`has_search_words`)."""
+
+
+def has_search_words(text: str) -> bool:
+    """Whether ``text`` has a word worth searching for.
+
+    A query of punctuation, symbols or stopwords only (``*``, ``(((``, ``the of``) matches
+    nothing honestly: neither scorer has anything to go on, and the dense one would still
+    rank every passage by closeness to noise."""
+    return bool(query_terms(text))
+
+
 def passage_terms(text: str) -> set[str]:
     """Distinct searchable words of a passage (as :func:`query_terms`, without the cap)."""
     words = {token.replace("’", "'").split("'")[0] for token in _TOKEN.findall(text.lower())}

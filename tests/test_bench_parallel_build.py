@@ -238,7 +238,7 @@ def test_build_command_takes_workers(synthetic_corpus: Path, data_dir: Path) -> 
     refused = runner.invoke(
         cli, ["--data-dir", str(data_dir), "build", str(synthetic_corpus), "--workers", "0"]
     )
-    assert refused.exit_code == 2 and "--workers" in refused.output
+    assert refused.exit_code == 1 and "--workers" in refused.output
     done = runner.invoke(cli, ["--data-dir", str(data_dir), "build", str(synthetic_corpus), "--workers", "2"])
     assert done.exit_code == 0, done.output
     assert "added 10" in done.output

@@ -12,19 +12,59 @@ from typing import Any
 import click
 
 from councilkg import __version__
-from councilkg.errors import CouncilKGError
+from councilkg.errors import CouncilKGError, one_line
 from councilkg.settings import SETTINGS, Settings, settings_markdown
 
 
+class OneLineUsageError(click.ClickException):
+    """A usage error (bad option value, missing argument, unknown setting) shown as one line, exit 1.
+
+    click's own usage errors print a three-line block and exit 2; the README promises every
+    bad input one ``error: …`` line and exit status 1, so the group converts them here.
+    """
+
+    exit_code = 1
+
+    def __init__(self, exc: click.ClickException) -> None:
+        message = " ".join(exc.format_message().split())
+        ctx = getattr(exc, "ctx", None)
+        if isinstance(exc, click.UsageError) and ctx is not None:
+            message += f" (see `{ctx.command_path} --help`)"
+        super().__init__(message)
+
+    def show(self, file: Any = None) -> None:
+        """Print the one ``error:`` line on stderr."""
+        click.echo(f"error: {one_line(self.message)}", err=True, file=file)
+
+
+def _one_line(exc: click.ClickException) -> click.ClickException:
+    """``exc`` as a one-line error, except the "no arguments: show the help" case."""
+    if isinstance(exc, (click.exceptions.NoArgsIsHelpError, OneLineUsageError)):
+        return exc
+    return OneLineUsageError(exc)
+
+
 class _Group(click.Group):
-    """A click group that turns :class:`CouncilKGError` into one line on stderr, exit 1."""
+    """A click group that turns :class:`CouncilKGError` and usage errors into one line on stderr, exit 1."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        # The group's own options (--set, --data-dir) are parsed here.
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        # A command's arguments are parsed inside Group.invoke, so their usage errors land here.
         try:
             return super().invoke(ctx)
         except CouncilKGError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            click.echo(f"error: {one_line(exc.message)}", err=True)
             ctx.exit(1)
+        except click.ClickException as exc:
+            raise _one_line(exc) from None
 
 
 def _parse_set(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -58,10 +98,7 @@ def cli(ctx: click.Context, data_dir: str | None, overrides: dict[str, str]) -> 
     """councilkg: text mining and a knowledge graph over UK council papers."""
     if data_dir is not None:
         overrides = {**overrides, "data_dir": data_dir}
-    try:
-        ctx.obj = Settings.load(overrides)
-    except CouncilKGError as exc:
-        raise click.UsageError(exc.message) from None
+    ctx.obj = Settings.load(overrides)  # a bad setting is a CouncilKGError: one line, exit 1
 
 
 @cli.command("settings")

@@ -56,7 +56,9 @@ def search_cmd(
         click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
         return
     if not results:
-        click.echo("no passages found")
+        from search.keyword import NO_SEARCH_WORDS, has_search_words
+
+        click.echo("no passages found" if has_search_words(query) else NO_SEARCH_WORDS)
     for rank, r in enumerate(results, start=offset + 1):
         where = ", ".join(x for x in (r.authority, r.date, r.section) if x)
         click.echo(f"{rank:>3}. [{r.score:.3f}] {r.file_name} {r.start}-{r.end} ({where})")
