@@ -10,7 +10,10 @@ paper downstream, and a stage that crashed half-way simply finds its papers stil
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -191,6 +194,46 @@ def worker_mapper(workers: int) -> Mapper | None:
     return mapper
 
 
+LOCK_FILE = "build.lock"
+"""The file in the data directory a build (or removal) holds an exclusive lock on while it runs."""
+
+
+@contextmanager
+def build_lock(settings: Settings) -> Iterator[Path]:
+    """Hold the data directory's build lock, or refuse at once with a one-line :class:`CouncilKGError`.
+
+    Taken before ingestion and held through every stage, so two builds never interleave: a
+    second build's search stage could otherwise mark papers indexed whose graph stage it had
+    skipped on the first build's store lock. The lock is ``flock`` on ``build.lock``: the
+    kernel releases it when the process ends, however it ends, so a killed build leaves no
+    stale lock behind. Build workers start from a clean server process and do not hold it.
+    """
+    folder = settings.data_path
+    path = folder / LOCK_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until the build ends
+    except OSError as exc:
+        raise CouncilKGError(f"{folder}: cannot use as the data directory ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CouncilKGError(
+                f"another councilkg build or remove is running on {folder} (it holds {path}); "
+                "wait for it to finish, then run this again"
+            ) from None
+        except OSError as exc:
+            raise CouncilKGError(f"cannot lock {path} ({exc.strerror or exc})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")  # who holds it, for a person looking
+        handle.flush()
+        yield path
+    finally:
+        handle.close()  # closing the file releases the lock
+
+
 def build(
     paths: Iterable[str | Path],
     settings: Settings,
@@ -200,10 +243,11 @@ def build(
 ) -> BuildReport:
     """Ingest ``paths`` (files or folders) and bring every later stage up to date.
 
-    ``catalogue`` is an optional catalogue CSV whose rows give metadata per file name.
+    ``catalogue`` is an optional catalogue CSV whose rows give metadata per file name. Refused
+    up front (:func:`build_lock`) while another build runs on the same data directory.
     """
     rows = read_catalogue(catalogue) if catalogue else None
-    with CorpusStore.open(settings) as store:
+    with build_lock(settings), CorpusStore.open(settings) as store:
         ingested = store.ingest(
             paths, catalogue=rows, progress=progress, mapper=worker_mapper(int(settings.workers))
         )

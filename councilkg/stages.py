@@ -110,7 +110,7 @@ _BUILT_SCHEMA = "CREATE TABLE IF NOT EXISTS built_from(doc_id TEXT PRIMARY KEY, 
 
 
 def _built_from(index: Any) -> dict[str, str]:
-    """doc_id -> the content hash the index last indexed (only papers still in the index)."""
+    """doc_id -> what the index last indexed it from (only papers still in the index)."""
     conn: sqlite3.Connection = index.conn
     conn.execute(_BUILT_SCHEMA)
     rows = conn.execute(
@@ -119,10 +119,20 @@ def _built_from(index: Any) -> dict[str, str]:
     return dict(rows.fetchall())
 
 
+def _built_key(content_hash: str, graph_hash: str | None) -> str:
+    """What a paper's search entry was built from: its text's hash and its graph's (none when missing)."""
+    return f"{content_hash} graph:{graph_hash or '-'}"
+
+
 def search_stale(hashes: Mapping[str, str], settings: Settings) -> list[str]:
-    """Papers the index has not indexed, or indexed from another content hash."""
+    """Papers the index has not indexed, or indexed from another content hash or another graph.
+
+    A paper whose graph stage failed is indexed without its entity mentions and recorded so;
+    it becomes stale again here once its graph is built, so the mentions are never lost.
+    """
     built = _built_from(search_index(settings))
-    return [doc_id for doc_id, digest in hashes.items() if built.get(doc_id) != digest]
+    graphs = graph_store(settings).paper_hashes()
+    return [d for d, digest in hashes.items() if built.get(d) != _built_key(digest, graphs.get(d))]
 
 
 _PREFIXES = (
@@ -191,10 +201,12 @@ def index_papers(documents: list[Document], settings: Settings) -> dict[str, str
     with conn:
         for doc in documents:
             index.set_paper_mentions(doc.doc_id, paper_mentions(store, doc.doc_id))
+            # Recorded with the graph it read: a paper whose graph stage failed (no graph, or
+            # one from an older version) is indexed again once its graph is built.
             conn.execute(
                 "INSERT INTO built_from(doc_id, content_hash) VALUES(?, ?) "
                 "ON CONFLICT(doc_id) DO UPDATE SET content_hash = excluded.content_hash",
-                (doc.doc_id, doc.content_hash),
+                (doc.doc_id, _built_key(doc.content_hash, store.paper_hash(doc.doc_id))),
             )
     # Reading each paper's mentions fills the graph store's block caches (RocksDB's, up to
     # ~160 MB); releasing the store after each batch keeps the stage's memory flat, for the
