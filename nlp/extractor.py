@@ -595,6 +595,7 @@ class _Paper:
         self._drop_weak_organisations()
         self._drop_heading_only_services()
         self._merge_name_parts()
+        self._settle_generic_names()
         self._build_people()
         self._build_values()
         from nlp.relations import find_relations
@@ -748,6 +749,50 @@ class _Paper:
             for m in self.mentions
         ]
         for key in merged:
+            self.entities.pop(key, None)
+
+    def _settle_generic_names(self) -> None:
+        """No generic word or phrase ("Council", "Section 75", "pooled budget", "the Board") is an
+        entity's name or alias (:func:`nlp.resolution.is_generic_name`).
+
+        A generic alias is dropped from its entity (the mention still links to it: "the Council"
+        stays a mention of the paper's authority, resolved in this paper only). An entity whose
+        name is generic is a reference to the one named entity of its type whose name contains
+        those words ("pooled budget" -> "Section 75 pooled budget"): its mentions move there, at a
+        lower confidence, saying so (``resolution:generic-name``); with no such entity, or several,
+        it is no entity and its mentions are dropped.
+        """
+        from dataclasses import replace
+
+        from nlp.resolution import is_generic_name
+
+        moved: dict[str, str | None] = {}
+        for ent in list(self.entities.values()):
+            if ent.type == "Person":
+                continue
+            ent.aliases = {a for a in ent.aliases if not is_generic_name(a)}
+            if not is_generic_name(ent.name):
+                continue
+            words = [w for w in ent.name.lower().split() if w not in {"the", "this", "that", "our", "its"}]
+            words = [re.sub(r"s$", "", w) for w in words]
+            hosts = [
+                o for o in self.entities.values()
+                if o.type == ent.type and o.key != ent.key and not is_generic_name(o.name)
+                and _contains_words(" ".join(re.sub(r"s$", "", w) for w in o.name.lower().split()), words)
+            ]
+            moved[ent.key] = hosts[0].key if len(hosts) == 1 else None
+        if not moved:
+            return
+        mentions = []
+        for m in self.mentions:
+            if m.entity_key not in moved:
+                mentions.append(m)
+            elif moved[m.entity_key] is not None:
+                ev = replace(m.evidence, method="resolution:generic-name",
+                             confidence=min(m.evidence.confidence, 0.7))
+                mentions.append(replace(m, entity_key=moved[m.entity_key], evidence=ev))
+        self.mentions = mentions
+        for key in moved:
             self.entities.pop(key, None)
 
     def _candidate_links(self) -> None:

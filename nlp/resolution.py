@@ -72,6 +72,34 @@ def canonical_name(etype: str, text: str) -> str:
     return name
 
 
+# Names that never name one body, fund or place by themselves: a reference ("the Council",
+# "the Board"), a type of thing ("pooled budget", "Section 75"), a building or a heading word.
+_GENERIC_NAME_RE = re.compile(
+    r"(?:the|this|that|our|its|their|each|both|all)?\s*(?:"
+    r"(?:(?:City|County|Borough|District|Metropolitan\s+Borough|Town|Parish|Unitary|Local)\s+)?"
+    r"(?:Councils?|Authority|Authorities)"
+    r"|(?:City|County|Borough|District|Metropolitan\s+Borough)"
+    r"|Section\s+\d+[A-Z]?"
+    r"|(?:pooled|joint|aligned|shared)\s+(?:budgets?|funds?|funding)"
+    r"|(?:Sub-)?(?:Boards?|Committees?|Cabinet|Executive|Partnerships?|Trusts?|Funds?|Services?|Panels?|"
+    r"Forums?|Programmes?|Grants?|Budgets?|Groups?|Teams?|NHS|CCGs?|Government|Department)"
+    r"|(?:Civic\s+(?:Centre|Offices?)|Town\s+Hall|County\s+Hall|Council\s+House|Guildhall)"
+    r"|\d+[- ]?day\s+services?"
+    r"|(?:Key\s+)?Decisions?|Recommendations?|Resolved|Appendix|Appendices|Reports?|Minutes|Agenda"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def is_generic_name(name: str) -> bool:
+    """Whether ``name`` is a generic word or phrase ("Council", "City Council", "the County
+    Councils", "Section 75", "pooled budgets", "the Board", "Civic Centre", "7 day services") that
+    must not be an entity's name or alias. Any qualifying word ("Sefton Council", "Section 75
+    pooled budget", "Public Health Grant") makes a name specific.
+    """
+    return bool(_GENERIC_NAME_RE.fullmatch(" ".join(name.split()).strip(" .,;:'’\"")))
+
+
 def has_proper_word(name: str) -> bool:
     """Whether a name carries a word that is not generic (a place or a proper name)."""
     return any(w.lower() not in GENERIC_WORDS and w.lower() not in {"wellbeing", "well-being", "resilience",

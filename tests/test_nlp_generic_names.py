@@ -1,0 +1,80 @@
+"""Names that generalise (issue #15 item 5): no generic word is an entity's name or alias, a bare
+"the Council" is a mention of the paper's authority only, and national bodies, health boards,
+lower-case services and local-government funds come from the bundled reference lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus import load_document
+from corpus.metadata import CatalogueRow
+from nlp.extractor import Extractor
+from nlp.models import Extraction
+from nlp.resolution import is_generic_name
+
+PAPER = """REPORT TO CABINET
+1. The Council will renew the Section 75 pooled budget with Wellow Vale Integrated Care Board.
+2. The pooled budget is held by the Council, whose Civic Centre hosts the Board.
+3. The City Council and the County Councils agree. Section 75 applies to the arrangements.
+4. NHS Grampian and Audit Scotland reviewed the plan; HMRC was consulted on the charges.
+5. Spending on temporary accommodation and bed and breakfast rose, as did the cost of foster \
+placements and children's homes.
+6. The Housing Revenue Account and the General Fund bear the cost; the New Homes Bonus is unchanged.
+"""
+
+
+@pytest.fixture(scope="module")
+def extraction(tmp_path_factory: pytest.TempPathFactory) -> Extraction:
+    path = tmp_path_factory.mktemp("generic") / "paper.txt"
+    path.write_text(PAPER, encoding="utf-8")
+    doc = load_document(path, CatalogueRow("paper.txt", authority="Derby City Council"))
+    return Extractor().extract(doc)
+
+
+@pytest.mark.parametrize("name", [
+    "Council", "City Council", "the County Councils", "Section 75", "pooled budgets", "the Board",
+    "Cabinet", "Civic Centre", "Town Hall", "7 day services", "Key Decision", "joint budget",
+])
+def test_generic_names(name: str) -> None:
+    assert is_generic_name(name)
+
+
+@pytest.mark.parametrize("name", [
+    "Sefton Council", "Section 75 pooled budget", "Section 75 Agreement", "Public Health Grant",
+    "Health and Wellbeing Board", "Better Care Fund", "BCF", "Adult Social Care", "Executive Board",
+])
+def test_specific_names(name: str) -> None:
+    assert not is_generic_name(name)
+
+
+def test_no_entity_is_named_or_aliased_by_a_generic_word(extraction: Extraction) -> None:
+    for entity in extraction.entities.values():
+        assert not is_generic_name(entity.name), entity
+        assert not [a for a in entity.aliases if is_generic_name(a)], entity
+
+
+def test_a_bare_generic_name_is_a_mention_of_the_one_entity_that_contains_it(extraction: Extraction) -> None:
+    funds = {e.name: e for e in extraction.entities.values() if e.type == "FundingStream"}
+    assert "Section 75 pooled budget" in funds
+    key = funds["Section 75 pooled budget"].key
+    moved = [m for m in extraction.mentions if m.evidence.method == "resolution:generic-name"]
+    assert any(m.text == "pooled budget" and m.entity_key == key for m in moved)
+    assert all(m.evidence.confidence <= 0.7 for m in moved)
+
+
+def test_the_council_stays_a_mention_of_the_authority_without_becoming_its_alias(
+    extraction: Extraction,
+) -> None:
+    derby = next(e for e in extraction.entities.values() if e.name == "Derby City Council")
+    assert "Council" not in derby.aliases and "City Council" not in derby.aliases
+
+
+def test_reference_lists_name_bodies_services_and_funds(extraction: Extraction) -> None:
+    by_type: dict[str, set[str]] = {}
+    for e in extraction.entities.values():
+        by_type.setdefault(e.type, set()).add(e.name)
+    assert {"NHS Grampian", "Audit Scotland", "HM Revenue and Customs"} <= by_type["Organisation"]
+    assert {"Temporary Accommodation", "Bed and Breakfast Accommodation", "Foster Care",
+            "Children's Homes"} <= by_type["Service"]
+    assert {"Housing Revenue Account", "General Fund", "New Homes Bonus"} <= by_type["FundingStream"]
+
