@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -14,12 +15,52 @@ from corpus.structure import build_structure
 from councilkg.errors import InputError, one_line
 from councilkg.settings import Settings
 
+ID_HASH_CHARS = 10
+"""Hex digits of the source hash in a paper id (40 bits: a clash among 10,000 papers is ~1 in 20,000)."""
 
-def doc_id_for(path: str | Path) -> str:
-    """The stable id of a paper: a slug of its file name (without the suffix)."""
+SLUG_MAX_CHARS = 60
+"""Longest readable part of a paper id (long file names are cut at a word boundary)."""
+
+_ID_SHAPE = re.compile(rf"^(?P<slug>[a-z0-9-]+)-[0-9a-f]{{{ID_HASH_CHARS}}}$")
+
+
+def name_slug(path: str | Path) -> str:
+    """The readable part of a paper id: the file name's stem in lower-case ASCII words joined by ``-``.
+
+    A name with no Latin letters or digits (``会議録.txt``) has no slug and gives ``paper``.
+    """
     stem = unicodedata.normalize("NFKD", Path(path).stem).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    if len(slug) > SLUG_MAX_CHARS:
+        slug = slug[:SLUG_MAX_CHARS].rsplit("-", 1)[0] or slug[:SLUG_MAX_CHARS]
     return slug or "paper"
+
+
+def doc_id_for_source(source: str) -> str:
+    """The id of the paper read from ``source`` (a resolved path, exactly as stored)."""
+    digest = hashlib.sha256(os.fsencode(source)).hexdigest()[:ID_HASH_CHARS]
+    return f"{name_slug(source)}-{digest}"
+
+
+def source_of(path: str | Path) -> str:
+    """The source a paper id is derived from: the file's absolute path, symlinks resolved."""
+    return str(Path(path).resolve())
+
+
+def doc_id_for(path: str | Path) -> str:
+    """The stable id of a paper: a slug of its file name plus a short hash of its resolved path.
+
+    ``C/2019/minutes.txt`` and ``C/2020/minutes.txt`` are two papers (``minutes-<hash>``),
+    rebuilding the same path gives the same id, and ``junk.pdf`` beside ``junk.txt`` are two
+    papers too. A file moved elsewhere is a new paper (``councilkg remove`` drops the old one).
+    """
+    return doc_id_for_source(source_of(path))
+
+
+def id_slug(doc_id: str) -> str:
+    """The readable part of an id made by :func:`doc_id_for` (an older slug-only id as it is)."""
+    match = _ID_SHAPE.match(doc_id)
+    return match.group("slug") if match else doc_id
 
 
 def content_hash(data: bytes) -> str:

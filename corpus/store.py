@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from corpus.loaders import supported_suffixes
-from corpus.loading import doc_id_for, load_document
+from corpus.loading import doc_id_for, doc_id_for_source, id_slug, load_document, name_slug, source_of
 from corpus.metadata import CatalogueRow
 from corpus.models import Block, Cell, Document, Metadata, Table
 from councilkg.errors import CouncilKGError, NotFound, one_line
 from councilkg.settings import Settings
 
 STORE_FILE = "corpus.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: paper ids are ``<slug>-<hash of the resolved path>`` (1: the file name's slug alone, so two
+files of one name were one paper). A version-1 store is migrated when opened (``_migrate``)."""
 
 # Files that describe a folder rather than being papers; skipped when a folder is walked.
 _NOT_PAPERS = {"readme", "license", "licence", "changelog", "notice", "contributing"}
@@ -90,7 +92,24 @@ CREATE TABLE IF NOT EXISTS tables (
     PRIMARY KEY (doc_id, table_id)
 );
 CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS id_renames (
+    old_id TEXT PRIMARY KEY,
+    new_id TEXT NOT NULL,
+    renamed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stage_failures (
+    stage TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    software TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    failed_at TEXT NOT NULL,
+    PRIMARY KEY (stage, doc_id)
+);
 """
+
+_PAPER_TABLES = ("papers", "versions", "blocks", "tables", "stage_failures")
+"""Every table keyed by ``doc_id``: what an id migration rewrites and a removal deletes from."""
 
 
 @dataclass(frozen=True)
@@ -272,8 +291,58 @@ class CorpusStore:
                 "INSERT OR IGNORE INTO store_info(key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise CouncilKGError(f"{self.path}: not a usable corpus store ({exc})") from None
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older councilkg up to :data:`SCHEMA_VERSION`, in one transaction.
+
+        From version 1, every paper gets its per-source id (:func:`corpus.loading.doc_id_for`,
+        from the resolved path the store kept) in every table; each old id is recorded in
+        ``id_renames``. The graph and the search index, which still know the papers by their
+        old ids, catch up on the next build: it drops their entries for ids the corpus no longer
+        has and builds the papers under their new ids.
+        """
+        row = self._db.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row and str(row[0]).isdigit() else SCHEMA_VERSION
+        if version >= SCHEMA_VERSION:
+            return
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise CouncilKGError(
+                f"corpus store {self.path} needs upgrading to per-source paper ids but is busy or "
+                f"read-only ({exc})"
+            ) from None
+        try:
+            renames = [
+                (old, new)
+                for old, path in db.execute("SELECT doc_id, path FROM papers").fetchall()
+                if (new := doc_id_for_source(path)) != old
+            ]
+            # Two passes, so a new id never collides with an old id that is still to be renamed.
+            parked = [(f"\x00{old}", old) for old, _ in renames]
+            for pairs in (parked, [(new, f"\x00{old}") for old, new in renames]):
+                for table in _PAPER_TABLES:
+                    db.executemany(f"UPDATE {table} SET doc_id = ? WHERE doc_id = ?", pairs)  # noqa: S608
+            now = _now()
+            db.executemany(
+                "INSERT OR REPLACE INTO id_renames(old_id, new_id, renamed_at) VALUES (?, ?, ?)",
+                [(old, new, now) for old, new in renames],
+            )
+            db.execute(
+                "UPDATE store_info SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def renamed_ids(self) -> dict[str, str]:
+        """Old paper id -> new id, for every paper an upgrade of the store renamed."""
+        return dict(self._db.execute("SELECT old_id, new_id FROM id_renames").fetchall())
 
     @classmethod
     def open(cls, settings: Settings) -> CorpusStore:
@@ -428,9 +497,9 @@ class CorpusStore:
     ) -> str | None:
         """``"failed"``/``"unchanged"`` when the file needs no parsing, else None."""
         shown = str(path)
-        doc_id = doc_id_for(path)
-        resolved = str(path.resolve())
-        if doc_id in claimed and claimed[doc_id] != resolved:
+        resolved = source_of(path)
+        doc_id = doc_id_for_source(resolved)
+        if doc_id in claimed and claimed[doc_id] != resolved:  # a hash clash: ~1 in 10^12 per pair
             report.failed.append(
                 (shown, f"same paper id '{doc_id}' as {claimed[doc_id]}; rename one of them")
             )
@@ -462,7 +531,7 @@ class CorpusStore:
             report.failed.append((shown, _strip_path(error or "cannot read file", path)))
             return "failed"
         try:
-            outcome = self.store_document(doc, str(path.resolve()), row)
+            outcome = self.store_document(doc, source_of(path), row)
         except CouncilKGError as exc:
             report.failed.append((shown, _strip_path(exc.message, path)))
             return "failed"
@@ -492,14 +561,42 @@ class CorpusStore:
         return current[0] if current else None
 
     def resolve_id(self, ref: str) -> str:
-        """A paper id from an id or a file name; :class:`NotFound` otherwise."""
-        row = self._db.execute(
-            "SELECT doc_id FROM papers WHERE doc_id = ? OR file_name = ? OR doc_id = ?",
-            (ref, ref, doc_id_for(ref)),
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"no paper {ref!r} in {self.path} (see `councilkg docs`)")
-        return row[0]
+        """A paper id from an id, a file name, a path or the id's readable part; :class:`NotFound` otherwise.
+
+        ``minutes.txt`` or ``minutes`` name a paper when only one stored paper has that file name
+        or slug (an id from before per-source ids was the slug alone, so old links still work);
+        when several do, the error lists their ids.
+        """
+        db = self._db
+        if db.execute("SELECT 1 FROM papers WHERE doc_id = ?", (ref,)).fetchone():
+            return ref
+        renamed = db.execute("SELECT new_id FROM id_renames WHERE old_id = ?", (ref,)).fetchone()
+        if renamed and db.execute("SELECT 1 FROM papers WHERE doc_id = ?", (renamed[0],)).fetchone():
+            return str(renamed[0])
+        try:
+            as_path = doc_id_for(ref) if ref.strip() else ""
+        except (OSError, ValueError):  # not a usable path (a NUL byte, a loop of links)
+            as_path = ""
+        if as_path and db.execute("SELECT 1 FROM papers WHERE doc_id = ?", (as_path,)).fetchone():
+            return as_path
+        matches = [r[0] for r in db.execute("SELECT doc_id FROM papers WHERE file_name = ?", (ref,))]
+        if not matches and ref == name_slug(ref + ".x") and id_slug(ref) == ref:
+            # A slug (an old-style id, or the readable part of an id), but not an id of the new
+            # shape: an unknown full id must never pick another paper that shares its slug.
+            slug = ref
+            matches = [
+                doc_id
+                for (doc_id,) in db.execute(
+                    "SELECT doc_id FROM papers WHERE substr(doc_id, 1, ?) = ?", (len(slug) + 1, slug + "-")
+                )
+                if id_slug(doc_id) == slug
+            ]
+        if len(matches) == 1:
+            return str(matches[0])
+        if matches:
+            shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
+            raise NotFound(f"{ref!r} names {len(matches)} papers ({shown}): give the id")
+        raise NotFound(f"no paper {ref!r} in {self.path} (see `councilkg docs`)")
 
     def get(self, doc_id: str) -> Document:
         """The stored :class:`Document` for ``doc_id`` (or its file name)."""

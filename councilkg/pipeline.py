@@ -45,6 +45,9 @@ class Stage:
     ``stale_ids(content_hashes, settings)`` may replace ``stale``: one call answering for every
     paper at once (``doc_id -> content hash``), for stages whose store can say so in one query.
     ``finish(settings)`` runs after the stage, failed or not (e.g. to close the stores it opened).
+    ``prune(present_ids, settings)`` runs first and drops from the stage's store every paper the
+    corpus no longer has (removed, or renamed by an id migration), returning their ids; so a
+    removal or an upgrade that stopped half-way is finished by the next build.
     """
 
     name: str
@@ -54,6 +57,7 @@ class Stage:
     commit: Callable[[Document, Any, Settings], None] | None = None
     stale_ids: Callable[[Mapping[str, str], Settings], Iterable[str]] | None = None
     finish: Callable[[Settings], None] | None = None
+    prune: Callable[[set[str], Settings], list[str]] | None = None
 
     def stale_papers(self, hashes: Mapping[str, str], settings: Settings) -> list[str]:
         """The ids among ``hashes`` (doc_id -> content hash) this stage must (re)process, sorted."""
@@ -83,6 +87,7 @@ class BuildReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
     stages: dict[str, list[str]] = field(default_factory=dict)
+    pruned: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +113,8 @@ class BuildReport:
         ]
         for name, ids in self.stages.items():
             lines.append(f"{name}: {len(ids)} paper(s) processed")
+            if self.pruned.get(name):
+                lines.append(f"{name}: {len(self.pruned[name])} paper(s) no longer in the corpus dropped")
         lines.extend(f"failed: {one_line(path)}: {one_line(reason)}" for path, reason in self.failed)
         return lines
 
@@ -118,6 +125,8 @@ def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stag
     for stage in stages:
         report.stages[stage.name] = []
         try:
+            if stage.prune is not None:
+                report.pruned[stage.name] = stage.prune(set(hashes), settings)
             stale = stage.stale_papers(hashes, settings)
             if not stale:
                 continue

@@ -99,8 +99,21 @@ def commit_graph(doc: Document, extraction: Any, settings: Settings) -> None:
     graph_store(settings).replace_paper(doc, extraction)
 
 
+def graph_prune(present: set[str], settings: Settings) -> list[str]:
+    """Drop the graphs of papers the corpus no longer has (removed, or renamed by an id migration)."""
+    from kg.build import remove_missing
+
+    return remove_missing(graph_store(settings), present)
+
+
 GRAPH_STAGE = Stage(
-    "graph", None, prepare=extract_paper, commit=commit_graph, stale_ids=graph_stale, finish=close_stores
+    "graph",
+    None,
+    prepare=extract_paper,
+    commit=commit_graph,
+    stale_ids=graph_stale,
+    finish=close_stores,
+    prune=graph_prune,
 )
 
 
@@ -215,7 +228,30 @@ def index_papers(documents: list[Document], settings: Settings) -> dict[str, str
     return {}
 
 
-SEARCH_STAGE = Stage("search", None, run=index_papers, stale_ids=search_stale, finish=close_stores)
+def search_prune(present: set[str], settings: Settings) -> list[str]:
+    """Drop the passages, mentions and build records of papers the corpus no longer has."""
+    index = search_index(settings)
+    gone = [doc_id for doc_id in index.paper_ids() if doc_id not in present]
+    removed = index.remove(gone) if gone else []
+    forget_built(index, present)
+    return removed
+
+
+def forget_built(index: Any, present: set[str] | None = None, doc_ids: list[str] | None = None) -> None:
+    """Delete build records: of ``doc_ids``, or of every paper not in ``present``."""
+    conn: sqlite3.Connection = index.conn
+    conn.execute(_BUILT_SCHEMA)
+    with conn:
+        if doc_ids is not None:
+            conn.executemany("DELETE FROM built_from WHERE doc_id = ?", [(d,) for d in doc_ids])
+        elif present is not None:
+            stale = [r[0] for r in conn.execute("SELECT doc_id FROM built_from") if r[0] not in present]
+            conn.executemany("DELETE FROM built_from WHERE doc_id = ?", [(d,) for d in stale])
+
+
+SEARCH_STAGE = Stage(
+    "search", None, run=index_papers, stale_ids=search_stale, finish=close_stores, prune=search_prune
+)
 
 
 def default_stages() -> list[Stage]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus.loading import doc_id_for
 from corpus.store import CorpusStore, discover_files
 from councilkg.errors import NotFound
 from councilkg.pipeline import Stage, build
@@ -50,7 +51,8 @@ def test_ingest_then_get_round_trips_the_document(tmp_path: Path, store: CorpusS
     row = next(b for b in doc.blocks if b.kind == "table_row")
     assert row.cells[1].header == "Funding Source"
     assert doc.text[row.start : row.end] == row.text
-    assert store.get("Board Report.txt").doc_id == "board-report"
+    assert store.get("Board Report.txt").doc_id == doc_id_for(path) == doc.doc_id
+    assert doc.doc_id.startswith("board-report-")  # readable, then a hash of the path
     assert store.check_integrity() == []
 
 
@@ -63,8 +65,8 @@ def test_unchanged_file_is_skipped_and_changed_file_replaces_with_history(
     assert again.unchanged == [str(path)] and not again.changed_ids
     write_paper(tmp_path, "paper.txt", service="day services")
     changed = store.ingest([path])
-    assert changed.updated == [str(path)] and changed.changed_ids == ["paper"]
-    doc = store.get("paper")
+    assert changed.updated == [str(path)] and changed.changed_ids == [doc_id_for(path)]
+    doc = store.get("paper")  # the id's readable part names the paper while it is the only one
     assert "day services" in doc.text and "short breaks" not in doc.text
     history = store.history("paper")
     assert [v.version for v in history] == [1, 2]
@@ -110,11 +112,52 @@ def test_folders_are_recursed_skipping_notes_and_hidden_files(tmp_path: Path) ->
     assert missing[1][0] == str(tmp_path / "notes") and missing[1][1].startswith("no papers in this folder")
 
 
-def test_two_files_with_one_id_are_refused(tmp_path: Path, store: CorpusStore) -> None:
+def test_two_files_of_one_name_in_different_folders_are_two_papers(
+    tmp_path: Path, store: CorpusStore
+) -> None:
+    # Issue #12 item 5: ids were the file name's slug alone, so the second minutes replaced the first.
+    (tmp_path / "C" / "2019").mkdir(parents=True)
+    (tmp_path / "C" / "2020").mkdir(parents=True)
+    first = write_paper(tmp_path / "C" / "2019", "minutes.txt", service="short breaks")
+    store.ingest([first])
+    second = write_paper(tmp_path / "C" / "2020", "minutes.txt", service="day services")
+    report = store.ingest([second])
+    assert report.added == [str(second)] and not report.updated and report.ok
+    ids = store.ids()
+    assert len(ids) == 2 and all(i.startswith("minutes-") for i in ids)
+    assert "short breaks" in store.get(doc_id_for(first)).text
+    assert "day services" in store.get(doc_id_for(second)).text
+    with pytest.raises(NotFound, match="names 2 papers"):
+        store.get("minutes.txt")  # ambiguous: the error lists both ids
+    # Rebuilding the same paths keeps their ids (idempotent).
+    again = store.ingest([first, second])
+    assert sorted(again.unchanged) == sorted([str(first), str(second)]) and store.ids() == ids
+
+
+def test_non_latin_names_and_one_stem_with_two_suffixes_are_separate_papers(
+    tmp_path: Path, store: CorpusStore
+) -> None:
+    first = write_paper(tmp_path, "会議録.txt")
+    second = write_paper(tmp_path, "議事録.txt", service="respite")
+    (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp_path / "junk.txt").write_bytes(b"")
+    report = store.ingest([first, second, tmp_path / "junk.pdf", tmp_path / "junk.txt"])
+    assert sorted(report.added) == sorted([str(first), str(second)])
+    assert [i.startswith("paper-") for i in store.ids()] == [True, True]
+    reasons = dict(report.failed)
+    # Each junk file gets its own fault, not "same paper id".
+    assert reasons[str(tmp_path / "junk.txt")] == "empty file"
+    assert "same paper id" not in reasons[str(tmp_path / "junk.pdf")]
+
+
+def test_an_id_clash_between_two_sources_is_refused(
+    tmp_path: Path, store: CorpusStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corpus.store as corpus_store
+
+    monkeypatch.setattr(corpus_store, "doc_id_for_source", lambda source: "report-0000000000")
     (tmp_path / "x").mkdir()
-    first = write_paper(tmp_path, "report.txt")
-    second = write_paper(tmp_path / "x", "report.md")
-    report = store.ingest([first, second])
+    report = store.ingest([write_paper(tmp_path, "report.txt"), write_paper(tmp_path / "x", "report.md")])
     assert len(report.added) == 1 and len(report.failed) == 1
     assert "same paper id" in report.failed[0][1]
 
@@ -144,11 +187,11 @@ def test_pipeline_runs_stages_only_for_stale_papers(tmp_path: Path, data_dir: Pa
     stage = Stage("extract", stale, run)
     a, b = write_paper(tmp_path, "a.txt"), write_paper(tmp_path, "b.txt")
     first = build([a, b], settings, stages=[stage])
-    assert sorted(first.stages["extract"]) == ["a", "b"]
+    assert sorted(first.stages["extract"]) == sorted([doc_id_for(a), doc_id_for(b)])
     write_paper(tmp_path, "b.txt", service="respite")
     second = build([a, b], settings, stages=[stage])
     assert second.unchanged == [str(a)] and second.updated == [str(b)]
-    assert second.stages["extract"] == ["b"]
+    assert second.stages["extract"] == [doc_id_for(b)]
 
 
 CHILD = textwrap.dedent(
