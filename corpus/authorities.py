@@ -36,6 +36,8 @@ _VENUE_LINE = re.compile(
     r"^[ \t]*(?:venue|lleoliad|location|place of meeting)\b[^\n]*|\bheld\s+(?:at|in)\b[^\n.]{0,120}",
     re.IGNORECASE | re.MULTILINE,
 )
+# "County Hall, Maidstone" / "Shire Hall, Warwick": a county council's own building in its county.
+_COUNTY_HALL = re.compile(r"\b(?:County|Shire)\s+Hall\b")
 _OWN_COUNCIL = re.compile(
     r"\b(?:the|this)\s+(?:council|local\s+authority)\b(?!\s+(?:tax|of)\b)", re.IGNORECASE
 )
@@ -55,6 +57,8 @@ class Authority:
     current: bool
     start_date: str
     end_date: str
+    code: str = ""
+    county_code: str = ""  # a non-metropolitan district's county ("KEN" for Maidstone), else ""
 
     def active_in(self, year: int | None) -> bool:
         """Whether the authority existed in ``year`` (unknown year: whether it exists now)."""
@@ -157,6 +161,21 @@ class AuthorityIndex:
                     i += 1
         return found
 
+    def _county_hall_venues(self, venues: list[str], year: int | None) -> set[Authority]:
+        """Counties whose County Hall or Shire Hall a venue line names with a town of the county
+        ("Sessions House, County Hall, Maidstone": Kent County Council), or with the county itself.
+        Other councils' buildings in a venue are no evidence; a county hall is the county's own."""
+        found: set[Authority] = set()
+        by_code = {a.code: a for a in self.authorities if a.code}
+        for venue in venues:
+            if not _COUNTY_HALL.search(venue):
+                continue
+            for place in self._place_mentions(venue, year):
+                county = by_code.get(place.county_code) if place.county_code else place
+                if county is not None and county.kind == "CTY":
+                    found.add(county)
+        return found if len(found) == 1 else set()
+
     def lookup(self, name: str, year: int | None = None) -> Authority | None:
         """The authority called ``name`` (official, alternative or short name), preferring
         one that existed in ``year``, then a current one."""
@@ -194,6 +213,7 @@ class AuthorityIndex:
         """
         scores: Counter[Authority] = Counter()
         reasons: dict[Authority, Counter[str]] = {}
+        venues = [m.group(0) for m in _VENUE_LINE.finditer(text)]
         text = _VENUE_LINE.sub(lambda m: " " * len(m.group(0)), text)
         head = "\n".join(line for line in text.splitlines() if line.strip())[:600]
 
@@ -212,6 +232,8 @@ class AuthorityIndex:
                 authority = _prefer(self.domains.get(label, []), year)
                 if authority:
                     add(authority, 3, why)
+        for county in self._county_hall_venues(venues, year):
+            add(county, 3, "county-hall-venue")
         if scores:
             for match in _GENERIC.finditer(text):
                 before = text[max(0, match.start() - 30) : match.start()]
@@ -282,6 +304,8 @@ def load_authorities(path: Path = REFERENCE_CSV) -> AuthorityIndex:
                 current=row["current-authority"].strip() == "True",
                 start_date=row["start-date"].strip(),
                 end_date=row["end-date"].strip(),
+                code=row["local-authority-code"].strip(),
+                county_code=row["county-la"].strip(),
             )
             if not authority.gss_code or authority.kind in ("COMB", "SRA"):
                 continue  # combined authorities and the GLA publish no council papers (WPA: Welsh councils)

@@ -299,6 +299,19 @@ def test_a_venue_does_not_name_the_paper_s_council() -> None:
     assert meta.authority == "Kirklees Council"
 
 
+def test_a_county_hall_venue_names_its_county_council() -> None:
+    meta = infer(
+        "Cabinet - Monday, 4th March, 2019 10.00 am\n\n"
+        "Venue: Medway Room, County Hall, Maidstone\n\n"
+        "1. The Cabinet Member introduced the report on day care.\n"
+    )
+    assert meta.authority == "Kent County Council"
+    assert meta.sources["authority"] == "inferred:county-hall-venue"
+    # A town hall is no county's, and a county hall in a unitary town names no county.
+    assert infer("Venue: Town Hall, Maidstone\n\n1. The Cabinet agreed.\n").authority is None
+    assert infer("Venue: County Hall, Derby\n\n1. The Cabinet agreed.\n").authority is None
+
+
 def test_a_council_web_address_in_the_text_or_the_source_path() -> None:
     text = "Decision details\n\n1. The Director approved the award of the contract.\n"
     in_text = infer(text + "\nSee https://democracy.warwickshire.gov.uk/mgDecision.aspx\n")
