@@ -13,21 +13,52 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _SCALE = {
-    "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "bn": 1e9, "billion": 1e9,
+    "k": 1e3, "thousand": 1e3, "thousands": 1e3, "000": 1e3, "000s": 1e3,
+    "m": 1e6, "mn": 1e6, "mill": 1e6, "million": 1e6, "millions": 1e6,
+    "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
 }
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_UNIT = r"(?:k|m|mn|bn|million|billion|thousand)\b"
-_PRE_QUAL = (
-    r"circa|c\.|approximately|approx\.?|around|about|up\s+to|over|more\s+than|in\s+excess\s+of|"
-    r"at\s+least|under|less\s+than|almost|nearly|an?\s+estimated|estimated"
+# 1,234,567.89 | 10 000 with a no-break or thin space | 1,2 (a decimal comma, only before a unit) | 1234.5
+_NUM = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?:\.\d+)?"
+    r"|\d{1,3},\d{1,2}(?=\s?(?:k|m|mn|bn|million|billion)\b)|\d+(?:\.\d+)?"
 )
-_POST_QUAL = r"pa\b|p\.a\.|per\s+annum|per\s+year|a\s+year|annually|per\s+week|per\s+hour|per\s+month"
-MONEY_RE = re.compile(
-    rf"(?:(?P<pre>{_PRE_QUAL})\s+|(?<![\w£])(?P<c>c)(?=£))?£\s?(?P<n1>{_NUM})\s?(?P<u1>{_UNIT})?"
-    rf"(?:\s?(?:-|–|—|to)\s?£?\s?(?P<n2>{_NUM})\s?(?P<u2>{_UNIT})?)?"
-    rf"(?:\s?(?P<post>{_POST_QUAL}))?",
+_UNIT = r"(?:millions?|billions?|thousand|mill|mn|bn|k|m|b)\b"
+_CURRENCY = r"(?:£|\bGBP\s?)"
+_PRE_QUAL = (
+    r"circa|approximately|approx\.?|around|about|roughly|up\s+to|over|more\s+than|in\s+excess\s+of|"
+    r"at\s+least|under|less\s+than|almost|nearly|an?\s+estimated|estimated|not\s+exceeding|"
+    r"not\s+to\s+exceed|no\s+more\s+than|(?:a\s+)?maximum\s+of|(?:a\s+)?minimum\s+of|"
+    r"in\s+the\s+region\s+of|between"
+)
+_RATE = (
+    r"p\.a\.?(?!\w)|pa\b|p/a\b|per\s+(?:annum|year|calendar\s+month|month|week|day|night|hour|quarter|head|"
+    r"person|client|bed|place|unit|household|property|visit|session)\b|"
+    r"(?:a|each|every)\s+year(?!\s+(?:ago|earlier|later|on)\b)|a\s+(?:month|week|day)\b|annually\b|"
+    r"yearly\b|p\.?c\.?m\.?(?!\w)|p\.w\.|pw\b|/\s?(?:year|yr|annum|month|week|day|hour)\b"
+)
+_COUNT = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|twenty-five"
+_TERM = (
+    rf"(?:over|across)\s+(?:a\s+|the\s+)?(?:{_COUNT})[\s-]+(?:years?|months?|weeks?)"
+    r"(?:\s+(?:term|period|contract|programme))?\b"
+)
+_RANGE = (
+    rf"(?:\s?(?P<sep>-|–|—|to|and)\s?(?P<c2>{_CURRENCY})?\s?(?P<n2>{_NUM})(?![\d/])\s?(?P<u2>{_UNIT})?)"
+)
+_HEAD = (
+    rf"(?:\b(?P<pre>{_PRE_QUAL})\s+|(?<![\w£.])(?P<c>c\.?|ca\.)\s*(?=£))?(?P<cur>{_CURRENCY})\s?(?P<n1>{_NUM})(?![\d])"
+    rf"\s?(?P<u1>{_UNIT})?"
+)
+_TAIL = rf"(?:\s?(?P<post>{_RATE}))?(?:\s+(?P<term>{_TERM}))?"
+MONEY_RE = re.compile(_HEAD + _RANGE + "?" + _TAIL, re.IGNORECASE)
+SINGLE_MONEY_RE = re.compile(_HEAD + _TAIL, re.IGNORECASE)
+# "2.5 million pounds", "£" written out
+WORDS_MONEY_RE = re.compile(
+    rf"(?:\b(?P<pre>{_PRE_QUAL})\s+)?(?<![\w.,£])(?!(?:19|20)\d\d\s+pounds)(?P<n1>{_NUM})\s?(?P<u1>{_UNIT})?\s+"
+    rf"(?P<word>pounds(?:\s+sterling)?|sterling)\b{_TAIL}",
     re.IGNORECASE,
 )
+_QUALIFIER_WORDS = {"c": "circa", "c.": "circa", "ca.": "circa", "approx": "approximately",
+                    "approx.": "approximately", "p/a": "pa", "p.a": "p.a."}
 
 
 @dataclass(frozen=True)
@@ -44,27 +75,132 @@ class ValueMatch:
 
 
 def _amount(number: str, unit: str | None) -> float:
-    value = float(number.replace(",", ""))
+    digits = re.sub(r"[,\u00a0\u202f\u2009]", "", number) if re.search(r",\d{3}|\s", number) else number
+    value = float(digits.replace(",", "."))  # a comma left is a decimal comma ("£1,2m")
     return round(value * _SCALE.get((unit or "").lower(), 1.0), 2)  # "£8.2 million" is 8200000.0, not …9.99
 
 
-def find_money(text: str) -> Iterator[ValueMatch]:
-    """Every GBP amount in ``text``: "£1.2m", "circa £150,000 pa", "£2m - £3m"."""
-    for m in MONEY_RE.finditer(text):
-        u1, u2 = m.group("u1"), m.group("u2")
-        if m.group("n2") and not u1 and u2:
-            u1 = u2  # "£2-3m": the unit of the upper bound applies to both
-        value = _amount(m.group("n1"), u1)
-        value_max = _amount(m.group("n2"), u2 or u1) if m.group("n2") else None
-        if value_max is not None and value_max < value:
-            value_max = None  # "£5 - 1" is not a range; keep the first figure
-        quals = [q for q in (m.group("pre"), "circa" if m.group("c") else None, m.group("post")) if q]
-        qualifier = "; ".join(re.sub(r"\s+", " ", q.lower()) for q in quals) or None
-        if value_max is not None or m.group("post"):
-            end = m.end()
-        else:
-            end = m.end("u1") if m.group("u1") else m.end("n1")
-        yield ValueMatch("Money", m.start(), end, text[m.start():end], value, value_max, qualifier)
+def _qualifier(*words: str | None) -> str | None:
+    out = []
+    for word in words:
+        if word:
+            word = re.sub(r"\s+", " ", word.lower())
+            word = re.sub(r"^/\s?", "per ", word)  # "/year" is "per year"
+            out.append(_QUALIFIER_WORDS.get(word, word))
+    return "; ".join(out) or None
+
+
+def _single(m: re.Match[str], text: str) -> ValueMatch | None:
+    """A match of one figure (no range) as a ValueMatch; None for a unit written alone ("£000")."""
+    n1, u1 = m.group("n1"), m.group("u1")
+    if re.fullmatch(r"0{2,}", n1) and not u1:
+        return None  # "£000" and "£'000" are column units, not amounts
+    groups = m.groupdict()
+    pre = groups.get("pre")
+    start = m.start()
+    if (pre or "").lower() == "between":  # "between" says a range; alone it is not part of the figure
+        pre, start = None, m.start("cur") if groups.get("cur") else m.start("n1")
+    end = max(m.end(g) for g in ("n1", "u1", "word", "post", "term") if groups.get(g))
+    value = _amount(n1, u1)
+    return ValueMatch("Money", start, end, text[start:end], value, None,
+                      _qualifier(pre, groups.get("c") and "circa", groups.get("post"), groups.get("term")))
+
+
+def _range_ok(m: re.Match[str]) -> bool:
+    """Whether the second figure of a match is the top of a range and not a separate number.
+
+    "£2m-£3m", "£2-3m", "£1.3m to 1.5m", "between £2m and £3m" are ranges; "£5m to 6 partners",
+    "£5m and 2 posts" and a top below the bottom ("£5m - £2m") are not.
+    """
+    sep = m.group("sep").lower()
+    if sep == "and" and (m.group("pre") or "").lower() != "between":
+        return False
+    u1, u2 = m.group("u1"), m.group("u2")
+    if not (m.group("c2") or u2 or not u1):
+        return False
+    low = _amount(m.group("n1"), u1 or u2)
+    high = _amount(m.group("n2"), u2 or u1)
+    return high > low
+
+
+def find_money(text: str, header: str = "") -> Iterator[ValueMatch]:
+    """Every GBP amount in ``text``: "£1.2m", "circa £150,000 pa", "£2m - £3m", "2.5 million pounds".
+
+    ``header`` is the column header when ``text`` is a table cell: a bare number in a column headed
+    "£", "£000", "£k" or "£m" is an amount in that unit (:func:`find_column_money`).
+    """
+    found: list[ValueMatch] = []
+    pos = 0
+    while True:
+        m = MONEY_RE.search(text, pos)
+        if m is None:
+            break
+        if m.group("n2") and _range_ok(m):
+            u1, u2 = m.group("u1"), m.group("u2")
+            value, high = _amount(m.group("n1"), u1 or u2), _amount(m.group("n2"), u2 or u1)
+            pre = m.group("pre") if (m.group("pre") or "").lower() != "between" else None
+            qualifier = _qualifier(pre, m.group("c") and "circa", m.group("post"), m.group("term"))
+            found.append(ValueMatch("Money", m.start(), m.end(), m.group(0), value, high, qualifier))
+            pos = m.end()
+            continue
+        single = SINGLE_MONEY_RE.match(text, m.start())
+        assert single is not None  # the head of MONEY_RE matched here
+        v = _single(single, text)
+        if v is not None:
+            found.append(v)
+        pos = max(single.end(), m.start() + 1)
+    taken = [(v.start, v.end) for v in found]
+    for m in WORDS_MONEY_RE.finditer(text):
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            v = _single(m, text)
+            if v is not None:
+                found.append(v)
+    if header and not found:
+        found.extend(find_column_money(text, header))
+    yield from sorted(found, key=lambda v: v.start)
+
+
+_HEADER_UNIT_RE = re.compile(
+    r"(?:£|\bGBP)\s?['’]?\s?(?P<unit>000s?|k|m|mn|bn|millions?|thousands?)?(?![a-z0-9])", re.IGNORECASE
+)
+_CELL_NUMBER_RE = re.compile(
+    rf"\s*(?P<neg>\(|-(?=\s?\d)|–(?=\s?\d))?\s?(?P<n1>{_NUM})\s?(?P<u1>{_UNIT})?\s?\)?\s*", re.IGNORECASE
+)
+
+
+def column_unit(header: str) -> float | None:
+    """The money unit a column header states ("£" 1, "£000" or "£k" 1,000, "£m" 1,000,000), or None."""
+    m = _HEADER_UNIT_RE.search(header or "")
+    if m is None:
+        return None
+    return _SCALE.get((m.group("unit") or "").lower(), 1.0)
+
+
+def find_column_money(text: str, header: str) -> Iterator[ValueMatch]:
+    """A bare number filling a table cell whose column header states a money unit.
+
+    "1,234" under "£000" is £1,234,000; "(120)" (accounts' brackets) or "-120" is negative; "0",
+    "-" and numbers with other signs ("12%", "2019/20") are no amount. The qualifier names the
+    column's unit ("£000 column"), since the quote alone does not say it is money.
+    """
+    scale = column_unit(header)
+    if scale is None:
+        return
+    m = _CELL_NUMBER_RE.fullmatch(text)
+    if m is None or (m.group("neg") == "(") != text.rstrip().endswith(")"):
+        return
+    value = _amount(m.group("n1"), m.group("u1"))
+    if not m.group("u1"):
+        value = round(value * scale, 2)
+    if value == 0:
+        return
+    if m.group("neg"):
+        value = -value
+    unit = _HEADER_UNIT_RE.search(header)
+    assert unit is not None
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    yield ValueMatch("Money", start, end, text[start:end], value, None, f"{unit.group(0).strip()} column")
 
 
 _MONTHS = {
