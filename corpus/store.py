@@ -541,6 +541,60 @@ class CorpusStore:
             report.changed_ids.append(doc.doc_id)
         return outcome
 
+    def remove_papers(self, doc_ids: Iterable[str]) -> list[str]:
+        """Delete papers with their versions, blocks, tables and stage failures in one transaction.
+
+        Returns the ids that were stored (unknown ids are ignored: resolve them first).
+        """
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise CouncilKGError(f"corpus store {self.path} is busy or read-only ({exc})") from None
+        try:
+            removed = [
+                doc_id
+                for doc_id in dict.fromkeys(doc_ids)
+                if db.execute("SELECT 1 FROM papers WHERE doc_id = ?", (doc_id,)).fetchone()
+            ]
+            for table in _PAPER_TABLES:
+                db.executemany(f"DELETE FROM {table} WHERE doc_id = ?", [(d,) for d in removed])  # noqa: S608
+            db.executemany("DELETE FROM id_renames WHERE new_id = ?", [(d,) for d in removed])
+            db.execute("COMMIT")
+        except BaseException as exc:
+            db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise CouncilKGError(f"cannot write to the corpus store ({exc})") from None
+            raise
+        return removed
+
+    # -- stage failures -----------------------------------------------------------------
+
+    def stage_failures(self, stage: str) -> dict[str, tuple[str, str, str]]:
+        """``doc_id -> (content hash, software, reason)`` of the papers whose ``stage`` failed."""
+        rows = self._db.execute(
+            "SELECT doc_id, content_hash, software, reason FROM stage_failures WHERE stage = ?", (stage,)
+        )
+        return {doc_id: (digest, software, reason) for doc_id, digest, software, reason in rows}
+
+    def record_stage_failures(
+        self, stage: str, failures: Iterable[tuple[str, str, str]], software: str
+    ) -> None:
+        """Remember that ``stage`` failed on these ``(doc_id, content hash, reason)`` with this software."""
+        now = _now()
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO stage_failures VALUES (?, ?, ?, ?, ?, ?)",
+                [(stage, doc_id, digest, software, reason, now) for doc_id, digest, reason in failures],
+            )
+
+    def clear_stage_failures(self, stage: str, doc_ids: Iterable[str]) -> None:
+        """Forget ``stage``'s recorded failures of these papers (they went through)."""
+        with self._db:
+            self._db.executemany(
+                "DELETE FROM stage_failures WHERE stage = ? AND doc_id = ?", [(stage, d) for d in doc_ids]
+            )
+
     # -- reading ------------------------------------------------------------------------
 
     def ids(self) -> list[str]:

@@ -11,6 +11,7 @@ paper downstream, and a stage that crashed half-way simply finds its papers stil
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from typing import Any
 from corpus.metadata import read_catalogue
 from corpus.models import Document
 from corpus.store import CorpusStore, IngestReport, LoadTask, Mapper, Progress
-from councilkg.errors import CouncilKGError, one_line
+from councilkg.errors import CouncilKGError, NotFound, one_line
 from councilkg.settings import Settings
 from councilkg.workers import map_in_workers
 
@@ -47,7 +48,9 @@ class Stage:
     ``finish(settings)`` runs after the stage, failed or not (e.g. to close the stores it opened).
     ``prune(present_ids, settings)`` runs first and drops from the stage's store every paper the
     corpus no longer has (removed, or renamed by an id migration), returning their ids; so a
-    removal or an upgrade that stopped half-way is finished by the next build.
+    removal or an upgrade that stopped half-way is finished by the next build. ``held(settings)``
+    lists the ids the stage's store holds (so ``councilkg remove`` can finish a removal the corpus
+    store has already forgotten).
     """
 
     name: str
@@ -58,6 +61,7 @@ class Stage:
     stale_ids: Callable[[Mapping[str, str], Settings], Iterable[str]] | None = None
     finish: Callable[[Settings], None] | None = None
     prune: Callable[[set[str], Settings], list[str]] | None = None
+    held: Callable[[Settings], set[str]] | None = None
 
     def stale_papers(self, hashes: Mapping[str, str], settings: Settings) -> list[str]:
         """The ids among ``hashes`` (doc_id -> content hash) this stage must (re)process, sorted."""
@@ -88,6 +92,7 @@ class BuildReport:
     changed_ids: list[str] = field(default_factory=list)
     stages: dict[str, list[str]] = field(default_factory=dict)
     pruned: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -106,7 +111,8 @@ class BuildReport:
         )
 
     def summary_lines(self) -> list[str]:
-        """The closing summary: counts, then one line per failure with its reason."""
+        """The closing summary: counts, a ``note:`` per paper skipped for an old failure, then one
+        line per failure with its reason."""
         lines = [
             f"added {len(self.added)}, updated {len(self.updated)}, "
             f"unchanged {len(self.unchanged)}, failed {len(self.failed)}"
@@ -115,25 +121,70 @@ class BuildReport:
             lines.append(f"{name}: {len(ids)} paper(s) processed")
             if self.pruned.get(name):
                 lines.append(f"{name}: {len(self.pruned[name])} paper(s) no longer in the corpus dropped")
+        lines.extend(f"note: {one_line(note)}" for note in self.notes)
         lines.extend(f"failed: {one_line(path)}: {one_line(reason)}" for path, reason in self.failed)
         return lines
 
 
+def stage_software(settings: Settings) -> str:
+    """What a recorded stage failure is tied to: councilkg's version and the settings that shape output.
+
+    A paper whose stage failed is retried once its text changes or this changes (an upgrade, or
+    a setting such as a limit changed); otherwise later builds skip it with a note.
+    """
+    from councilkg import __version__
+
+    shaping = sorted((k, str(v)) for k, v in settings.values.items() if k not in _NOT_SHAPING)
+    digest = hashlib.sha256(repr(shaping).encode("utf-8")).hexdigest()[:12]
+    return f"councilkg {__version__} settings {digest}"
+
+
+_NOT_SHAPING = {"data_dir", "workers"}
+"""Settings that never change what a stage makes of a paper."""
+
+
+@dataclass
+class StageOutcome:
+    """What a stage run did to its stale papers: failures by id, and which of them are the paper's fault.
+
+    ``paper_faults`` failed in the paper's own work (extraction, or what ``run`` reported per
+    paper): rerunning on the same text and software fails again, so they are recorded and not
+    retried. The other failures (writing to a store, a whole batch refused) may pass next time.
+    """
+
+    failures: dict[str, str] = field(default_factory=dict)
+    paper_faults: set[str] = field(default_factory=set)
+
+
 def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stages: Sequence[Stage]) -> None:
-    """Run each stage over the stored papers it reports stale; failures go into ``report``."""
+    """Run each stage over the stored papers it reports stale; failures go into ``report``.
+
+    A paper whose stage failed in its own work is reported once: the failure is recorded with
+    the paper's content hash and :func:`stage_software`, and later builds skip the paper with a
+    ``note:`` line (not a failure) until either changes.
+    """
     hashes = {doc_id: store.content_hash(doc_id) or "" for doc_id in store.ids()}
+    software = stage_software(settings)
     for stage in stages:
         report.stages[stage.name] = []
         try:
             if stage.prune is not None:
                 report.pruned[stage.name] = stage.prune(set(hashes), settings)
             stale = stage.stale_papers(hashes, settings)
+            known = store.stage_failures(stage.name)
+            skipped = [d for d in stale if d in known and known[d][:2] == (hashes[d], software)]
+            report.notes.extend(
+                f"{d} ({stage.name}): not retried, it failed on this version of the paper: "
+                f"{known[d][2]} (edit the file to retry, or `councilkg remove {d}`)"
+                for d in skipped
+            )
+            stale = [d for d in stale if d not in skipped_ids] if (skipped_ids := set(skipped)) else stale
             if not stale:
                 continue
             if stage.prepare is not None:
-                failures = run_prepared_stage(store, stage, stale, settings)
+                outcome = run_prepared_stage(store, stage, stale, settings)
             else:
-                failures = run_batched_stage(store, stage, stale, settings)
+                outcome = run_batched_stage(store, stage, stale, settings)
         except CouncilKGError as exc:
             # The stage could not run at all (e.g. its store is locked): no paper is lost, each
             # stays stale and the next build retries it.
@@ -142,45 +193,54 @@ def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stag
         finally:
             if stage.finish is not None:
                 stage.finish(settings)
-        report.stages[stage.name] = [d for d in stale if d not in failures]
+        failures = outcome.failures
+        report.stages[stage.name] = done = [d for d in stale if d not in failures]
         report.failed.extend((f"{doc_id} ({stage.name})", reason) for doc_id, reason in failures.items())
+        store.clear_stage_failures(stage.name, [d for d in done + list(failures) if d in known])
+        store.record_stage_failures(
+            stage.name,
+            [(d, hashes[d], failures[d]) for d in failures if d in outcome.paper_faults],
+            software,
+        )
 
 
-def run_batched_stage(
-    store: CorpusStore, stage: Stage, stale: list[str], settings: Settings
-) -> dict[str, str]:
-    """Call ``stage.run`` on the stale papers in batches; return failures by paper id."""
+def run_batched_stage(store: CorpusStore, stage: Stage, stale: list[str], settings: Settings) -> StageOutcome:
+    """Call ``stage.run`` on the stale papers in batches; return the failures by paper id."""
     if stage.run is None:
         raise CouncilKGError(f"build stage {stage.name!r} has neither run nor prepare")
-    failures: dict[str, str] = {}
+    outcome = StageOutcome()
     for at in range(0, len(stale), BATCH_PAPERS):
         batch = stale[at : at + BATCH_PAPERS]
         try:
-            failures.update(stage.run([store.get(doc_id) for doc_id in batch], settings) or {})
+            reported = stage.run([store.get(doc_id) for doc_id in batch], settings) or {}
         except CouncilKGError as exc:
-            failures.update({doc_id: exc.message for doc_id in batch})
-    return failures
+            outcome.failures.update({doc_id: exc.message for doc_id in batch})
+            continue
+        outcome.failures.update(reported)
+        outcome.paper_faults.update(reported)
+    return outcome
 
 
 def run_prepared_stage(
     store: CorpusStore, stage: Stage, stale: list[str], settings: Settings
-) -> dict[str, str]:
+) -> StageOutcome:
     """``prepare`` the stale papers in worker processes, ``commit`` each here as it arrives."""
     if stage.commit is None or stage.prepare is None:
         raise CouncilKGError(f"build stage {stage.name!r} has prepare but no commit")
     workers = max(1, min(int(settings.workers), len(stale)))
     documents = (store.get(doc_id) for doc_id in stale)  # read lazily: a few papers in flight
-    failures: dict[str, str] = {}
+    outcome = StageOutcome()
     for result in map_in_workers(partial(_prepare_paper, stage.prepare, settings), documents, workers):
         doc = result.item
         if not result.ok:
-            failures[doc.doc_id] = result.error or "failed"
+            outcome.failures[doc.doc_id] = result.error or "failed"
+            outcome.paper_faults.add(doc.doc_id)
             continue
         try:
             stage.commit(doc, result.value, settings)
         except CouncilKGError as exc:
-            failures[doc.doc_id] = exc.message
-    return failures
+            outcome.failures[doc.doc_id] = exc.message
+    return outcome
 
 
 def _prepare_paper(prepare: Callable[[Document, Settings], Any], settings: Settings, doc: Document) -> Any:
@@ -267,3 +327,87 @@ def build(
             stages = STAGES or default_stages()
         run_stages(store, settings, report, stages)
     return report
+
+
+@dataclass
+class RemoveReport:
+    """What :func:`remove` did: the papers removed (``(id, file name)``) and stages it could not finish."""
+
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every stage dropped the papers."""
+        return not self.failed
+
+
+def remove(refs: Iterable[str], settings: Settings, stages: Sequence[Stage] | None = None) -> RemoveReport:
+    """Remove papers (ids, file names or paths) from the corpus store, the graph and the search index.
+
+    Every reference is resolved first; an unknown one stops the removal before anything is
+    touched (:class:`NotFound`, one line naming every unknown reference). The papers then leave
+    the corpus store in one transaction, and each stage drops every paper the corpus no longer
+    has (``Stage.prune``). Interrupted between the two, the rest is finished by the next build,
+    or by running the same removal again: an id the corpus has forgotten but a stage still holds
+    is accepted and dropped there. Runs under the build lock, like a build.
+    """
+    from corpus.store import STORE_FILE
+
+    refs = list(dict.fromkeys(refs))
+    if not refs:
+        raise CouncilKGError("name at least one paper to remove (an id from `councilkg docs`, or a file)")
+    if not (settings.data_path / STORE_FILE).exists():
+        raise CouncilKGError(f"no papers in {settings.data_path}: run `councilkg build PATH` first")
+    if stages is None:
+        from councilkg.stages import default_stages
+
+        stages = STAGES or default_stages()
+    report = RemoveReport()
+    with build_lock(settings), CorpusStore.open(settings) as store:
+        ids: list[str] = []
+        unknown: list[str] = []
+        for ref in refs:
+            try:
+                ids.append(store.resolve_id(ref))
+            except NotFound:
+                unknown.append(ref)
+        if unknown:
+            held = _held_by_stages(stages, settings)
+            leftovers = [ref for ref in unknown if ref in held]
+            unknown = [ref for ref in unknown if ref not in held]
+            if unknown:
+                names = ", ".join(repr(ref) for ref in unknown)
+                raise NotFound(
+                    f"no paper {names} in {settings.data_path} (see `councilkg docs`); nothing removed"
+                )
+            report.removed.extend((ref, "") for ref in leftovers)
+        files = {r.id: r.file for r in store.list() if r.id in set(ids)}
+        store.remove_papers(ids)
+        report.removed[:0] = [(doc_id, files.get(doc_id, "")) for doc_id in dict.fromkeys(ids)]
+        present = set(store.ids())
+        for stage in stages:
+            if stage.prune is None:
+                continue
+            try:
+                stage.prune(present, settings)
+            except CouncilKGError as exc:
+                report.failed.append((f"stage {stage.name}", exc.message))
+            finally:
+                if stage.finish is not None:
+                    stage.finish(settings)
+    return report
+
+
+def _held_by_stages(stages: Sequence[Stage], settings: Settings) -> set[str]:
+    """Every paper id some stage's store holds."""
+    held: set[str] = set()
+    for stage in stages:
+        if stage.held is None:
+            continue
+        try:
+            held |= stage.held(settings)
+        finally:
+            if stage.finish is not None:
+                stage.finish(settings)
+    return held

@@ -114,6 +114,7 @@ GRAPH_STAGE = Stage(
     stale_ids=graph_stale,
     finish=close_stores,
     prune=graph_prune,
+    held=lambda settings: set(graph_store(settings).paper_hashes()),
 )
 
 
@@ -250,7 +251,13 @@ def forget_built(index: Any, present: set[str] | None = None, doc_ids: list[str]
 
 
 SEARCH_STAGE = Stage(
-    "search", None, run=index_papers, stale_ids=search_stale, finish=close_stores, prune=search_prune
+    "search",
+    None,
+    run=index_papers,
+    stale_ids=search_stale,
+    finish=close_stores,
+    prune=search_prune,
+    held=lambda settings: set(search_index(settings).paper_ids()),
 )
 
 
