@@ -530,6 +530,12 @@ class _Paper:
                          and o.method.startswith("gazetteer") and c.start < o.start and o.end == c.end]
                 if inner and has_proper_word(self.text[c.start:inner[0].start]):
                     c.priority = max(c.priority, PRIORITY["gazetteer"] + 0.1)
+                # "Kingsmoor Homecare Limited": a company's legal name holding a service word is
+                # the company, not the service
+                if re.search(r"\b(?:Ltd\.?|Limited|plc|PLC|LLP|CIC)$", self.text[c.start:c.end]) and any(
+                        o is not c and o.type in {"Service", "FundingStream"} and c.start <= o.start
+                        and o.end < c.end for o in self.cands):
+                    c.priority = max(c.priority, PRIORITY["gazetteer"] + 0.1)
         order = sorted(self.cands, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
         taken: list[Candidate] = []
         for c in order:
@@ -692,7 +698,7 @@ class _Paper:
     def _build_values(self) -> None:
         doc_id = self.doc.doc_id
         for seg in self.segments:
-            for v in find_money(seg.text):
+            for v in find_money(seg.text, seg.header):  # a cell: its column may say "£000"
                 s = seg.start + v.start
                 ev = Evidence(doc_id, s, s + len(v.text), v.text, "rule:money", 0.95)
                 self.mentions.append(Mention("Money", v.text, ev, None, v.value, v.value_max, v.qualifier))

@@ -36,6 +36,8 @@ RELATION_TYPES = (
     "service_status",  # subject Service -> object None; attrs: status, sponsor, funding, money…
     "has_role",  # subject Person -> object Organisation; attrs: role
     "possible_same_as",  # subject and object of one type whose names are near-identical: not merged
+    "hosts",  # subject Organisation (host) -> object Partnership/Service it hosts
+    "party_to",  # subject Organisation -> object FundingStream/Partnership (an agreement or pooled budget)
 )
 
 

@@ -60,6 +60,9 @@ def find_relations(paper: Any) -> list[Relation]:
     out += _decisions(paper)
     out += _role_lines(paper)
     out += _plan_commissioning(paper)
+    from nlp.prose_relations import prose_relations
+
+    out += prose_relations(paper)
     return _dedupe(out)
 
 
