@@ -33,7 +33,7 @@ from pyoxigraph import (
 )
 
 from corpus.models import Document
-from councilkg.errors import CouncilKGError, QueryError, QueryTimeout
+from councilkg.errors import CouncilKGError, NotFound, QueryError, QueryTimeout
 from councilkg.settings import Settings
 from kg import iris
 from kg.rdf import CK, PREFIXES, RDFS, SKOS, PaperQuads, paper_quads
@@ -517,7 +517,15 @@ def open_graph_store(settings: Settings) -> GraphStore:
     return EmbeddedGraphStore(settings)
 
 
+def open_existing_graph_store(settings: Settings) -> GraphStore:
+    """The store, for reading only: a data directory without an embedded graph is a one-line
+    :class:`NotFound` (nothing is created, unlike :func:`open_graph_store`, which builds use)."""
+    if not (settings.graph_store or "").strip() and not (settings.data_path / "graph").exists():
+        raise NotFound(f"no papers in {settings.data_path}: run `councilkg build PATH` first")
+    return open_graph_store(settings)
+
+
 __all__ = [
     "EXPORT_FORMATS", "EmbeddedGraphStore", "GraphStore", "RemoteGraphStore", "ValidationReport",
-    "open_graph_store",
+    "open_existing_graph_store", "open_graph_store",
 ]

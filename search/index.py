@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.models import Document
-from councilkg.errors import CouncilKGError, QueryError
+from councilkg.errors import CouncilKGError, NotFound, QueryError
 from councilkg.settings import Settings
 from search.bm25 import Postings, Stemmer
 from search.encoder import Encoder
@@ -777,6 +777,17 @@ def open_search_index(settings: Settings) -> SearchIndex:
     if not isinstance(settings, Settings):
         raise CouncilKGError("open_search_index needs Settings")
     return SearchIndex(settings)
+
+
+def open_existing_search_index(settings: Settings) -> SearchIndex:
+    """The index, for reading only: a data directory without one is a one-line :class:`NotFound`.
+
+    :class:`SearchIndex` creates its folder and tables on first use, which a build wants and a
+    search on an empty or mistyped data directory must not do.
+    """
+    if not (index_folder(settings) / "index.sqlite").exists():
+        raise NotFound(f"no papers in {settings.data_path}: run `councilkg build PATH` first")
+    return open_search_index(settings)
 
 
 def index_folder(settings: Settings) -> Path:

@@ -37,9 +37,9 @@ def sparql_cmd(settings: Settings, query: str, fmt: str) -> None:
     FROM on outside graphs and updates are refused.
     """
     from kg.query import run_query
-    from kg.store import open_graph_store
+    from kg.store import open_existing_graph_store
 
-    with open_graph_store(settings) as store:
+    with open_existing_graph_store(settings) as store:
         body, _media = run_query(store, _read_query(query), fmt, settings)
     sys.stdout.buffer.write(body)
     if not body.endswith(b"\n"):
@@ -54,9 +54,9 @@ def sparql_cmd(settings: Settings, query: str, fmt: str) -> None:
 @click.pass_obj
 def export_cmd(settings: Settings, fmt: str, output: Path | None) -> None:
     """Dump the whole knowledge graph (every paper graph, entities, runs, ontology)."""
-    from kg.store import open_graph_store
+    from kg.store import open_existing_graph_store
 
-    with open_graph_store(settings) as store:
+    with open_existing_graph_store(settings) as store:
         data = store.export(fmt)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -73,9 +73,9 @@ def export_cmd(settings: Settings, fmt: str, output: Path | None) -> None:
 @click.pass_obj
 def validate_cmd(settings: Settings, quiet: bool) -> None:
     """Check the knowledge graph against the SHACL shapes (ontology/shapes.ttl); exit 1 if not."""
-    from kg.store import open_graph_store
+    from kg.store import open_existing_graph_store
 
-    with open_graph_store(settings) as store:
+    with open_existing_graph_store(settings) as store:
         report = store.validate()
     if not quiet and not report.conforms:
         click.echo(report.text)

@@ -36,7 +36,7 @@ def search_cmd(
     as_json: bool,
 ) -> None:
     """Find the passages that answer QUERY, in your own words (hybrid semantic + keyword search)."""
-    from search.index import SearchIndex
+    from search.index import open_existing_search_index
     from search.models import SearchFilters
 
     filters = SearchFilters(
@@ -47,7 +47,7 @@ def search_cmd(
         document_type=document_type,
         entity=entity,
     )
-    index = SearchIndex(settings)
+    index = open_existing_search_index(settings)  # read-only: never creates the index
     try:
         results = index.search(query, k=k, filters=filters, offset=offset)
     finally:
