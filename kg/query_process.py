@@ -35,6 +35,10 @@ _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
 
+class QueryOverMemory(QueryError):
+    """A query that ran out of its worker's memory cap."""
+
+
 def limit_memory(memory_mb: int) -> None:
     """Cap this process's data memory (heap and private mappings) at ``memory_mb``; 0 means no cap.
 
@@ -203,13 +207,13 @@ class QueryProcess:
             # Past RLIMIT_DATA the engine's allocator aborts the process (Rust: "memory allocation
             # failed" then SIGABRT); the kernel's OOM killer sends SIGKILL.
             if self.memory_mb > 0 and returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
-                raise QueryError(memory_message(self.memory_mb)) from None
+                raise QueryOverMemory(memory_message(self.memory_mb)) from None
             raise QueryError("query worker stopped unexpectedly") from None
         if reply[0] == "ok":
             return reply[1], reply[2]
         if reply[0] == "memory":
             self.close()  # a process that met its cap may be left in a bad state: start afresh
-            raise QueryError(memory_message(self.memory_mb))
+            raise QueryOverMemory(memory_message(self.memory_mb))
         raise QueryError(reply[1])
 
     def close(self, grace_s: float = 0.0) -> int | None:

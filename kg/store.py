@@ -97,8 +97,12 @@ class GraphStore:
         """Run a trusted SELECT over the union of all graphs; rows of pyoxigraph terms (or None)."""
         raise NotImplementedError
 
-    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
-        """Evaluate an already-checked query under a time limit and result cap; serialised bytes."""
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
+                lane: str = "main") -> tuple[bytes, str]:
+        """Evaluate an already-checked query under a time limit and result cap; serialised bytes.
+
+        ``lane`` names the worker to use where a backend has several (see
+        :data:`QUICK_LANE_MEMORY_DIVISOR`); backends with one ignore it."""
         raise NotImplementedError
 
     def quads(self) -> Iterable[Quad]:
@@ -295,6 +299,10 @@ RocksDB's block caches and table readers fill as a build writes; left open for 5
 store held ~100 MB more than just after opening, and the peak rose with the database. Closing
 every 64 costs one reopen (milliseconds) and keeps the peak near the floor (BENCHMARKS.md)."""
 
+QUICK_LANE_MEMORY_DIVISOR = 4
+"""The ``quick`` query lane's worker gets ``query_memory_mb`` divided by this: it only runs queries
+under a short time limit, and it may be at its cap while the main lane's worker is at its own."""
+
 
 def release_free_memory() -> None:
     """Hand memory freed by native code (RocksDB) back to the OS where the C library allows it.
@@ -319,7 +327,7 @@ class EmbeddedGraphStore(GraphStore):
         self.stamp_path = self.path.with_name(self.path.name + ".stamp")
         self._rw: Store | None = None
         self._ro: tuple[str, Store] | None = None
-        self._worker: Any = None
+        self._workers: dict[str, Any] = {}
         self._updates = 0
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -390,15 +398,24 @@ class EmbeddedGraphStore(GraphStore):
         names = [v.value for v in result.variables]
         return [[row[v] for v in names] for row in result]
 
-    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
-        """Evaluate in the worker process, killed at ``timeout_s``."""
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
+                lane: str = "main") -> tuple[bytes, str]:
+        """Evaluate in the lane's worker process, killed at ``timeout_s``.
+
+        Lane ``main`` has the memory cap ``query_memory_mb``; lane ``quick`` (for short
+        queries tried first, see ``web.security.QueryLanes``) a quarter of it, so that both
+        at their caps stay within what the one cap promised plus a little."""
         from kg.query_process import QueryProcess
 
         if self._rw is not None:
             self._rw.flush()
-        if self._worker is None:
-            self._worker = QueryProcess(self.path, int(self.settings.query_memory_mb))
-        return self._worker.run(sparql, fmt, timeout_s, max_results, self._stamp())
+        worker = self._workers.get(lane)
+        if worker is None:
+            memory_mb = int(self.settings.query_memory_mb)
+            if lane != "main":
+                memory_mb = max(1, memory_mb // QUICK_LANE_MEMORY_DIVISOR) if memory_mb > 0 else 0
+            worker = self._workers[lane] = QueryProcess(self.path, memory_mb)
+        return worker.run(sparql, fmt, timeout_s, max_results, self._stamp())
 
     def quads(self) -> Iterable[Quad]:
         """Every quad in named graphs."""
@@ -419,9 +436,9 @@ class EmbeddedGraphStore(GraphStore):
 
     def close(self) -> None:
         """Stop the query worker and close the store."""
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()
         if self._rw is not None:
             self._rw.flush()
         self.release()
@@ -495,7 +512,8 @@ class RemoteGraphStore(GraphStore):
         names = [v.value for v in result.variables]
         return [[row[v] for v in names] for row in result]
 
-    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
+                lane: str = "main") -> tuple[bytes, str]:
         """Evaluate on the server (its own timeout applies too) and re-serialise under the cap."""
         from kg.results import serialise
 

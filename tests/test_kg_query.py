@@ -33,7 +33,7 @@ def store(tmp_path_factory):
 
 def test_slow_query_is_stopped_within_the_limit_and_the_worker_is_killed(store):
     run_query(store, "ASK { ?s ?p ?o }")  # start the worker
-    worker = store._worker._process
+    worker = store._workers["main"]._process
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit of 1.5 s"):
         run_query(store, CROSS_JOIN)

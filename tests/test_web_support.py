@@ -44,7 +44,8 @@ class FixtureGraphStore(GraphStore):
         names = [v.value for v in result.variables]
         return [[row[v] for v in names] for row in result]
 
-    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int) -> tuple[bytes, str]:
+    def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
+                lane: str = "main") -> tuple[bytes, str]:
         try:
             result = self.store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as exc:

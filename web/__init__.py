@@ -68,17 +68,18 @@ def concurrency_limiters(settings: Settings, cores: int | None = None) -> dict[s
     """The per-client and server-wide concurrency limits of the expensive route groups.
 
     Graph and search pages compute in this process, so about one at a time per core runs and
-    as many wait; SPARQL runs in the query worker, whose own queue orders them, so only a few
-    threads are let in to wait there. Each client may have ``client_concurrency`` of each.
+    as many wait; SPARQL runs in the query workers, whose lanes order and bound the waits
+    (``web.security.QueryLanes``), so this limit only holds as many threads as the lanes use.
+    Each client may have ``client_concurrency`` of each.
     """
-    from web.security import ConcurrencyLimiter
+    from web.security import ConcurrencyLimiter, QueryLanes
 
     per_client = int(settings.client_concurrency)
     cores = max(2, cores or os.cpu_count() or 1)
     return {
         "graph": ConcurrencyLimiter("graph", per_client, total=cores),
         "search": ConcurrencyLimiter("search", per_client, total=cores),
-        "sparql": ConcurrencyLimiter("SPARQL", per_client, total=2, queue=2),
+        "sparql": ConcurrencyLimiter("SPARQL", per_client, total=QueryLanes().threads, queue=0),
     }
 
 

@@ -31,9 +31,6 @@ class Resources:
         self._opened: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._per_thread = threading.local()
-        # The embedded store answers protocol queries through one worker process whose pipe
-        # carries one query at a time.
-        self.query_lock = threading.Lock()
         self.answers = AnswerCache()
         self._derived: dict[str, tuple[str | None, Any]] = {}
 
@@ -193,10 +190,12 @@ def derived(name: str, compute: Callable[[Any], Any]) -> Any:
 
 
 def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:
-    """Run a protocol query safely through the kg layer, one at a time per store.
+    """Run a protocol query safely through the kg layer, in the lane its client is due
+    (``web.security.QueryLanes``: one query at a time per lane, bounded waits).
 
     Returns the answer, its media type and whether it came from the answer cache.
     """
+    from web.security import client_key, query_lanes
     from web.sparql_protocol import run
 
     resources = _resources()
@@ -206,7 +205,10 @@ def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:
     cached = resources.answers.get(stamp, key)
     if cached is not None:
         return cached[0], cached[1], True
-    with resources.query_lock:
-        body, answered = run(store, query, media_type)
+    body, answered = query_lanes().run(
+        client_key(),
+        lambda lane, timeout_s: run(store, query, media_type, lane=lane, timeout_s=timeout_s),
+        float(resources.settings.query_timeout_s),
+    )
     resources.answers.put(stamp, key, (body, answered))
     return body, answered, False

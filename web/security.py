@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from councilkg.errors import CouncilKGError
+from councilkg.errors import CouncilKGError, QueryTimeout
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,93 @@ class ConcurrencyLimiter:
             self._by_client.pop(key, None)
 
 
+T = TypeVar("T")
+
+
+class QueryLanes:
+    """Two SPARQL lanes, so that a short query never waits behind a long one.
+
+    The embedded store's query workers each carry one query at a time, and a query's cost is
+    only known by running it. So every query first runs in the **quick** lane under a short
+    time limit (``quick_s``, and the quick worker's smaller memory cap); one that overruns it is
+    run again in the **main** lane with the full ``query_timeout_s`` and memory cap, and its
+    client is sent straight to the main lane for ``remember_s`` afterwards. Long queries thus
+    queue only behind each other: however many clients send them, the quick lane is busy for at
+    most ``quick_s`` per such client per ``remember_s`` (a client whose main-lane queries keep
+    running long stays there), and a trivial query answers within about that. Each lane has one
+    running query and a bounded wait (``queue`` waiters, each up to ``wait_s``; beyond it 503
+    with Retry-After), as :class:`ConcurrencyLimiter` gives.
+    """
+
+    def __init__(self, quick_s: float = 1.0, remember_s: float = 60.0, quick_queue: int = 8,
+                 main_queue: int = 2, wait_s: float = 2.0) -> None:
+        self.quick_s = quick_s
+        self.remember_s = remember_s
+        self.quick = ConcurrencyLimiter("SPARQL", per_client=0, total=1, queue=quick_queue, wait_s=wait_s)
+        self.main = ConcurrencyLimiter("long SPARQL", per_client=0, total=1, queue=main_queue, wait_s=wait_s)
+        self._long_since: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def threads(self) -> int:
+        """The most server threads both lanes hold at once (running and waiting)."""
+        return self.quick.threads + self.main.threads
+
+    def lane_for(self, key: str, now: float | None = None) -> str:
+        """``main`` for a client whose query overran the quick lane within ``remember_s``, else ``quick``."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            since = self._long_since.get(key)
+            if since is not None and now - since < self.remember_s:
+                return "main"
+            self._long_since.pop(key, None)
+            return "quick"
+
+    def overran(self, key: str, now: float | None = None) -> None:
+        """Remember that ``key``'s query needed more than the quick lane allows."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._long_since[key] = now
+            if len(self._long_since) > 10000:  # forget old entries so memory stays bounded
+                for k in [k for k, t in self._long_since.items() if now - t >= self.remember_s]:
+                    del self._long_since[k]
+
+    def run(self, key: str, call: Callable[[str, float | None], T], limit_s: float) -> T:
+        """``call(lane, timeout_s)`` in the right lane for client ``key`` (see the class docstring).
+
+        ``limit_s`` is the full time limit; when it is no longer than ``quick_s`` the query runs
+        once, in the main lane. Raises :class:`Busy` when a lane's wait is full or too long."""
+        from kg.query_process import QueryOverMemory
+
+        if limit_s > self.quick_s and self.lane_for(key) == "quick":
+            try:
+                with self.quick.slot(key):
+                    return call("quick", self.quick_s)
+            except (QueryTimeout, QueryOverMemory):
+                self.overran(key)
+        with self.main.slot(key):
+            began = time.monotonic()
+            try:
+                result = call("main", None)
+            except (QueryTimeout, QueryOverMemory):
+                self.overran(key)
+                raise
+            if time.monotonic() - began > self.quick_s and key in self._long_since:
+                self.overran(key)  # still sending long queries: keep it out of the quick lane
+            return result
+
+
+LANES = "councilkg_query_lanes"
 LIMITERS = "councilkg_concurrency"
 View = TypeVar("View", bound=Callable[..., Any])
+
+
+def query_lanes() -> QueryLanes:
+    """The app's SPARQL lanes (made on first use)."""
+    lanes = current_app.extensions.get(LANES)
+    if lanes is None:
+        lanes = current_app.extensions.setdefault(LANES, QueryLanes())
+    return lanes
 
 
 def client_key() -> str:
@@ -187,6 +272,10 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+UNAVAILABLE_RETRY_AFTER_S = 5
+"""Retry-After of a 503 that does not name its own."""
+
+
 def error_response(status: int, message: str, retry_after: int | None = None) -> Response:
     """A JSON or HTML error answer with a one-line message."""
     if wants_json():
@@ -196,6 +285,9 @@ def error_response(status: int, message: str, retry_after: int | None = None) ->
         response = Response(
             render_template("error.html", status=status, message=message), status=status, mimetype="text/html"
         )
+    if retry_after is None and status == 503:
+        # Every 503 says when to come back (a query past its time limit, no papers built yet…).
+        retry_after = UNAVAILABLE_RETRY_AFTER_S
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
     return response

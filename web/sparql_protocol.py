@@ -113,11 +113,13 @@ def choose_media_type(req: Request, form: str) -> str:
     return MEDIA_TYPE_OF_FORMAT[table[best]]
 
 
-def run(store: Any, query: str, media_type: str) -> tuple[bytes, str]:
-    """Run ``query`` read-only through the kg layer (time limit, result cap, refusals)."""
+def run(store: Any, query: str, media_type: str, lane: str = "main",
+        timeout_s: float | None = None) -> tuple[bytes, str]:
+    """Run ``query`` read-only through the kg layer (time limit, result cap, refusals), in the
+    store's ``lane`` worker and, when given, under a shorter ``timeout_s``."""
     from kg.query import run_query
 
-    return run_query(store, query, media_type)
+    return run_query(store, query, media_type, lane=lane, timeout_s=timeout_s)
 
 
 SERVICE_DESCRIPTION = """\

@@ -11,7 +11,7 @@ from councilkg import __version__
 from councilkg.errors import CouncilKGError
 from kg import browse
 from web.params import choice_param
-from web.resources import get_graph_store, get_search_index
+from web.resources import derived, get_graph_store, get_search_index
 from web.search_results import read_search_request, result_json, run_search
 from web.security import limited
 from web.views.entities import KINDS
@@ -45,7 +45,7 @@ def search() -> Any:
 @bp.get("/api/overview")
 def overview() -> Any:
     """The overview counts."""
-    return jsonify(asdict(browse.overview(get_graph_store())))
+    return jsonify(asdict(derived("overview", browse.overview)))
 
 
 @bp.get("/api/papers")

@@ -1,0 +1,161 @@
+"""SPARQL lanes (issue #12 targets): a trivial query answers while long ones run, every 503 says
+when to come back, and the home page does not recompute its counts on every request."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from test_web_support import make_app
+
+from corpus.models import example_document
+from councilkg.errors import QueryTimeout
+from councilkg.settings import Settings
+from kg.query_process import QueryOverMemory
+from kg.store import open_graph_store
+from nlp.models import example_extraction
+from web.security import Busy, QueryLanes
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+# --------------------------------------------------------------------------- the lane policy
+
+
+def test_a_query_over_the_quick_limit_runs_again_in_the_main_lane_and_its_client_is_remembered() -> None:
+    lanes = QueryLanes(quick_s=0.5, remember_s=60.0)
+    calls: list[tuple[str, float | None]] = []
+
+    def long_query(lane: str, timeout_s: float | None) -> str:
+        calls.append((lane, timeout_s))
+        if lane == "quick":
+            raise QueryTimeout("query stopped after the time limit")
+        return "answer"
+
+    assert lanes.run("a", long_query, limit_s=30.0) == "answer"
+    assert calls == [("quick", 0.5), ("main", None)]
+    assert lanes.lane_for("a") == "main" and lanes.lane_for("b") == "quick"
+    calls.clear()
+    assert lanes.run("a", long_query, limit_s=30.0) == "answer"
+    assert calls == [("main", None)]  # no second try in the quick lane while remembered
+    assert lanes.lane_for("a", now=time.monotonic() + 61) == "quick"  # forgotten after remember_s
+
+
+def test_a_query_over_the_quick_lanes_memory_also_moves_to_the_main_lane() -> None:
+    lanes = QueryLanes(quick_s=0.5)
+
+    def big(lane: str, timeout_s: float | None) -> str:
+        if lane == "quick":
+            raise QueryOverMemory("query needed more memory than the limit")
+        return "answer"
+
+    assert lanes.run("a", big, limit_s=30.0) == "answer"
+    assert lanes.lane_for("a") == "main"
+
+
+def test_a_short_time_limit_runs_once_in_the_main_lane() -> None:
+    lanes = QueryLanes(quick_s=1.0)
+    seen: list[str] = []
+    lanes.run("a", lambda lane, timeout_s: seen.append(lane), limit_s=1.0)
+    assert seen == ["main"]
+
+
+def test_a_trivial_query_is_not_held_up_by_a_long_one_in_the_main_lane() -> None:
+    lanes = QueryLanes(quick_s=0.2, wait_s=0.5)
+    lanes.overran("heavy")
+    running, release = threading.Event(), threading.Event()
+
+    def held(lane: str, timeout_s: float | None) -> str:
+        running.set()
+        release.wait(10)
+        return lane
+
+    heavy = threading.Thread(target=lambda: lanes.run("heavy", held, limit_s=30.0))
+    heavy.start()
+    try:
+        assert running.wait(5)
+        began = time.monotonic()
+        assert lanes.run("light", lambda lane, timeout_s: lane, limit_s=30.0) == "quick"
+        assert time.monotonic() - began < 0.5
+        # A second long query waits for the main lane, boundedly, and is refused with a Retry-After.
+        with pytest.raises(Busy) as refused:
+            lanes.run("heavy2", lambda lane, timeout_s: (_ for _ in ()).throw(QueryTimeout("slow"))
+                      if lane == "quick" else lane, limit_s=30.0)
+        assert refused.value.status == 503 and refused.value.retry_after >= 1
+    finally:
+        release.set()
+        heavy.join(10)
+
+
+# --------------------------------------------------------------------------- through the app
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from web import close_app, create_app
+
+    data = tmp_path_factory.mktemp("lanes")
+    settings = Settings.load({"data_dir": str(data), "query_timeout_s": "8"}, environ={})
+    with open_graph_store(settings) as store:
+        store.replace_paper(example_document(), example_extraction())
+    app = create_app({"TESTING": True, "SETTINGS": settings})
+    yield app
+    close_app(app)
+
+
+def post_query(app: Any, text: str, client: str) -> Any:
+    return app.test_client().post("/sparql", data=text, content_type="application/sparql-query",
+                                  headers={"Accept": "application/sparql-results+json"},
+                                  environ_base={"REMOTE_ADDR": client})
+
+
+def test_ask_answers_while_another_clients_cross_join_runs(real_app: Any) -> None:
+    assert post_query(real_app, "ASK {}", "10.0.0.1").status_code == 200  # workers started
+    outcome: dict[str, Any] = {}
+    heavy = threading.Thread(target=lambda: outcome.update(r=post_query(real_app, CROSS_JOIN, "10.0.0.2")))
+    heavy.start()
+    try:
+        time.sleep(2.0)  # past the quick lane's 1 s: the cross join now runs in the main lane
+        assert heavy.is_alive()
+        for n in range(3):
+            began = time.monotonic()
+            response = post_query(real_app, f"ASK {{}}\n# {n}\n", "10.0.0.3")
+            assert response.status_code == 200
+            # Before the lanes it waited for the cross join's time limit (8 s).
+            assert time.monotonic() - began < 3.0
+        assert heavy.is_alive()
+    finally:
+        heavy.join(30)
+    response = outcome["r"]
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 1
+
+
+def test_every_503_carries_a_retry_after(tmp_path: Any) -> None:
+    app = make_app(tmp_path)
+    store = app.config["GRAPH_STORE"]
+
+    def timed_out(*args: Any, **kwargs: Any) -> Any:
+        raise QueryTimeout("query stopped after the time limit of 1 s (setting query_timeout_s)")
+
+    store.execute = timed_out
+    response = app.test_client().post("/sparql", data="ASK { ?s ?p ?o }",
+                                      content_type="application/sparql-query")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "time limit" in response.get_json()["error"]
+
+
+def test_the_home_page_counts_are_computed_once_per_graph_version(real_app: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg import browse
+
+    calls = []
+    real = browse.overview
+    monkeypatch.setattr(browse, "overview", lambda store, *a, **k: calls.append(1) or real(store, *a, **k))
+    client = real_app.test_client()
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert client.get("/api/overview").status_code == 200
+    assert len(calls) <= 1
