@@ -63,6 +63,11 @@ def role_iri(role: str) -> str:
     return ID + "role/" + _slug(role)
 
 
+def amount_iri(doc_id: str, start: int, end: int, value: float, value_max: float | None = None) -> str:
+    """The IRI of a money figure of a paper: a hash of the paper, its offsets and its value."""
+    return ID + "amount/" + content_hash(doc_id, start, end, value, value_max)
+
+
 def period_iri(period: str) -> str:
     """The IRI of an OWL-Time interval from its ISO 8601 text."""
     return ID + "period/" + quote(period.replace("/", "--"), safe="-._~")

@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from corpus.models import Document
 from councilkg.errors import InputError
 from kg import iris
+from nlp.amounts import money_contexts
 from nlp.models import Entity, Evidence, Extraction, Relation
 from ontology.namespace import ORG_KIND_CONCEPTS, SERVICE_STATUS_CONCEPTS
 
@@ -127,6 +128,7 @@ class _Builder:
                 self.add_mention(mention.entity_key, mention.evidence)
         for relation in self.ex.relations:
             self.add_relation(relation)
+        self.add_money_mentions()
         return self.out
 
     def check_evidence(self) -> None:
@@ -303,14 +305,49 @@ class _Builder:
                 kind = {4: "inXSDgYear", 7: "inXSDgYearMonth"}.get(len(value), "inXSDDate")
                 self.p(instant, TIME + kind, date_literal(value))
 
-    def add_relation(self, rel: Relation) -> None:
-        attrs = dict(rel.attrs)
-        fact = node(
+    def fact_node(self, rel: Relation) -> NamedNode:
+        """The IRI of a relation's fact: its type, ends, attributes, paper and offsets."""
+        return node(
             iris.ID + "fact/" + rel.type.replace("_", "-") + "/" + iris.content_hash(
-                rel.type, rel.subject, rel.object, attrs, rel.evidence.doc_id, rel.evidence.start,
+                rel.type, rel.subject, rel.object, dict(rel.attrs), rel.evidence.doc_id, rel.evidence.start,
                 rel.evidence.end,
             )
         )
+
+    def add_money_mentions(self) -> None:
+        """Every money figure of the paper as a schema:MonetaryAmount with its own evidence.
+
+        ``id:amount/<hash of paper, offsets, value>``, linked from the paper (``ck:mentionsAmount``),
+        to the services and funding streams named in its sentence or table row (``ck:amountFor``)
+        and from each money-bearing fact whose evidence holds it (``schema:amount``), unless that
+        fact already states the same value itself (its own ``<fact>/amount``).
+        """
+        facts: dict[int, tuple[NamedNode, set[float]]] = {}
+        for ctx in money_contexts(self.doc, self.ex):
+            m, ev = ctx.mention, ctx.mention.evidence
+            value = _number(m.value)
+            if value is None:
+                continue
+            high = _number(m.value_max)
+            amount = node(iris.amount_iri(ev.doc_id, ev.start, ev.end, value, high))
+            self.monetary_amount(self.paper, CK + "mentionsAmount", amount, value, high, ev.quote,
+                                 m.qualifier)
+            self.p(amount, PROV + "wasDerivedFrom", self.evidence(ev))
+            for key in ctx.entity_keys:
+                ref = self.ref(key)
+                if ref is not None:
+                    self.p(amount, CK + "amountFor", ref)
+            for i in ctx.relations:
+                if i not in facts:
+                    rel = self.ex.relations[i]
+                    facts[i] = (self.fact_node(rel), _stated_values(rel.attrs))
+                fact, stated = facts[i]
+                if value not in stated:
+                    self.p(fact, SCHEMA + "amount", amount)
+
+    def add_relation(self, rel: Relation) -> None:
+        attrs = dict(rel.attrs)
+        fact = self.fact_node(rel)
         subject = node(iris.entity_iri(rel.subject))
         obj = node(iris.entity_iri(rel.object)) if rel.object else None
         self.p(fact, RDF + "type", node(CK + "Fact"))
@@ -346,7 +383,13 @@ class _Builder:
             self.p(fact, CK + "fundingStream", subject)
         elif rel.type == "decision":
             self.p(fact, RDF + "type", node(CK + "Decision"))
-            self.p(fact, CK + "decidedBy", subject)
+            if rel.subject:  # "" when the paper names neither the body nor its authority
+                self.p(fact, CK + "decidedBy", subject)
+            if rel.subject and attrs.get("body_name") and rel.subject not in self.ex.entities:
+                # a body named only as the decision's maker ("Cabinet (Kent County Council)"):
+                # described in this paper's graph, not counted among the entities the paper names
+                self.p(subject, RDF + "type", node(ORG + "OrganizationalUnit"))
+                self.p(subject, RDFS + "label", Literal(str(attrs["body_name"])))
             if obj is not None:
                 self.p(fact, CK + "about", obj)
             if attrs.get("text"):
@@ -422,6 +465,15 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if number == number and abs(number) != float("inf") else None
+
+
+def _stated_values(attrs: dict[str, Any]) -> set[float]:
+    """The money values a fact's own attributes state (``amount``, each ``money`` item)."""
+    values = {_number(attrs.get("amount"))}
+    items = attrs.get("money")
+    if isinstance(items, list):
+        values |= {_number(item.get("value")) for item in items if isinstance(item, dict)}
+    return {v for v in values if v is not None}
 
 
 def _keys(value: Any) -> list[str]:

@@ -45,6 +45,7 @@ class CK(DefinedNamespace):
     VoluntaryOrganisation: URIRef  # Voluntary organisation
     about: URIRef  # about
     action: URIRef  # action
+    amountFor: URIRef  # amount for
     amountQualifier: URIRef  # amount qualifier
     amountText: URIRef  # amount text
     commissioner: URIRef  # commissioner
@@ -61,6 +62,7 @@ class CK(DefinedNamespace):
     isJoint: URIRef  # is joint
     jointWith: URIRef  # jointly with
     mentionedIn: URIRef  # mentioned in
+    mentionsAmount: URIRef  # mentions amount
     method: URIRef  # method
     milestone: URIRef  # milestone
     nameInPaper: URIRef  # name in paper
