@@ -47,6 +47,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("search", "benchmarks.bench_search"),
     Stage("web", "benchmarks.bench_web"),
     Stage("build", "benchmarks.bench_build"),
+    Stage("load", "benchmarks.bench_load"),
+    Stage("longpaper", "benchmarks.bench_longpaper"),
 )
 
 
