@@ -41,7 +41,7 @@ ENTITY_LABELS = ("Organisation", "Partnership", "Service", "FundingStream")
 
 # Priorities when candidates overlap: higher wins, then the longer span.
 PRIORITY = {
-    "definition": 6, "acronym": 5, "context": 4.5, "gazetteer": 4, "definite": 4, "shape": 3,
+    "definition": 6, "acronym": 5, "rule": 4.6, "context": 4.5, "gazetteer": 4, "definite": 4, "shape": 3,
     "list": 2.5, "ner": 1,
 }
 
@@ -102,8 +102,10 @@ def paper_segments(doc: Document, max_chars: int = MAX_PIECE_CHARS) -> list[Segm
 
 # "provided by X", "commissioned from X", "consultants from X": X is an organisation.
 _PROVIDER_TRIGGER = re.compile(
-    r"(?:(?:provided|delivered|run|led|operated|commissioned|procured|supplied|offered|hosted|managed)"
-    r"(?:\s+jointly)?\s+(?:by|from)|(?:consultants?|providers?|provision|contract(?:s|ed)?)\s+(?:from|with)|"
+    r"(?:(?:provided|delivered|run|led|operated|commissioned|procured|supplied|offered|hosted|managed|"
+    r"prepared|undertaken|carried\s+out|conducted|audited|published)"
+    r"(?:\s+jointly)?\s+(?:by|from)|(?:awarded|transferred|novated)\s+to|"
+    r"\b(?:[Aa]n?|[Tt]he)\s+(?:review|report|audit|study|evaluation|inspection)\s+(?:by|from)|(?:consultants?|providers?|provision|contract(?:s|ed)?)\s+(?:from|with)|"
     r"\band\s+by)\s+"
     r"(?P<skip>(?:the\s+)?(?:[a-z][\w-]*\s+){0,4}?(?:providers?|organisations?|partners?|agenc(?:y|ies)),?\s+)?",
 )
@@ -148,6 +150,17 @@ _UNIT_AFTER = re.compile(
 _TITLE_BEFORE = re.compile(
     r"\b(?:Directors?|Head|Heads|Managers?|Officers?|Lead|Commissioners?|Portfolio[ \t]+Holder|Member)"
     r"[ \t]*(?:of|for|,|[–-])[ \t]*(?:the[ \t]+)?$"
+)
+# "Executive Board of Leeds City Council": a body of a council, not a council.
+_BODY_OF_COUNCIL = re.compile(
+    r"(?P<body>.+?\b(?:Board|Committee|Sub-Committee|Cabinet|Panel|Executive|Forum|Scrutiny))[ \t]+of[ \t]+"
+    r"(?:the[ \t]+)?(?P<council>[A-Z][^\n]*\bCouncil)$"
+)
+# "Leeds City, Bradford and Kirklees Councils": several councils named with one "Councils".
+_COUNCIL_LIST = re.compile(
+    r"(?P<list>(?:[A-Z][\w'’-]+(?:[ \t]+(?:upon[ \t]+|on[ \t]+)?[A-Z][\w'’-]+){0,3}[ \t]*,[ \t]*){0,6}"
+    r"[A-Z][\w'’-]+(?:[ \t]+(?:upon[ \t]+|on[ \t]+)?[A-Z][\w'’-]+){0,3}[ \t]*,?[ \t]+(?:and|&)[ \t]+"
+    r"[A-Z][\w'’-]+(?:[ \t]+(?:upon[ \t]+|on[ \t]+)?[A-Z][\w'’-]+){0,3})[ \t]+Councils\b"
 )
 _INDEFINITE_BEFORE = re.compile(
     r"(?:\b(?:[Aa]n?|[Aa]nother|[Nn]ew)[ \t]+(?:(?:[Jj]oint|[Nn]ew|[Ss]ingle|[Ss]hared)[ \t]+)?"
@@ -253,6 +266,12 @@ class _Paper:
         if end - start < 2:
             return
         family = method.split(":")[0]
+        if etype == "Organisation":
+            m = _BODY_OF_COUNCIL.fullmatch(self.text, start, end)
+            if m and find_council(m.group("council")) is not None:
+                self.add(m.start("council"), m.end("council"), "Organisation", method, confidence)
+                self.add(m.start("body"), m.end("body"), "Partnership", method, confidence * 0.9)
+                return
         if etype == "Service" and family in {"gazetteer", "shape"} and self._part_of_unit_or_title(
                 start, end):
             return
@@ -287,10 +306,27 @@ class _Paper:
                 else:
                     self.add(start, end, "Organisation", "ner:org", 0.5)
         self._collect_definitions()
+        self._collect_council_lists()
         self._collect_contexts()
         self._collect_lists()
         self._collect_definites()
         self._collect_people()
+
+    def _collect_council_lists(self) -> None:
+        """ "Leeds City, Bradford and Kirklees Councils": each part that, with "Council", names a
+        known council is a mention of that council (its span is the part as written)."""
+        for m in _COUNCIL_LIST.finditer(self.text):
+            pos = m.start("list")
+            for part in re.split(r"[ \t]*,[ \t]*|[ \t]+(?:and|&)[ \t]+", m.group("list")):
+                at = self.text.index(part, pos)
+                pos = at + len(part)
+                words = part.split()
+                council = find_council(part + " Council")
+                if council is None and words and words[-1] in {"City", "County", "Borough", "District"}:
+                    council = find_council(" ".join(words[:-1]) + f" {words[-1]} Council")
+                if council is not None:
+                    self.add(at, at + len(part), "Organisation", "rule:council-list", 0.85,
+                             name=council.name, kind="local-authority")
 
     def _collect_definitions(self) -> None:
         defs = paper_definitions(self.doc)
@@ -576,7 +612,15 @@ class _Paper:
         elif c.type in {"Partnership", "Service", "FundingStream"}:
             kind = None
         key = entity_key(c.type, name, self.authority)
+        if "--" in key.split("/", 1)[1] and self.authority and c.type != "Person":
+            # A body every authority has ("Health and Wellbeing Board") is labelled with its
+            # authority, so the Board of one council is not mistaken for another's.
+            name = f"{name} ({self._authority_label()})"
         return key, name, kind, identifiers
+
+    def _authority_label(self) -> str:
+        council = find_council(self.authority or "")
+        return council.name if council else str(self.authority)
 
     def build(self, software: dict[str, str]) -> Extraction:
         """Resolve the kept candidates and assemble the extraction."""
@@ -603,6 +647,7 @@ class _Paper:
         self._merge_name_parts()
         self._settle_generic_names()
         self._build_people()
+        self._merge_surnames()
         self._build_values()
         from nlp.relations import find_relations
         from nlp.tables import table_relations
@@ -662,6 +707,43 @@ class _Paper:
             if role and (key, role) not in roles_seen:  # one fact per person and role, at its first mention
                 roles_seen.add((key, role))
                 self.relations.append(Relation("has_role", key, self._authority_key(), ev, {"role": role}))
+
+    def _merge_surnames(self) -> None:
+        """ "Cllr Smith" in a paper that names exactly one "Jane Smith" is her: the surname's
+        mentions and roles move to the full name, saying so (``resolution:surname``)."""
+        from dataclasses import replace
+
+        people = [e for e in self.entities.values() if e.type == "Person"]
+        full: dict[str, list[Entity]] = {}
+        for e in people:
+            words = e.name.split()
+            if len(words) >= 2:
+                full.setdefault(words[-1].lower(), []).append(e)
+        merged = {}
+        for e in people:
+            if len(e.name.split()) == 1 and len(full.get(e.name.lower(), [])) == 1:
+                host = full[e.name.lower()][0]
+                merged[e.key] = host.key
+                host.aliases |= e.aliases
+        if not merged:
+            return
+        self.mentions = [
+            replace(m, entity_key=merged[m.entity_key], evidence=replace(
+                m.evidence, method="resolution:surname", confidence=min(m.evidence.confidence, 0.75)))
+            if m.entity_key in merged else m for m in self.mentions
+        ]
+        roles = {(r.subject, r.attrs.get("role")) for r in self.relations if r.subject not in merged}
+        kept = []
+        for r in self.relations:
+            if r.subject in merged:
+                r = replace(r, subject=merged[r.subject])
+                if (r.subject, r.attrs.get("role")) in roles:
+                    continue
+                roles.add((r.subject, r.attrs.get("role")))
+            kept.append(r)
+        self.relations = kept
+        for key in merged:
+            self.entities.pop(key, None)
 
     def person_key(self, name: str) -> str:
         """People are keyed within the paper's authority: "Cllr Williams" of one council is not

@@ -166,7 +166,7 @@ def _main_partnership_by_head(paper: Any) -> dict[str, str]:
         entity = paper.entities.get(m.entity_key)
         if entity is None:
             continue
-        head = entity.name.split()[-1].lower().rstrip("s")
+        head = re.sub(r"\s*\([^)]*\)$", "", entity.name).split()[-1].lower().rstrip("s")  # "… Board (Derby)"
         counts.setdefault(head, {}).setdefault(m.entity_key, 0)
         counts[head][m.entity_key] += 1
     out: dict[str, str] = {}

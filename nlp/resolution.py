@@ -67,6 +67,8 @@ def canonical_name(etype: str, text: str) -> str:
         name = re.sub(r"^NHS (?=.+ Clinical Commissioning Group$)", "", name)
     if etype in {"Partnership", "FundingStream"}:
         name = _singular_head(name)
+    if etype in {"Partnership", "FundingStream", "Service"}:
+        name = re.sub(r"[ \t]+&[ \t]+", " and ", name)  # one spelling of the label: "Health and Wellbeing"
     if name.isupper() and len(name) > 6:
         name = name.title()
     return name

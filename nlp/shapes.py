@@ -82,12 +82,16 @@ HEAD_RULES: tuple[tuple[str, str, str, str | None, float], ...] = (
     ("health-board", r"(?:University\s+|Teaching\s+|Local\s+)?Health\s+Board", "Organisation", "nhs-trust",
      0.85),
     ("ambulance", r"Ambulance\s+Service(?:\s+NHS\s+Trust)?", "Organisation", "nhs-trust", 0.9),
+    # NHS bodies without "NHS" or "Trust" in their name
+    ("csu", r"Commissioning\s+Support\s+Units?", "Organisation", "national-nhs-body", 0.9),
+    ("hospital", r"(?:General\s+|Royal\s+|University\s+|Teaching\s+|Children['’]s\s+|District\s+)?Hospitals?",
+     "Organisation", "nhs-trust", 0.8),
     ("council", r"(?:(?:City|County|Borough|District|Metropolitan\s+Borough|Town|Parish|Unitary)\s+)?"
      r"Council", "Organisation", "local-authority", 0.95),
     ("company", r"(?:Partners|Ltd\.?|Limited|plc|PLC|LLP|CIC|Homes|Housing\s+Association|"
      r"Healthcare|Consulting|Solutions)", "Organisation", "private-company", 0.8),
-    ("voluntary", r"(?:Parent[- ]Carers?\s+Forum|Carers\s+Federation|Trust\s+for\s+\w+|Charity|"
-     r"Foundation|Society|Association|Federation|Advocacy)", "Organisation", "voluntary-organisation",
+    ("voluntary", r"(?:Parent[- ]Carers?\s+Forum|Carers\s+Federation|Carers\s+Centre|Trust\s+for\s+\w+|"
+     r"Charity|Foundation|Society|Association|Federation|Advocacy)", "Organisation", "voluntary-organisation",
      0.8),
     ("academy", r"(?:Academy|University|College)", "Organisation", "other", 0.8),
     ("joint-arrangement", r"Joint\s+(?:Commissioning\s+)?(?:Plan|Board|Group|Arrangements?|Intentions|"
@@ -101,8 +105,8 @@ HEAD_RULES: tuple[tuple[str, str, str, str | None, float], ...] = (
     ("programme", r"(?:Programme|Together\s+Programme)", "Partnership", None, 0.6),
     ("fund", r"(?:Fund|Funds|Funding|Grant|Grants|Budget|Budgets|Allocation|Pooled\s+Budget)",
      "FundingStream", None, 0.85),
-    ("service", r"(?:Services?|Care|Pathways?|Scheme|Centres?|Hub|Support|Provision|Technology|"
-     r"Visiting|Visitors|Workers|Lifestyles|Access|Reablement|Rehabilitation|Treatment)",
+    ("service", r"(?:Services?|Care|Pathways?|Scheme|Centres?|Hub|Support(?![ \t]+Units?\b)|Provision|"
+     r"Technology|Visiting|Visitors|Workers|Lifestyles|Access|Reablement|Rehabilitation|Treatment)",
      "Service", None, 0.7),
 )
 
@@ -120,6 +124,11 @@ SECTION_FUND_RE = re.compile(
     r"Agreement|Pooled\s+Budget|Partnership\s+Agreement|arrangements?))?)(?![\w-])"
 )
 # Councils named head first: "London Borough of Camden", "Royal Borough of Kingston upon Thames".
+# "Office of the Public Guardian", "Office for National Statistics": a public office.
+OFFICE_OF_RE = re.compile(
+    r"\bOffice[ \t]+(?:of[ \t]+the|for)[ \t]+"
+    r"(?:[A-Z][\w'’-]+[ \t]+(?:(?:and|for|of)[ \t]+)?){0,4}[A-Z][\w'’-]+"
+)
 BOROUGH_OF_RE = re.compile(
     r"\b(?:(?:London|Royal|Metropolitan)[ \t]+)?Borough[ \t]+(?:Council[ \t]+)?of[ \t]+[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:(?:upon|on)[ \t]+)?[A-Z][\w'’-]+)*"
@@ -320,6 +329,8 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                     name = text[lead.start():start + len(name)]
                     start = lead.start()
             yield ShapeMatch(start, start + len(name), name, etype, kind, "shape:" + rule, conf)
+    for m in OFFICE_OF_RE.finditer(text):
+        yield ShapeMatch(m.start(), m.end(), m.group(0), "Organisation", "other", "shape:office-of", 0.8)
     for m in BOROUGH_OF_RE.finditer(text):
         yield ShapeMatch(m.start(), m.end(), m.group(0), "Organisation", "local-authority",
                          "shape:borough-of", 0.9)

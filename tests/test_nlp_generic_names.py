@@ -78,3 +78,52 @@ def test_reference_lists_name_bodies_services_and_funds(extraction: Extraction) 
             "Children's Homes"} <= by_type["Service"]
     assert {"Housing Revenue Account", "General Fund", "New Homes Bonus"} <= by_type["FundingStream"]
 
+
+
+NAMES = """Report to the Executive Board of Leeds City Council
+
+1. Leeds City, Bradford and Kirklees Councils will jointly procure the service.
+2. A review by Halvorsen Grieve found weaknesses; the Office of the Public Guardian was informed.
+3. Wellow General Hospital and the Midlands and Lancashire Commissioning Support Unit share data.
+4. The Health & Wellbeing Board met. Councillor Jane Smith chaired it and Cllr Smith thanked officers.
+5. The contract for home care was awarded to Kingsmoor Homecare Limited.
+"""
+
+
+@pytest.fixture(scope="module")
+def names(tmp_path_factory: pytest.TempPathFactory) -> Extraction:
+    path = tmp_path_factory.mktemp("names") / "names.txt"
+    path.write_text(NAMES, encoding="utf-8")
+    doc = load_document(path, CatalogueRow("names.txt", authority="Leeds City Council"))
+    return Extractor().extract(doc)
+
+
+def _names(x: Extraction, etype: str) -> set[str]:
+    return {e.name for e in x.entities.values() if e.type == etype}
+
+
+def test_coordinated_councils_are_each_a_council(names: Extraction) -> None:
+    orgs = _names(names, "Organisation")
+    bradford = "City of Bradford Metropolitan District Council"
+    assert {"Leeds City Council", "Kirklees Council", bradford} <= orgs
+
+
+def test_a_council_s_board_is_a_body_of_that_council_labelled_with_it(names: Extraction) -> None:
+    assert "Executive Board of Leeds City Council" not in _names(names, "Organisation")
+    assert {"Executive Board (Leeds City Council)",
+            "Health and Wellbeing Board (Leeds City Council)"} <= _names(names, "Partnership")
+
+
+def test_bodies_without_nhs_or_trust_in_their_names(names: Extraction) -> None:
+    orgs = {e.name: e for e in names.entities.values() if e.type == "Organisation"}
+    assert orgs["Wellow General Hospital"].kind == "nhs-trust"
+    assert orgs["Midlands and Lancashire Commissioning Support Unit"].kind == "national-nhs-body"
+    assert "Office of the Public Guardian" in orgs and "Halvorsen Grieve" in orgs
+    assert orgs["Kingsmoor Homecare Limited"].kind == "private-company"
+
+
+def test_a_surname_is_the_one_person_of_that_surname(names: Extraction) -> None:
+    people = _names(names, "Person")
+    assert people == {"Jane Smith"}
+    moved = [m for m in names.mentions if m.evidence.method == "resolution:surname"]
+    assert [m.text for m in moved] == ["Cllr Smith"]
