@@ -402,6 +402,18 @@ class _Builder:
                     self.p(fact, CK + "involves", ref)
             for text in _keys(attrs.get("delegations")):
                 self.p(fact, CK + "delegation", Literal(text))
+        elif rel.type == "hosts":
+            self.p(fact, RDF + "type", node(CK + "Hosting"))
+            self.p(fact, CK + "host", subject)
+            if obj is not None:
+                self.p(fact, DCT + "subject", obj)
+                self.p(obj, CK + "hostedBy", subject)
+        elif rel.type == "party_to":
+            self.p(fact, RDF + "type", node(CK + "AgreementParty"))
+            self.p(fact, CK + "party", subject)
+            if obj is not None:
+                self.p(fact, CK + "agreement", obj)
+                self.p(subject, CK + "partyTo", obj)
         elif rel.type == "service_status":
             self.p(fact, RDF + "type", node(CK + "ServiceStatus"))
             self.p(fact, CK + "service", subject)

@@ -13,6 +13,7 @@ class CK(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://w3id.org/councilkg/ontology#")
 
+    AgreementParty: URIRef  # Agreement party
     ClinicalCommissioningGroup: URIRef  # Clinical commissioning group
     Commissioning: URIRef  # Commissioning
     Decision: URIRef  # Decision
@@ -21,6 +22,7 @@ class CK(DefinedNamespace):
     Funding: URIRef  # Funding
     FundingStream: URIRef  # Funding stream
     GovernmentDepartment: URIRef  # Government department
+    Hosting: URIRef  # Hosting
     LocalAuthority: URIRef  # Local authority
     Mention: URIRef  # Mention
     NationalNhsBody: URIRef  # National NHS body
@@ -45,6 +47,7 @@ class CK(DefinedNamespace):
     VoluntaryOrganisation: URIRef  # Voluntary organisation
     about: URIRef  # about
     action: URIRef  # action
+    agreement: URIRef  # agreement
     amountFor: URIRef  # amount for
     amountQualifier: URIRef  # amount qualifier
     amountText: URIRef  # amount text
@@ -57,6 +60,8 @@ class CK(DefinedNamespace):
     fileName: URIRef  # file name
     fundingStream: URIRef  # funding stream
     fundingText: URIRef  # funding source text
+    host: URIRef  # host
+    hostedBy: URIRef  # hosted by
     inPaper: URIRef  # in paper
     involves: URIRef  # involves
     isJoint: URIRef  # is joint
@@ -66,6 +71,8 @@ class CK(DefinedNamespace):
     method: URIRef  # method
     milestone: URIRef  # milestone
     nameInPaper: URIRef  # name in paper
+    party: URIRef  # party
+    partyTo: URIRef  # party to
     period: URIRef  # period
     portfolioHolder: URIRef  # portfolio holder
     portfolioHolderName: URIRef  # portfolio holder name

@@ -7,6 +7,7 @@ import pytest
 
 from corpus import load_document
 from corpus.metadata import CatalogueRow
+from corpus.models import Document
 from nlp.extractor import Extractor
 from nlp.models import Extraction
 
@@ -26,10 +27,19 @@ NHS Wellow Vale CCG and Kingsmoor Hospitals NHS Foundation Trust.
 
 @pytest.fixture(scope="module")
 def extraction(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Extraction]:
-    path = tmp_path_factory.mktemp("prose") / "paper.txt"
-    path.write_text(PAPER, encoding="utf-8")
-    doc = load_document(path, CatalogueRow("paper.txt", authority="Derby City Council"))
-    return doc.text, Extractor().extract(doc)
+    return _paper(tmp_path_factory)[0].text, _paper(tmp_path_factory)[1]
+
+
+_CACHE: dict[str, tuple[Document, Extraction]] = {}
+
+
+def _paper(tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, Extraction]:
+    if "paper" not in _CACHE:
+        path = tmp_path_factory.mktemp("prose") / "paper.txt"
+        path.write_text(PAPER, encoding="utf-8")
+        doc = load_document(path, CatalogueRow("paper.txt", authority="Derby City Council"))
+        _CACHE["paper"] = (doc, Extractor().extract(doc))
+    return _CACHE["paper"]
 
 
 def _rels(x: Extraction, rtype: str) -> list[tuple[str, str | None, dict]]:
@@ -66,3 +76,19 @@ def test_the_board_comprises_names_members_of_the_paper_s_board(extraction: tupl
     members = {s for s, o, _ in _rels(x, "member_of") if o == HWB}
     assert {"Derby City Council", "Wellow Vale Clinical Commissioning Group",
             "Kingsmoor Hospitals NHS Foundation Trust"} <= members
+
+
+def test_hosting_and_parties_reach_the_graph(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from kg.rdf import paper_quads
+
+    doc, x = _paper(tmp_path_factory)
+    triples = {(q.subject.value, q.predicate.value, getattr(q.object, "value", None))
+               for q in paper_quads(doc, x).all()}
+    ck = "https://w3id.org/councilkg/ontology#"
+    hosted = {(s, o) for s, p, o in triples if p == ck + "hostedBy"}
+    assert any(s.endswith("-health-and-wellbeing-board") and o.endswith("/derby-city-council")
+               for s, o in hosted)
+    parties = {s for s, p, o in triples if p == ck + "partyTo" and o.endswith("section-75-agreement")}
+    assert len(parties) == 2
+    assert any(p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and o == ck + "AgreementParty"
+               for _, p, o in triples)
