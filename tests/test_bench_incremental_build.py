@@ -212,7 +212,9 @@ def test_an_interrupted_real_build_resumes_into_the_same_graph(
 ) -> None:
     from councilkg.stages import GRAPH_STAGE, SEARCH_STAGE, close_stores
 
-    corpus = _corpus(tmp_path / "papers")  # the unedited corpus, as the first build saw it
+    # The unedited corpus, as the first build saw it, in the same folder: a paper's id (and so
+    # every IRI of its graph) includes a hash of the file's path.
+    corpus = _corpus(first_build["corpus"])
     settings = _settings(tmp_path / "data")
     interrupted = dataclasses.replace(GRAPH_STAGE, commit=_InterruptAfter(GRAPH_STAGE.commit, 2))
     with pytest.raises(KeyboardInterrupt):
