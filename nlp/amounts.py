@@ -36,7 +36,20 @@ _ABBREVIATIONS = frozenset({
 })
 # A sentence ends at . ! ? (then closing quotes or brackets) before spaces, or at a blank line.
 _END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n\s*\n")
-_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(\[\"'‘“]))([A-Za-z][A-Za-z.]*)$")  # a whole word, not "£0.5m"
+_WORD = re.compile(r"[A-Za-z][A-Za-z.]*")
+
+
+def _is_abbreviation(before: str) -> bool:
+    """Whether the word that ends ``before`` (just before a full stop) is an initial or an abbreviation.
+
+    Only a whole word counts: the "m" of "£0.5m" is part of a figure, and a figure can end a sentence.
+    """
+    parts = before.rsplit(None, 1)
+    word = (parts[-1] if parts else "").lstrip("([\"'‘“")
+    if (len(parts) < 2 and len(before) >= 40) or not _WORD.fullmatch(word):
+        return False
+    word = word.rstrip(".")
+    return len(word) == 1 or word.lower() in _ABBREVIATIONS
 
 
 @dataclass(frozen=True)
@@ -63,11 +76,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
-        if m.group(0)[0] == ".":
-            word = _WORD_BEFORE.search(text, 0, m.start())
-            if word and (len(word.group(1).rstrip(".")) == 1
-                         or word.group(1).rstrip(".").lower() in _ABBREVIATIONS):
-                continue
+        if m.group(0)[0] == "." and _is_abbreviation(text[max(0, m.start() - 40):m.start()]):
+            continue
         end = m.end()
         if text[start:end].strip():
             spans.append((offset + start, offset + end))
@@ -77,18 +87,22 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
-def money_scope(blocks: list[Block], starts: list[int], start: int, end: int) -> tuple[int, int]:
+def money_scope(blocks: list[Block], starts: list[int], start: int, end: int,
+                sentences: dict[int, list[tuple[int, int]]] | None = None) -> tuple[int, int]:
     """The table row, else the sentence of its block, holding the span ``start``-``end``.
 
     ``blocks`` are the paper's blocks sorted by start and ``starts`` their starts; a span outside
-    every block is its own scope.
+    every block is its own scope. ``sentences`` caches each block's sentences by block start.
     """
+    sentences = {} if sentences is None else sentences
     i = bisect_right(starts, start) - 1
     for block in blocks[max(0, i - 2):i + 1][::-1]:  # blocks do not nest; look a step back in case
         if block.start <= start and end <= block.end:
             if block.kind in {"table_row", "table_header"}:
                 return block.start, block.end
-            for s, e in sentence_spans(block.text, block.start):
+            if block.start not in sentences:
+                sentences[block.start] = sentence_spans(block.text, block.start)
+            for s, e in sentences[block.start]:
                 if s <= start < e:
                     return s, max(e, end)
             return block.start, block.end
@@ -113,9 +127,10 @@ def money_contexts(doc: Document, extraction: Extraction) -> list[MoneyContext]:
     fact_starts = [f[0] for f in facts]
     longest = max((e - s for s, e, _ in facts), default=0)
     out = []
+    sentences: dict[int, list[tuple[int, int]]] = {}
     for m in money:
         span = (m.evidence.start, m.evidence.end)
-        scope = money_scope(blocks, starts, *span)
+        scope = money_scope(blocks, starts, *span, sentences)
         keys: list[str] = []
         for other in named[bisect_left(named_starts, scope[0]):]:
             if other.evidence.start >= scope[1]:
