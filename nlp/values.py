@@ -57,6 +57,8 @@ WORDS_MONEY_RE = re.compile(
     rf"(?P<word>pounds(?:\s+sterling)?|sterling)\b{_TAIL}",
     re.IGNORECASE,
 )
+_CURRENCY_RE = re.compile(_CURRENCY, re.IGNORECASE)
+_LONGEST_PRE = 40  # characters: the longest qualifier before the currency, with its spaces
 _QUALIFIER_WORDS = {"c": "circa", "c.": "circa", "ca.": "circa", "approx": "approximately",
                     "approx.": "approximately", "p/a": "pa", "p.a": "p.a."}
 
@@ -131,10 +133,14 @@ def find_money(text: str, header: str = "") -> Iterator[ValueMatch]:
     """
     found: list[ValueMatch] = []
     pos = 0
-    while True:
-        m = MONEY_RE.search(text, pos)
-        if m is None:
-            break
+    for cur in _CURRENCY_RE.finditer(text):
+        if cur.start() < pos:
+            continue  # inside the figure just read ("£2m-£3m")
+        # A figure starts at its currency or at most a qualifier before it ("in the region of £…"):
+        # searching from there, not from every character, keeps long texts cheap.
+        m = MONEY_RE.search(text, max(pos, cur.start() - _LONGEST_PRE), cur.end() + 200)
+        if m is None or m.start() > cur.start():
+            continue
         if m.group("n2") and _range_ok(m):
             u1, u2 = m.group("u1"), m.group("u2")
             value, high = _amount(m.group("n1"), u1 or u2), _amount(m.group("n2"), u2 or u1)
@@ -149,12 +155,14 @@ def find_money(text: str, header: str = "") -> Iterator[ValueMatch]:
         if v is not None:
             found.append(v)
         pos = max(single.end(), m.start() + 1)
-    taken = [(v.start, v.end) for v in found]
-    for m in WORDS_MONEY_RE.finditer(text):
-        if not any(s < m.end() and m.start() < e for s, e in taken):
-            v = _single(m, text)
-            if v is not None:
-                found.append(v)
+    lowered = text.lower()
+    if "pound" in lowered or "sterling" in lowered:  # "2.5 million pounds"
+        taken = [(v.start, v.end) for v in found]
+        for m in WORDS_MONEY_RE.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                v = _single(m, text)
+                if v is not None:
+                    found.append(v)
     if header and not found:
         found.extend(find_column_money(text, header))
     yield from sorted(found, key=lambda v: v.start)
