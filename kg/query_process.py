@@ -159,23 +159,38 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
 
 
 class QueryProcess:
-    """One reusable child process running queries on a read-only view of an Oxigraph store."""
+    """One reusable child process running queries on a read-only view of an Oxigraph store.
+
+    When a query is killed (time limit, memory cap) the replacement child is started at once,
+    so that it imports while the caller answers, and the next query does not wait for it."""
 
     def __init__(self, store_path: Path, memory_mb: int = 0) -> None:
         self.store_path = store_path
         self.memory_mb = memory_mb
         self._process: subprocess.Popen[bytes] | None = None
+        self._spare: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, env.get("PYTHONPATH", "")) if p)
+        return subprocess.Popen(
+            [sys.executable, "-m", "kg.query_process", str(self.memory_mb)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )
+
+    def _replace(self) -> None:
+        """Kill the child (a query it ran was stopped) and start its successor now."""
+        self.close()
+        self._spare = self._spawn()
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._process.poll() is None:
             return self._process
+        spare, self._spare = self._spare, None
         self.close()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, env.get("PYTHONPATH", "")) if p)
-        process = self._process = subprocess.Popen(
-            [sys.executable, "-m", "kg.query_process", str(self.memory_mb)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-        )
+        process = self._process = spare if spare is not None and spare.poll() is None else self._spawn()
+        if spare is not None and process is not spare:
+            _reap(spare)
         # The time limit covers evaluation only, so wait (generously) for the child to import.
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], STARTUP_TIMEOUT_S)
@@ -197,13 +212,14 @@ class QueryProcess:
             _send(process.stdin, (str(self.store_path), stamp, sparql, fmt, max_results))
             ready, _, _ = select.select([process.stdout], [], [], timeout_s)
             if not ready:
-                self.close()
+                self._replace()
                 raise QueryTimeout(
                     f"query stopped after the time limit of {timeout_s:g} s (setting query_timeout_s)"
                 )
             reply = _receive(process.stdout)
         except (EOFError, OSError):
             returncode = self.close(grace_s=2.0)
+            self._spare = self._spawn()
             # Past RLIMIT_DATA the engine's allocator aborts the process (Rust: "memory allocation
             # failed" then SIGABRT); the kernel's OOM killer sends SIGKILL.
             if self.memory_mb > 0 and returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
@@ -212,7 +228,7 @@ class QueryProcess:
         if reply[0] == "ok":
             return reply[1], reply[2]
         if reply[0] == "memory":
-            self.close()  # a process that met its cap may be left in a bad state: start afresh
+            self._replace()  # a process that met its cap may be left in a bad state: start afresh
             raise QueryOverMemory(memory_message(self.memory_mb))
         raise QueryError(reply[1])
 
@@ -221,6 +237,9 @@ class QueryProcess:
 
         ``grace_s``: how long to let a dying child finish exiting first (so its status says why).
         """
+        if self._spare is not None:
+            _reap(self._spare)
+            self._spare = None
         if self._process is None:
             return None
         process, self._process = self._process, None
@@ -235,6 +254,15 @@ class QueryProcess:
             if stream is not None:
                 stream.close()
         return returncode
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Kill a child that never ran a query and close its pipes."""
+    process.kill()
+    process.wait(timeout=10)
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
 
 
 if __name__ == "__main__":

@@ -159,3 +159,26 @@ def test_the_home_page_counts_are_computed_once_per_graph_version(real_app: Any,
         assert client.get("/").status_code == 200
     assert client.get("/api/overview").status_code == 200
     assert len(calls) <= 1
+
+
+def test_a_killed_query_worker_is_replaced_at_once(tmp_path: Any) -> None:
+    from kg.query_process import QueryProcess
+
+    settings = Settings.load({"data_dir": str(tmp_path)}, environ={})
+    with open_graph_store(settings) as store:
+        store.replace_paper(example_document(), example_extraction())
+        path = store.path
+    worker = QueryProcess(path, 256)
+    try:
+        worker.run("ASK {}", "json", 10, 10, "s")
+        first = worker._process
+        with pytest.raises(QueryTimeout):
+            worker.run(CROSS_JOIN, "json", 0.5, 10, "s")
+        assert first is not None and first.poll() is not None  # the runaway query's process is gone
+        spare = worker._spare
+        assert spare is not None and spare.poll() is None  # its successor already starting
+        body, _ = worker.run("ASK {}", "json", 10, 10, "s")
+        assert worker._process is spare and b"true" in body
+    finally:
+        worker.close()
+    assert spare.poll() is not None

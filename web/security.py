@@ -157,7 +157,7 @@ class QueryLanes:
     with Retry-After), as :class:`ConcurrencyLimiter` gives.
     """
 
-    def __init__(self, quick_s: float = 1.0, remember_s: float = 60.0, quick_queue: int = 8,
+    def __init__(self, quick_s: float = 0.5, remember_s: float = 60.0, quick_queue: int = 8,
                  main_queue: int = 2, wait_s: float = 2.0) -> None:
         self.quick_s = quick_s
         self.remember_s = remember_s
