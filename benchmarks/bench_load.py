@@ -450,6 +450,10 @@ def measure(data_dir: Path | None, seconds: float, idle_rounds: int, serve_args:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     load = summarise(recorder.samples, "load")
+    began = min((s.at for s in recorder.samples if s.phase == "load"), default=0.0)
+    # When the target classes were refused or slow (seconds into the load), to see why.
+    misses = [(round(s.at - began, 1), s.klass, s.status, round(s.seconds, 2)) for s in recorder.samples
+              if s.phase == "load" and s.klass in ("ASK", "home /") and (s.status != 200 or s.seconds > 1.0)]
     idle = summarise(recorder.samples, "idle")
     bad = sum(v["bad_5xx"] for v in load.values())
     verdicts = {
@@ -466,6 +470,7 @@ def measure(data_dir: Path | None, seconds: float, idle_rounds: int, serve_args:
         "load": load, "idle": idle, "peak_rss_mb": sampler.peak_mb, "idle_rss_mb": idle_rss,
         "peak_rss_parts": sampler.peak_parts, "rss_samples": sampler.samples,
         "verdicts": verdicts, "load_average": os.getloadavg(), "serve_args": serve_args,
+        "misses": sorted(misses),
     }
 
 
@@ -494,6 +499,9 @@ def render(result: dict[str, Any]) -> str:
         if idle and load and idle["p95_s"] > 0:
             lines.append(f"{klass}: p95 under load / p95 idle = {load['p95_s']:.3f} / {idle['p95_s']:.3f} s "
                          f"= {load['p95_s'] / idle['p95_s']:.1f}x")
+    if result.get("misses"):
+        lines.append("ASK and / refused or over 1 s (s into the load, class, status, seconds): "
+                     + "; ".join(f"{at} {k} {status} {sec}" for at, k, status, sec in result["misses"]))
     lines.append("")
     lines += [f"- {name}: {'hit' if ok else 'MISSED'}" for name, ok in result["verdicts"].items()]
     return "\n".join(lines)
