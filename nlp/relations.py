@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from nlp.decisions import find_decisions
 from nlp.models import Mention, Relation
 
 MEMBERSHIP_CUE = re.compile(
@@ -39,8 +40,6 @@ COMMISSIONS = re.compile(
     r"are\s+commissioning|to\s+commission|procures?|will\s+procure|to\s+procure)\b",
     re.IGNORECASE,
 )
-RESOLVED_RE = re.compile(r"\bRESOLVED\b")
-DELEGATION_RE = re.compile(r"delegat\w*\s+authority\s+to\s+(?:the\s+)?(?P<to>[^,;.()]{3,120})", re.IGNORECASE)
 ROLE_LINE_RE = re.compile(
     r"^(?P<name>(?:(?:Cllr|Councillor)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})"
     r"(?:\s*\t\s*-?\s*|\s*,\s+|\s+[-–]\s+|\s*\()(?P<role>[^\n()]{3,90})\)?\s*$",
@@ -57,7 +56,7 @@ def find_relations(paper: Any) -> list[Relation]:
     out: list[Relation] = []
     out += _membership_lists(paper)
     out += _sentence_relations(paper)
-    out += _decisions(paper)
+    out += find_decisions(paper)
     out += _role_lines(paper)
     out += _plan_commissioning(paper)
     from nlp.prose_relations import prose_relations
@@ -221,50 +220,6 @@ def _row_services(paper: Any, pos: int) -> list[str]:
         if r.type == "service_status" and r.evidence.start <= pos < r.evidence.end:
             return [r.subject]
     return []
-
-
-def _decisions(paper: Any) -> list[Relation]:
-    """ "RESOLVED to …" with the items that follow: one decision relation per item."""
-    out: list[Relation] = []
-    authority = paper._authority_key()
-    if authority is None:
-        return out
-    blocks = paper.doc.blocks
-    for i, block in enumerate(blocks):
-        m = RESOLVED_RE.search(block.text)
-        if not m:
-            continue
-        items = []
-        tail = block.text[m.end():].strip()
-        if len(tail) > 8:
-            items.append((block.start + m.start(), block.end))
-        for b in blocks[i + 1:i + 15]:
-            if b.kind != "list_item" and not re.match(r"\s*\(?\d+\)|\s*\([a-z]\)", b.text):
-                break
-            items.append((b.start, b.end))
-        for s, e in items:
-            text = paper.text[s:e]
-            ms = paper.mentions_in(s, e)
-            obj = next((x.entity_key for x in ms if x.type in {"Service", "FundingStream", "Partnership"}
-                        and x.entity_key), None)
-            money = [x for x in ms if x.type == "Money"]
-            attrs: dict[str, Any] = {"text": text, "committee": paper.doc.metadata.committee}
-            if money:
-                top = max(money, key=lambda x: x.value_max or x.value)
-                attrs.update(amount=top.value, amount_text=top.text, qualifier=top.qualifier)
-            delegations = [d.group("to").strip() for d in DELEGATION_RE.finditer(text)]
-            if delegations:
-                attrs["delegations"] = delegations
-            verb = re.search(r"\b(approve|note|delegate|agree|appoint|exclude|endorse|award|procure|"
-                             r"extend|roll forward|undertake)\w*", text, re.IGNORECASE)
-            if verb:
-                attrs["action"] = verb.group(1).lower()
-            others = [x.entity_key for x in ms if x.type == "Organisation" and x.entity_key]
-            if others:
-                attrs["organisations"] = sorted(set(others))
-            evidence = paper.evidence(s, e, "relation:resolved", 0.8)
-            out.append(Relation("decision", authority, obj, evidence, attrs))
-    return out
 
 
 def _role_lines(paper: Any) -> list[Relation]:

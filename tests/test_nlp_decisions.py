@@ -1,0 +1,291 @@
+"""Decisions in the forms councils write them (:mod:`nlp.decisions`), on made-up paragraphs.
+
+The rule functions are tested directly; whole papers go through the extractor (spaCy loads once).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus import load_document
+from corpus.metadata import CatalogueRow
+from kg.rdf import paper_quads
+from nlp.decisions import item_action, leading_action, passive_action, split_items
+from nlp.extractor import Extractor
+from nlp.models import Relation
+
+# -- the rules on their own -------------------------------------------------------------------
+
+
+def test_items_are_cut_at_the_markers_of_one_list_only() -> None:
+    text = "(a) renew the lease of the depot at £3.4m per year; and (b) close section 8.3 of the plan."
+    lead, items = split_items(text)
+    assert lead is None
+    assert [text[s:e] for _, s, e in items] == [
+        "(a) renew the lease of the depot at £3.4m per year; and", "(b) close section 8.3 of the plan.",
+    ]
+    lead, items = split_items("to note the following: 1) the first point; 2) the second point")
+    assert lead is not None and len(items) == 2
+    _, items = split_items("2.1 Approves the plan. 2.2 Notes the risks.")
+    assert [m.value for m, _, _ in items] == [(2, 1), (2, 2)]
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("Approve the tender of the Meals Service", "approve"),
+    ("(ii) To award the contract to the preferred bidder", "award"),
+    ("Cabinet agreed the transfer of the day centres", "agree"),
+    ("That Members note the update", "note"),
+    ("2.2 Grants delegated authority to the Director", "delegate"),
+    ("The Executive approve as a correct record the minutes", "approve"),
+    ("Recommended that the precept be set at £10m", "recommend"),
+    ("That the award of the contract be approved", None),  # "award" is a noun here
+])
+def test_leading_verbs(text: str, action: str | None) -> None:
+    assert leading_action(text) == action
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("the outcome of the review be noted;", "note"),
+    ("Following the tender, a contract is awarded to the bidder", "award"),
+    ("authority be delegated to the Head of Service to sign", "delegate"),
+    ("That the Officer be given authority to respond", "authorise"),
+    ("the minutes of the last meeting be confirmed", "approve"),
+    ("the scheme will be approved next year", None),  # after a modal: not this item's act
+    ("seek consent if it is recommended that the lease be extended", None),  # inside "if …"
+])
+def test_resolution_passives(text: str, action: str | None) -> None:
+    assert passive_action(text) == action
+
+
+def test_item_action_falls_back_on_its_lead_in_then_its_notice() -> None:
+    assert item_action("(1) To have regard to the duty", lead_action="agree") == "agree"
+    assert item_action("(i) Waive the tender requirement", lead_action=None) == "other"
+    assert item_action("3. The budget is approved", lead_action="recommend") == "recommend"
+    assert item_action("(1) the extension option of the lease be invoked") == "extend"
+    assert item_action("(1) As set out in the exempt report.", status="Recommendations Approved") == "approve"
+    assert item_action("(a) Bod yr adroddiad yn cael ei gymeradwyo") == "approve"  # Welsh text only
+
+
+# -- whole papers ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _decisions(extractor: Extractor, tmp_path: Path, text: str, authority: str = "",
+               name: str = "paper.txt") -> list[Relation]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    row = CatalogueRow(name, authority=authority) if authority else None
+    doc = load_document(path, row)
+    extraction = extractor.extract(doc)
+    paper_quads(doc, extraction)  # the graph accepts every decision (evidence matches the text)
+    return sorted((r for r in extraction.relations if r.type == "decision"), key=lambda r: r.evidence.start)
+
+
+ENGLISH_MINUTES = """Adult Social Care Committee - Tuesday, 4th March, 2025 2.00 pm
+
+Minutes:
+
+The Committee considered a report of the Director of Adult Services on the Wellow Home Care Service.
+
+RESOLVED: That
+
+1. the award of the Wellow Home Care Service contract to Brightside Care Ltd for three years at a value \
+of £2.4m be approved;
+
+2. the update on the Reablement Service be noted; and
+
+3. authority be delegated to the Director of Adult Services to extend the contract by up to twelve months.
+
+(Councillor Green abstained.)
+"""
+
+
+@pytest.mark.slow
+def test_english_minutes_items_each_with_body_action_and_money(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, ENGLISH_MINUTES, "Derby City Council")
+    assert [d.attrs["action"] for d in ds] == ["approve", "note", "delegate"]
+    assert ds[0].evidence.quote.startswith("1. the award of the Wellow Home Care Service")
+    assert ds[0].attrs["amount"] == 2_400_000
+    assert {d.subject for d in ds} == {"organisation/derby-city-council--adult-social-care-committee"}
+    assert ds[0].attrs["body_name"] == "Adult Social Care Committee"  # a specific name, as written
+    assert ds[2].attrs["delegations"][0].startswith("Director of Adult Services")
+    assert "key_decision" not in ds[0].attrs
+
+
+NOTICE = """Decision details
+
+Supported Living Framework
+
+Decision Maker: Cabinet
+
+Decision status: Recommendations Approved
+
+Is Key decision?: Yes
+
+Decision:
+
+Cabinet resolved to:
+
+(i) Approve the extension of the Supported Living Framework to 31 March 2027 at a cost of up to £650,000;
+
+(ii) Defer a decision on the Day Opportunities Service until the autumn; and
+
+(iii) Refuse the request to waive the tender process.
+
+Reasons for the decision:
+
+1. Approve nothing further without a review.
+"""
+
+
+@pytest.mark.slow
+def test_decision_notice_with_unknown_authority(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, NOTICE, name="notice.txt")
+    assert [d.attrs["action"] for d in ds] == ["approve", "defer", "refuse"]
+    assert all(d.attrs["key_decision"] is True for d in ds)
+    # a generic body of an unnamed council is keyed and labelled by its paper, never bare
+    assert len({d.subject for d in ds}) == 1 and ds[0].subject.startswith("organisation/paper-")
+    assert ds[0].attrs["body_name"] == "Cabinet (authority not named; notice.txt)"
+    assert ds[0].attrs["amount"] == 650_000
+
+
+SCOTTISH = """Integration Joint Board - Wednesday, 12th March, 2025 10.00 am
+
+The Board had before it a report by the Chief Finance Officer on the Carers Support Service.
+
+The Board agreed:-
+
+(a) to approve the revised budget of £1.2 million for the Carers Support Service;
+
+(b) to note the risks set out in the report; and
+
+(c) to instruct the Chief Officer to report back in six months.
+"""
+
+
+@pytest.mark.slow
+def test_scottish_board_agreed_items(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, SCOTTISH, name="ijb.txt")
+    assert [d.attrs["action"] for d in ds] == ["approve", "note", "agree"]  # (c): the lead-in's verb
+    assert ds[0].attrs["body_name"] == "Integration Joint Board"  # "the Board" is the meeting's
+    assert ds[0].attrs["amount"] == 1_200_000
+
+
+WELSH = """Cyfarfod: 10/02/2025 - Cabinet (Eitem 12)
+
+Penderfyniad:
+
+RESOLVED: that
+
+1. the Welsh Language Promotion Strategy be adopted; and
+
+2. the Cabinet Member for Culture be appointed as the lead member for the strategy.
+
+Cofnodion:
+
+Ystyriodd y Cabinet yr adroddiad a'r strategaeth.
+"""
+
+
+@pytest.mark.slow
+def test_welsh_bilingual_heading_then_english(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, WELSH, name="cabinet.txt")
+    assert [d.attrs["action"] for d in ds] == ["adopt", "appoint"]
+    assert ds[0].attrs["body_name"].startswith("Cabinet (")
+
+
+OFFICER_NOTICE = """Decision Maker: Director of Children's Services
+
+Is Key decision?: No
+
+(a) a contract for the Family Support Service is awarded to Oakfield Community Trust at a value not \
+exceeding £480,000 per annum;
+
+(b) the Family Support Service contract be extended to 31 March 2027 if performance targets are met.
+
+Alternative options considered:
+
+1. Do nothing.
+"""
+
+
+@pytest.mark.slow
+def test_officer_notice_without_a_cue(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, OFFICER_NOTICE, name="officer.txt")
+    assert [d.attrs["action"] for d in ds] == ["award", "extend"]
+    assert ds[0].attrs["body_name"] == "Director of Children's Services"
+    assert ds[0].attrs["key_decision"] is False
+    assert ds[0].attrs["amount"] == 480_000
+
+
+DELEGATED = """The Head of Commissioning has approved the direct award of a contract for the Community \
+Equipment Service to Brightside Care Ltd from 1 April 2025.
+
+Decision taken by the Director of Place under delegated powers.
+
+Decision:
+
+To award a contract for the Grounds Maintenance Service to Oakfield Ltd for two years.
+"""
+
+
+@pytest.mark.slow
+def test_delegated_officer_decisions(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, DELEGATED, "Derby City Council", name="delegated.txt")
+    assert [(d.attrs["action"], d.attrs["body_name"]) for d in ds] == [
+        ("approve", "Head of Commissioning"),
+        ("award", "Director of Place"),
+    ]
+
+
+SENTENCES = """Planning Committee - Monday, 3rd March, 2025 6.00 pm
+
+Apologies were received from Councillor Smith.
+
+That Councillor Jane Doe be elected as Chair of the Committee for 2025/26.
+
+The minutes of the meeting held on 3 February 2025 were confirmed as a correct record.
+
+It was agreed that the Riverside item be deferred to the next meeting.
+
+The Committee noted there were no declarations of interest.
+"""
+
+
+@pytest.mark.slow
+def test_single_sentence_decisions_in_minutes(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, SENTENCES, "Derby City Council", name="planning.txt")
+    assert [d.attrs["action"] for d in ds] == ["appoint", "approve", "defer", "note"]
+    assert {d.subject for d in ds} == {"organisation/derby-city-council--planning-committee"}
+
+
+@pytest.mark.slow
+def test_a_decision_with_no_body_and_no_authority_has_no_decided_by(
+    extractor: Extractor, tmp_path: Path,
+) -> None:
+    text = "Item 4\n\nRESOLVED – That the annual report be noted.\n"
+    path = tmp_path / "bare.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path)
+    extraction = extractor.extract(doc)
+    (d,) = [r for r in extraction.relations if r.type == "decision"]
+    assert d.subject == "" and d.attrs["action"] == "note"
+    quads = paper_quads(doc, extraction).all()
+    assert not [q for q in quads if q.predicate.value.endswith("#decidedBy")]
+    assert [q for q in quads if q.object.value.endswith("#Decision")]
+
+
+@pytest.mark.slow
+def test_two_councils_cabinets_stay_apart(extractor: Extractor, tmp_path: Path) -> None:
+    text = "Cabinet - Monday, 3rd March, 2025 10.00 am\n\nRESOLVED – That the annual report be noted.\n"
+    (derby,) = _decisions(extractor, tmp_path, text, "Derby City Council", name="derby.txt")
+    (notts,) = _decisions(extractor, tmp_path, text, "Nottingham City Council", name="notts.txt")
+    assert derby.attrs["body_name"] == "Cabinet (Derby City Council)"
+    assert notts.attrs["body_name"] == "Cabinet (Nottingham City Council)"
+    assert derby.subject == "organisation/derby-city-council--cabinet" != notts.subject
