@@ -248,15 +248,18 @@ ACTIONS = {"approve", "award", "agree", "note", "delegate", "extend", "defer", "
            "endorse", "recommend", "adopt", "appoint", "other"}
 
 
-def test_committed_gold_files_follow_the_schema() -> None:
-    """Every committed gold file has the fields the scorer reads, in the documented vocabulary."""
+@pytest.mark.parametrize("folder", ["heldout", "blind"])
+def test_committed_gold_files_follow_the_schema(folder: str) -> None:
+    """Every committed gold file (eval/heldout and the blind set eval/blind) has the fields the
+    scorer reads, in the documented vocabulary."""
     from councilkg.heldout import DEFAULT_HELDOUT_DIR
 
-    golds = load_heldout_gold(DEFAULT_HELDOUT_DIR / "gold")
-    assert golds, "no held-out gold files"
+    gold_dir = DEFAULT_HELDOUT_DIR.parent / folder / "gold"
+    golds = load_heldout_gold(gold_dir)
+    assert golds, f"no gold files in eval/{folder}"
     for g in golds:
         doc = g["document"]
-        assert (DEFAULT_HELDOUT_DIR / "gold" / doc.replace(".txt", ".json")).is_file(), doc
+        assert (gold_dir / doc.replace(".txt", ".json")).is_file(), doc
         assert g["url"].startswith("http") and g["query"], doc
         assert g["country"] in {"England", "Wales", "Scotland"}, doc
         assert g["kind"] in {"decision notice", "minutes", "report", "agenda"}, doc
