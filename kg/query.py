@@ -139,13 +139,14 @@ def check_query(sparql: str, *, allow_updates: bool = False) -> CheckedQuery:
 
 def run_query(
     store: GraphStore, sparql: str, accept_format: str | None = "json", settings: Settings | None = None,
-    *, lane: str = "main", timeout_s: float | None = None,
+    *, lane: str = "main", timeout_s: float | None = None, cpu_limit_s: float | None = None,
 ) -> tuple[bytes, str]:
     """Run a read-only SPARQL query safely; returns the serialised results and their media type.
 
     ``accept_format`` is a format name (one of ``FORMAT_NAMES``) or an HTTP Accept header.
     ``lane`` picks the store's worker (``main`` or ``quick``) and ``timeout_s`` shortens the
-    time limit below ``query_timeout_s`` (never lengthens it).
+    time limit below ``query_timeout_s`` (never lengthens it); ``cpu_limit_s`` also stops it
+    after that much CPU time where the store can measure it.
     Raises :class:`QueryError` (refused, syntax, too many results) or
     :class:`~councilkg.errors.QueryTimeout`.
     """
@@ -154,7 +155,8 @@ def run_query(
     limit_s, max_results = float(settings.query_timeout_s), int(settings.query_max_results)
     if timeout_s is not None:
         limit_s = min(limit_s, timeout_s)
-    return store.execute(checked.text, format_name(accept_format), limit_s, max_results, lane=lane)
+    return store.execute(checked.text, format_name(accept_format), limit_s, max_results, lane=lane,
+                         cpu_limit_s=cpu_limit_s)
 
 
 def run_update(store: GraphStore, sparql: str, settings: Settings | None = None) -> None:

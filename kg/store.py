@@ -98,11 +98,12 @@ class GraphStore:
         raise NotImplementedError
 
     def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
-                lane: str = "main") -> tuple[bytes, str]:
+                lane: str = "main", cpu_limit_s: float | None = None) -> tuple[bytes, str]:
         """Evaluate an already-checked query under a time limit and result cap; serialised bytes.
 
         ``lane`` names the worker to use where a backend has several (see
-        :data:`QUICK_LANE_MEMORY_DIVISOR`); backends with one ignore it."""
+        :data:`QUICK_LANE_MEMORY_DIVISOR`), and ``cpu_limit_s`` limits the CPU time it may use
+        where the backend can measure it; backends that cannot ignore them."""
         raise NotImplementedError
 
     def quads(self) -> Iterable[Quad]:
@@ -399,8 +400,8 @@ class EmbeddedGraphStore(GraphStore):
         return [[row[v] for v in names] for row in result]
 
     def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
-                lane: str = "main") -> tuple[bytes, str]:
-        """Evaluate in the lane's worker process, killed at ``timeout_s``.
+                lane: str = "main", cpu_limit_s: float | None = None) -> tuple[bytes, str]:
+        """Evaluate in the lane's worker process, killed at ``timeout_s`` (or ``cpu_limit_s``).
 
         Lane ``main`` has the memory cap ``query_memory_mb``; lane ``quick`` (for short
         queries tried first, see ``web.security.QueryLanes``) a quarter of it, so that both
@@ -415,7 +416,7 @@ class EmbeddedGraphStore(GraphStore):
             if lane != "main":
                 memory_mb = max(1, memory_mb // QUICK_LANE_MEMORY_DIVISOR) if memory_mb > 0 else 0
             worker = self._workers[lane] = QueryProcess(self.path, memory_mb)
-        return worker.run(sparql, fmt, timeout_s, max_results, self._stamp())
+        return worker.run(sparql, fmt, timeout_s, max_results, self._stamp(), cpu_limit_s)
 
     def quads(self) -> Iterable[Quad]:
         """Every quad in named graphs."""
@@ -513,7 +514,7 @@ class RemoteGraphStore(GraphStore):
         return [[row[v] for v in names] for row in result]
 
     def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
-                lane: str = "main") -> tuple[bytes, str]:
+                lane: str = "main", cpu_limit_s: float | None = None) -> tuple[bytes, str]:
         """Evaluate on the server (its own timeout applies too) and re-serialise under the cap."""
         from kg.results import serialise
 

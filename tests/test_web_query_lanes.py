@@ -25,28 +25,28 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?
 
 
 def test_a_query_over_the_quick_limit_runs_again_in_the_main_lane_and_its_client_is_remembered() -> None:
-    lanes = QueryLanes(quick_s=0.5, remember_s=60.0)
-    calls: list[tuple[str, float | None]] = []
+    lanes = QueryLanes(quick_s=0.5, remember_s=60.0, quick_wall_s=2.0)
+    calls: list[tuple[str, float | None, float | None]] = []
 
-    def long_query(lane: str, timeout_s: float | None) -> str:
-        calls.append((lane, timeout_s))
+    def long_query(lane: str, timeout_s: float | None, cpu_s: float | None) -> str:
+        calls.append((lane, timeout_s, cpu_s))
         if lane == "quick":
             raise QueryTimeout("query stopped after the time limit")
         return "answer"
 
     assert lanes.run("a", long_query, limit_s=30.0) == "answer"
-    assert calls == [("quick", 0.5), ("main", None)]
+    assert calls == [("quick", 2.0, 0.5), ("main", None, None)]
     assert lanes.lane_for("a") == "main" and lanes.lane_for("b") == "quick"
     calls.clear()
     assert lanes.run("a", long_query, limit_s=30.0) == "answer"
-    assert calls == [("main", None)]  # no second try in the quick lane while remembered
+    assert calls == [("main", None, None)]  # no second try in the quick lane while remembered
     assert lanes.lane_for("a", now=time.monotonic() + 61) == "quick"  # forgotten after remember_s
 
 
 def test_a_query_over_the_quick_lanes_memory_also_moves_to_the_main_lane() -> None:
     lanes = QueryLanes(quick_s=0.5)
 
-    def big(lane: str, timeout_s: float | None) -> str:
+    def big(lane: str, timeout_s: float | None, cpu_s: float | None) -> str:
         if lane == "quick":
             raise QueryOverMemory("query needed more memory than the limit")
         return "answer"
@@ -56,9 +56,9 @@ def test_a_query_over_the_quick_lanes_memory_also_moves_to_the_main_lane() -> No
 
 
 def test_a_short_time_limit_runs_once_in_the_main_lane() -> None:
-    lanes = QueryLanes(quick_s=1.0)
+    lanes = QueryLanes(quick_s=0.5, quick_wall_s=2.0)
     seen: list[str] = []
-    lanes.run("a", lambda lane, timeout_s: seen.append(lane), limit_s=1.0)
+    lanes.run("a", lambda lane, timeout_s, cpu_s: seen.append(lane), limit_s=2.0)
     assert seen == ["main"]
 
 
@@ -67,7 +67,7 @@ def test_a_trivial_query_is_not_held_up_by_a_long_one_in_the_main_lane() -> None
     lanes.overran("heavy")
     running, release = threading.Event(), threading.Event()
 
-    def held(lane: str, timeout_s: float | None) -> str:
+    def held(lane: str, timeout_s: float | None, cpu_s: float | None) -> str:
         running.set()
         release.wait(10)
         return lane
@@ -77,11 +77,11 @@ def test_a_trivial_query_is_not_held_up_by_a_long_one_in_the_main_lane() -> None
     try:
         assert running.wait(5)
         began = time.monotonic()
-        assert lanes.run("light", lambda lane, timeout_s: lane, limit_s=30.0) == "quick"
+        assert lanes.run("light", lambda lane, timeout_s, cpu_s: lane, limit_s=30.0) == "quick"
         assert time.monotonic() - began < 0.5
         # A second long query waits for the main lane, boundedly, and is refused with a Retry-After.
         with pytest.raises(Busy) as refused:
-            lanes.run("heavy2", lambda lane, timeout_s: (_ for _ in ()).throw(QueryTimeout("slow"))
+            lanes.run("heavy2", lambda lane, timeout_s, cpu_s: (_ for _ in ()).throw(QueryTimeout("slow"))
                       if lane == "quick" else lane, limit_s=30.0)
         assert refused.value.status == 503 and refused.value.retry_after >= 1
     finally:
@@ -117,7 +117,7 @@ def test_ask_answers_while_another_clients_cross_join_runs(real_app: Any) -> Non
     heavy = threading.Thread(target=lambda: outcome.update(r=post_query(real_app, CROSS_JOIN, "10.0.0.2")))
     heavy.start()
     try:
-        time.sleep(2.0)  # past the quick lane's 1 s: the cross join now runs in the main lane
+        time.sleep(3.0)  # past the quick lane's limits: the cross join now runs in the main lane
         assert heavy.is_alive()
         for n in range(3):
             began = time.monotonic()
@@ -179,6 +179,12 @@ def test_a_killed_query_worker_is_replaced_at_once(tmp_path: Any) -> None:
         assert spare is not None and spare.poll() is None  # its successor already starting
         body, _ = worker.run("ASK {}", "json", 10, 10, "s")
         assert worker._process is spare and b"true" in body
+        # A CPU-time limit stops a query by what it costs, however long the wall limit.
+        began = time.monotonic()
+        with pytest.raises(QueryTimeout, match="CPU time"):
+            worker.run(CROSS_JOIN, "json", 30, 10, "s", cpu_limit_s=0.3)
+        assert time.monotonic() - began < 10
+        spare = worker._spare
     finally:
         worker.close()
     assert spare.poll() is not None

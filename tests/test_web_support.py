@@ -45,7 +45,7 @@ class FixtureGraphStore(GraphStore):
         return [[row[v] for v in names] for row in result]
 
     def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
-                lane: str = "main") -> tuple[bytes, str]:
+                lane: str = "main", cpu_limit_s: float | None = None) -> tuple[bytes, str]:
         try:
             result = self.store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as exc:

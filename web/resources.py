@@ -207,7 +207,7 @@ def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:
         return cached[0], cached[1], True
     body, answered = query_lanes().run(
         client_key(),
-        lambda lane, timeout_s: run(store, query, media_type, lane=lane, timeout_s=timeout_s),
+        lambda lane, timeout_s, cpu_s: run(store, query, media_type, lane, timeout_s, cpu_s),
         float(resources.settings.query_timeout_s),
     )
     resources.answers.put(stamp, key, (body, answered))

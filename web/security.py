@@ -147,7 +147,9 @@ class QueryLanes:
 
     The embedded store's query workers each carry one query at a time, and a query's cost is
     only known by running it. So every query first runs in the **quick** lane under a short
-    time limit (``quick_s``, and the quick worker's smaller memory cap); one that overruns it is
+    limit (``quick_s`` of the worker's CPU time, at most ``quick_wall_s`` of wall time, and the
+    quick worker's smaller memory cap: on a busy machine a trivial query can take a second of
+    wall time, and must not count as long for it); one that overruns it is
     run again in the **main** lane with the full ``query_timeout_s`` and memory cap, and its
     client is sent straight to the main lane for ``remember_s`` afterwards. Long queries thus
     queue only behind each other: however many clients send them, the quick lane is busy for at
@@ -158,8 +160,9 @@ class QueryLanes:
     """
 
     def __init__(self, quick_s: float = 0.5, remember_s: float = 60.0, quick_queue: int = 8,
-                 main_queue: int = 2, wait_s: float = 2.0) -> None:
+                 main_queue: int = 2, wait_s: float = 2.0, quick_wall_s: float = 2.0) -> None:
         self.quick_s = quick_s
+        self.quick_wall_s = max(quick_s, quick_wall_s)
         self.remember_s = remember_s
         self.quick = ConcurrencyLimiter("SPARQL", per_client=0, total=1, queue=quick_queue, wait_s=wait_s)
         self.main = ConcurrencyLimiter("long SPARQL", per_client=0, total=1, queue=main_queue, wait_s=wait_s)
@@ -190,23 +193,24 @@ class QueryLanes:
                 for k in [k for k, t in self._long_since.items() if now - t >= self.remember_s]:
                     del self._long_since[k]
 
-    def run(self, key: str, call: Callable[[str, float | None], T], limit_s: float) -> T:
-        """``call(lane, timeout_s)`` in the right lane for client ``key`` (see the class docstring).
+    def run(self, key: str, call: Callable[[str, float | None, float | None], T], limit_s: float) -> T:
+        """``call(lane, timeout_s, cpu_limit_s)`` in the right lane for client ``key`` (see the
+        class docstring); the main lane's call has no limits of its own (``None, None``).
 
-        ``limit_s`` is the full time limit; when it is no longer than ``quick_s`` the query runs
-        once, in the main lane. Raises :class:`Busy` when a lane's wait is full or too long."""
+        ``limit_s`` is the full time limit; when it is no longer than ``quick_wall_s`` the query
+        runs once, in the main lane. Raises :class:`Busy` when a lane's wait is full or too long."""
         from kg.query_process import QueryOverMemory
 
-        if limit_s > self.quick_s and self.lane_for(key) == "quick":
+        if limit_s > self.quick_wall_s and self.lane_for(key) == "quick":
             try:
                 with self.quick.slot(key):
-                    return call("quick", self.quick_s)
+                    return call("quick", self.quick_wall_s, self.quick_s)
             except (QueryTimeout, QueryOverMemory):
                 self.overran(key)
         with self.main.slot(key):
             began = time.monotonic()
             try:
-                result = call("main", None)
+                result = call("main", None, None)
             except (QueryTimeout, QueryOverMemory):
                 self.overran(key)
                 raise

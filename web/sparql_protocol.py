@@ -114,12 +114,12 @@ def choose_media_type(req: Request, form: str) -> str:
 
 
 def run(store: Any, query: str, media_type: str, lane: str = "main",
-        timeout_s: float | None = None) -> tuple[bytes, str]:
+        timeout_s: float | None = None, cpu_limit_s: float | None = None) -> tuple[bytes, str]:
     """Run ``query`` read-only through the kg layer (time limit, result cap, refusals), in the
-    store's ``lane`` worker and, when given, under a shorter ``timeout_s``."""
+    store's ``lane`` worker and, when given, under a shorter ``timeout_s`` and a CPU limit."""
     from kg.query import run_query
 
-    return run_query(store, query, media_type, lane=lane, timeout_s=timeout_s)
+    return run_query(store, query, media_type, lane=lane, timeout_s=timeout_s, cpu_limit_s=cpu_limit_s)
 
 
 SERVICE_DESCRIPTION = """\
