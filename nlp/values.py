@@ -1,9 +1,12 @@
 """Money and period values: find them in text and normalise them.
 
 Money becomes a GBP float (``value``; ``value_max`` for ranges) with its qualifier
-("pa", "circa", "up to"…). Periods become ISO 8601 strings: a date (``2019-07-09``), a
-month (``2019-04``), a year, or an interval ``start/end`` (financial year ``2019/20`` is
-``2019-04/2020-03``).
+("pa", "circa", "up to", "over the five-year term"…), its quote exactly as written ("£2,321m" is
+read as written, 2,321 million: no rule can tell a slip for £2.321m). A bare number in a table
+cell is money when its column header names the unit ("£000", "£k", "£m", "£").
+
+Periods become ISO 8601 strings: a date (``2019-07-09``), a month (``2019-04``), a year, or an
+interval ``start/end`` (financial year ``2019/20`` is ``2019-04/2020-03``).
 """
 
 from __future__ import annotations
