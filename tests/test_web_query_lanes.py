@@ -16,7 +16,7 @@ from councilkg.settings import Settings
 from kg.query_process import QueryOverMemory
 from kg.store import open_graph_store
 from nlp.models import example_extraction
-from web.security import Busy, QueryLanes
+from web.security import Busy, ConcurrencyLimiter, QueryLanes
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
@@ -87,6 +87,43 @@ def test_a_trivial_query_is_not_held_up_by_a_long_one_in_the_main_lane() -> None
     finally:
         release.set()
         heavy.join(10)
+
+
+def test_the_quick_lane_lets_known_light_clients_wait_ahead_of_new_ones() -> None:
+    limiter = ConcurrencyLimiter("SPARQL", per_client=0, total=1, queue=4, wait_s=5.0,
+                                 priority=lambda key: 0 if key.startswith("known") else 1)
+    order: list[str] = []
+    release = threading.Event()
+
+    def go(key: str) -> None:
+        with limiter.slot(key):
+            order.append(key)
+            if key == "first":
+                release.wait(10)
+
+    first = threading.Thread(target=go, args=("first",))
+    first.start()
+    while limiter.in_progress("first") == 0 or not order:
+        time.sleep(0.01)
+    newcomer = threading.Thread(target=go, args=("new",))
+    newcomer.start()
+    time.sleep(0.1)
+    known = threading.Thread(target=go, args=("known",))
+    known.start()
+    time.sleep(0.1)
+    release.set()
+    for t in (first, newcomer, known):
+        t.join(10)
+    assert order == ["first", "known", "new"]
+
+
+def test_a_client_whose_query_finished_quickly_is_known_light() -> None:
+    lanes = QueryLanes(quick_s=0.5)
+    assert lanes._quick_priority("a") == 1
+    lanes.run("a", lambda lane, timeout_s, cpu_s: lane, limit_s=30.0)
+    assert lanes._quick_priority("a") == 0
+    lanes.overran("a")
+    assert lanes._quick_priority("a") == 1
 
 
 # --------------------------------------------------------------------------- through the app

@@ -7,6 +7,7 @@ SPARQL clients and as a small page for people.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import threading
@@ -78,14 +79,18 @@ class ConcurrencyLimiter:
     """
 
     def __init__(self, name: str, per_client: int, total: int, queue: int | None = None,
-                 wait_s: float = 2.0) -> None:
+                 wait_s: float = 2.0, priority: Callable[[str], int] | None = None) -> None:
         self.name = name
+        # Lower first; waiters of equal priority in order of arrival.
+        self.priority = priority
         self.per_client = per_client
         self.total = max(1, total)
         self.queue = self.total if queue is None else max(0, queue)
         self.wait_s = wait_s
         self._by_client: dict[str, int] = {}
         self._running = 0
+        self._waiters: list[tuple[int, int, str]] = []
+        self._arrivals = itertools.count()
         self._cond = threading.Condition()
 
     @property
@@ -111,9 +116,11 @@ class ConcurrencyLimiter:
                 raise Busy(f"the server is busy with other {self.name} requests; try again shortly",
                            status=503, retry_after=max(1, math.ceil(self.wait_s)))
             self._by_client[key] = self._by_client.get(key, 0) + 1
+            entry = (self.priority(key) if self.priority else 0, next(self._arrivals), key)
+            self._waiters.append(entry)
             try:
                 deadline = time.monotonic() + self.wait_s
-                while self._running >= self.total:
+                while self._running >= self.total or min(self._waiters) != entry:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         raise Busy(f"the server is busy with other {self.name} requests; try again shortly",
@@ -123,13 +130,16 @@ class ConcurrencyLimiter:
             except BaseException:
                 self._leave(key)
                 raise
+            finally:
+                self._waiters.remove(entry)
+                self._cond.notify_all()  # the next waiter in line may be able to go now
         try:
             yield
         finally:
             with self._cond:
                 self._running -= 1
                 self._leave(key)
-                self._cond.notify()
+                self._cond.notify_all()
 
     def _leave(self, key: str) -> None:
         left = self._by_client.get(key, 0) - 1
@@ -156,18 +166,34 @@ class QueryLanes:
     most ``quick_s`` per such client per ``remember_s`` (a client whose main-lane queries keep
     running long stays there), and a trivial query answers within about that. Each lane has one
     running query and a bounded wait (``queue`` waiters, each up to ``wait_s``; beyond it 503
-    with Retry-After), as :class:`ConcurrencyLimiter` gives.
+    with Retry-After), as :class:`ConcurrencyLimiter` gives. In the quick lane's wait, clients
+    whose queries recently finished there go first, so a new client's first (perhaps long) query
+    holds up a known light client for at most the one running.
     """
 
     def __init__(self, quick_s: float = 0.5, remember_s: float = 60.0, quick_queue: int = 8,
-                 main_queue: int = 2, wait_s: float = 2.0, quick_wall_s: float = 2.0) -> None:
+                 main_queue: int = 2, wait_s: float = 2.0, quick_wall_s: float = 1.5) -> None:
         self.quick_s = quick_s
         self.quick_wall_s = max(quick_s, quick_wall_s)
         self.remember_s = remember_s
-        self.quick = ConcurrencyLimiter("SPARQL", per_client=0, total=1, queue=quick_queue, wait_s=wait_s)
+        self.quick = ConcurrencyLimiter("SPARQL", per_client=0, total=1, queue=quick_queue, wait_s=wait_s,
+                                        priority=self._quick_priority)
         self.main = ConcurrencyLimiter("long SPARQL", per_client=0, total=1, queue=main_queue, wait_s=wait_s)
         self._long_since: dict[str, float] = {}
+        self._light_since: dict[str, float] = {}
         self._lock = threading.Lock()
+
+    def _quick_priority(self, key: str) -> int:
+        """0 for a client whose query finished in the quick lane within ``remember_s``, else 1."""
+        since = self._light_since.get(key)
+        return 0 if since is not None and time.monotonic() - since < self.remember_s else 1
+
+    @staticmethod
+    def _remember(table: dict[str, float], key: str, now: float, keep_s: float) -> None:
+        table[key] = now
+        if len(table) > 10000:  # forget old entries so memory stays bounded
+            for k in [k for k, t in table.items() if now - t >= keep_s]:
+                del table[k]
 
     @property
     def threads(self) -> int:
@@ -188,10 +214,8 @@ class QueryLanes:
         """Remember that ``key``'s query needed more than the quick lane allows."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            self._long_since[key] = now
-            if len(self._long_since) > 10000:  # forget old entries so memory stays bounded
-                for k in [k for k, t in self._long_since.items() if now - t >= self.remember_s]:
-                    del self._long_since[k]
+            self._remember(self._long_since, key, now, self.remember_s)
+            self._light_since.pop(key, None)
 
     def run(self, key: str, call: Callable[[str, float | None, float | None], T], limit_s: float) -> T:
         """``call(lane, timeout_s, cpu_limit_s)`` in the right lane for client ``key`` (see the
@@ -204,7 +228,10 @@ class QueryLanes:
         if limit_s > self.quick_wall_s and self.lane_for(key) == "quick":
             try:
                 with self.quick.slot(key):
-                    return call("quick", self.quick_wall_s, self.quick_s)
+                    result = call("quick", self.quick_wall_s, self.quick_s)
+                with self._lock:
+                    self._remember(self._light_since, key, time.monotonic(), self.remember_s)
+                return result
             except (QueryTimeout, QueryOverMemory):
                 self.overran(key)
         with self.main.slot(key):
