@@ -248,9 +248,9 @@ ACTIONS = {"approve", "award", "agree", "note", "delegate", "extend", "defer", "
            "endorse", "recommend", "adopt", "appoint", "other"}
 
 
-@pytest.mark.parametrize("folder", ["heldout", "blind"])
+@pytest.mark.parametrize("folder", ["heldout", "blind", "blind2"])
 def test_committed_gold_files_follow_the_schema(folder: str) -> None:
-    """Every committed gold file (eval/heldout and the blind set eval/blind) has the fields the
+    """Every committed gold file (eval/heldout and the blind sets eval/blind, eval/blind2) has the fields the
     scorer reads, in the documented vocabulary."""
     from councilkg.heldout import DEFAULT_HELDOUT_DIR
 
