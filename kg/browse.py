@@ -15,7 +15,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -121,35 +121,6 @@ class GraphView:
     """Neighbours found (the view may draw fewer: the most connected first)."""
     complete: bool = True
     """False when the centre has more facts or members than one view reads."""
-
-
-@dataclass
-class TimelineRow:
-    """One appearance of a service in one paper."""
-
-    paper: str
-    doc_id: str
-    file_name: str
-    paper_title: str
-    date: str
-    year: int | None
-    authority: str
-    status: str
-    sponsor: str
-    funding_source: str
-    money: list[float]
-    quotes: list[EvidenceRef]
-    changes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Timeline:
-    """A service's appearances in date order and its money by year."""
-
-    iri: str
-    label: str
-    rows: list[TimelineRow]
-    money_by_year: dict[int, float]
 
 
 @dataclass
@@ -622,71 +593,24 @@ def _kinds_of(store: Any, iris: set[str]) -> dict[str, str]:
     return {e: _kind(c) for e, c in classes.items()}
 
 
-def service_timeline(store: Any, iri: str) -> Timeline:
-    """One row per paper in which the service has a fact, in date order, with changes marked.
-
-    Status, sponsor and funding source are read from the facts' properties whose names say so
-    (``ck:status``, ``ck:sponsor``, ``ck:fundingSource`` or a funding stream party); money is
-    every ``schema:MonetaryAmount`` value of those facts.
-    """
-    name = label(store, iri)
-    facts = _facts_about(store, iri)
-    if not facts and not select(store, f"SELECT ?p WHERE {{ {_iri(iri)} ?p ?o }} LIMIT 1"):
-        raise NotFound(f"no service {iri}")
-    rows: dict[tuple[str, str], TimelineRow] = {}
-    for fact in facts:
-        for ev in fact.evidence:
-            key = (ev.paper, ev.authority)
-            row = rows.get(key)
-            if row is None:
-                row = rows[key] = TimelineRow(
-                    paper=ev.paper, doc_id=ev.doc_id, file_name=ev.file_name, paper_title=ev.paper_title,
-                    date=ev.date, year=int(ev.date[:4]) if ev.date[:4].isdigit() else None,
-                    authority=ev.authority, status="", sponsor="", funding_source="", money=[], quotes=[],
-                )
-            _merge_fact(row, fact)
-            if ev not in row.quotes:
-                row.quotes.append(ev)
-    ordered = sorted(rows.values(), key=lambda r: (r.date, r.authority))
-    previous: TimelineRow | None = None
-    for row in ordered:
-        if previous is not None:
-            for attr, what in (("status", "status"), ("funding_source", "funding"), ("sponsor", "sponsor")):
-                if getattr(row, attr) != getattr(previous, attr):
-                    row.changes.append(what)
-            if sorted(row.money) != sorted(previous.money):
-                row.changes.append("amount")
-        previous = row
-    money_by_year: dict[int, float] = defaultdict(float)
-    for row in ordered:
-        if row.year is not None and row.money:
-            money_by_year[row.year] += sum(row.money)
-    return Timeline(iri, name, ordered, dict(sorted(money_by_year.items())))
+_TIMELINE_RECORDS = frozenset({"Timeline", "TimelineRow", "Figure", "YearSummary", "FieldTrack"})
 
 
-def _merge_fact(row: TimelineRow, fact: Fact) -> None:
-    for prop, value in fact.values.items():
-        if "status" in prop and not row.status:
-            row.status = value
-        elif "sponsor" in prop and not row.sponsor:
-            row.sponsor = value
-        elif "saving" in prop:  # savings a fact expects are not money in scope
-            continue
-        elif prop in {"amount", "value"} or "amount" in prop or "money" in prop:
-            try:
-                amount = float(value)
-            except ValueError:
-                continue
-            if amount not in row.money:
-                row.money.append(amount)
-    for party in fact.parties:
-        role = party["role"]
-        if role == "status":  # the status concept wins over the extractor's raw text
-            row.status = party["label"]
-        elif "sponsor" in role and not row.sponsor:
-            row.sponsor = party["label"]
-        elif ("fund" in role or "source" in role) and not row.funding_source:
-            row.funding_source = party["label"]
+def __getattr__(name: str) -> Any:
+    """The timeline's records (``kg.timeline``) under this module too, as every page's read model
+    is: imported on first use, since ``kg.timeline`` reads through this module."""
+    if name in _TIMELINE_RECORDS:
+        from kg import timeline
+
+        return getattr(timeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def service_timeline(store: Any, iri: str, authority: str | None = None) -> Any:
+    """The service's timeline, one row per passage (``kg.timeline.service_timeline``)."""
+    from kg.timeline import service_timeline as timeline  # kg.timeline reads through this module
+
+    return timeline(store, iri, authority)
 
 
 def papers(store: Any) -> list[dict[str, str]]:

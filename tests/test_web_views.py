@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from test_web_support import HOME_CARE, ID, make_app
 
-from kg.browse import EvidenceRef, Fact, GraphView, TimelineRow
+from kg.browse import EvidenceRef, Fact, GraphView
+from kg.timeline import TimelineRow
 from web.entity_view import clip, group_facts, mentions_by_year, timeline_changes, unique_evidence
 from web.graph_view import graph_data, merged_edges, neighbour_rows
 from web.resources import AnswerCache
@@ -182,8 +183,8 @@ def test_entity_page_lists_facts_by_kind_with_one_quote_per_passage(client) -> N
 def test_timeline_csv_has_what_changed_and_neutralises_formulas(client) -> None:
     text = client.get(f"/timeline.csv?iri={HOME_CARE}").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows[1]["what_changed"].startswith("status: ")
-    assert rows[1]["link"].startswith("/papers/county-2019")
+    assert rows[2]["what_changed"].startswith("status: Continuing (2017) → Procurement")
+    assert rows[2]["link"].startswith("http://localhost/papers/county-2019?at=200-254")
     from web.views.timeline import _cell
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("Home Care") == "Home Care" and _cell(5) == 5
 
