@@ -45,5 +45,7 @@ if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then
     (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     touch web/node_modules
   fi
+  # Copy the built files the pages load into the package (web/static/vendor/, committed).
+  "$venv/bin/python" -m web.vendor_assets >/dev/null
 fi
 log "ready"

@@ -6,7 +6,17 @@
   "use strict";
   var box = document.getElementById("graph");
   var status = document.getElementById("graph-status");
-  if (!box || typeof cytoscape !== "function") { return; }
+  if (!box) { return; }
+  if (typeof cytoscape !== "function") {  // the fallback text inside the box stays, and says so here too
+    if (status) { status.textContent = "The graph library did not load; the relationships are listed in the table below."; }
+    return;
+  }
+  var fallback = document.getElementById("graph-fallback");
+  if (fallback) { fallback.remove(); }
+  // fcose (force-directed, node sizes include their labels) keeps labels apart; without the
+  // extension the built-in cose layout is used.
+  var hasFcose = typeof cytoscapeFcose === "function";
+  if (hasFcose) { cytoscape.use(cytoscapeFcose); }
   var colours = { "organisation": "#1d4f91", "partnership": "#5b2d90", "service": "#00703c",
                   "funding stream": "#b35900", "person": "#8a1538", "thing": "#505a5f" };
   var cy = cytoscape({
@@ -38,32 +48,73 @@
     });
     (data.edges || []).forEach(function (e) {
       if (cy.getElementById(e.id).empty()) {
-        added.push({ group: "edges", data: { id: e.id, source: e.source, target: e.target, label: e.label } });
+        added.push({ group: "edges", data: { id: e.id, source: e.source, target: e.target, label: e.label,
+          labels: e.labels || [e.label] } });
       }
     });
     cy.add(added);
     // Edge labels only while they can be read; the table below names every relationship.
     cy.edges().toggleClass("quiet", cy.edges().length > 25);
     cy.getElementById(iri).addClass(isCenter ? "center" : "expanded");
-    if (isCenter) {  // the first view: the entity in the middle, its neighbours around it by kind
-      var kinds = ["organisation", "partnership", "service", "funding stream", "person"];
-      var many = cy.nodes().length > 24;  // a big neighbourhood: one ring per kind
-      cy.layout({ name: "concentric", animate: false, fit: true, padding: 30, minNodeSpacing: many ? 18 : 40,
-        concentric: function (n) {
-          if (n.id() === iri) { return 10; }
-          return many ? 8 - kinds.indexOf(n.data("kind")) : 1;
-        }, levelWidth: function () { return 1; },
-        sort: function (a, b) { return (a.data("kind") + a.data("label")).localeCompare(b.data("kind") + b.data("label")); }
-      }).run();
-    } else {
-      cy.layout({ name: "cose", animate: false, fit: true, padding: 40, randomize: false,
-        nodeRepulsion: function () { return 400000; }, idealEdgeLength: function () { return 90; },
-        nodeOverlap: 20, componentSpacing: 80 }).run();
-    }
+    filters(data);
+    layout(isCenter);
     box.dataset.nodes = String(cy.nodes().length);
     say(cy.nodes().length + " entities and " + cy.edges().length + " relationships shown" +
         (isCenter ? "" : "; " + (added.length ? "added the neighbours of " : "no new neighbours for ") +
          cy.getElementById(iri).data("label")));
+  }
+  function layout(first) {
+    var visible = cy.elements(":visible");
+    var options = hasFcose
+      ? { name: "fcose", quality: "proof", randomize: first, animate: false, fit: true, padding: 30,
+          nodeDimensionsIncludeLabels: true, nodeSeparation: 90, idealEdgeLength: function () { return 110; },
+          nodeRepulsion: function () { return 9000; }, packComponents: true }
+      : { name: "cose", animate: false, fit: true, padding: 40, randomize: first,
+          nodeDimensionsIncludeLabels: true, nodeRepulsion: function () { return 400000; },
+          idealEdgeLength: function () { return 90; }, nodeOverlap: 20, componentSpacing: 80 };
+    visible.layout(options).run();
+    box.dataset.layout = options.name;
+  }
+  // Relation-type filter: one checkbox per relationship name; an edge shows while one of its
+  // names is ticked, a node while one of its edges shows (the centre always); the table rows
+  // below follow the same choice.
+  var shown = {};
+  var fieldset = document.getElementById("relation-filter");
+  function edgeVisible(edge) {
+    return (edge.data("labels") || [edge.data("label")]).some(function (l) { return shown[l] !== false; });
+  }
+  function applyFilter() {
+    cy.batch(function () {
+      cy.edges().forEach(function (e) { e.style("display", edgeVisible(e) ? "element" : "none"); });
+      cy.nodes().forEach(function (n) {
+        var keep = n.hasClass("center") || n.connectedEdges().some(function (e) { return edgeVisible(e); });
+        n.style("display", keep ? "element" : "none");
+      });
+    });
+    document.querySelectorAll("tr[data-relations]").forEach(function (row) {
+      var names = row.dataset.relations.split(", ");
+      row.hidden = !names.some(function (l) { return shown[l] !== false; });
+    });
+    box.dataset.visibleNodes = String(cy.nodes(":visible").length);
+  }
+  function filters(data) {
+    if (!fieldset) { return; }
+    (data.edges || []).forEach(function (e) {
+      (e.labels || [e.label]).forEach(function (label) {
+        if (label in shown) { return; }
+        shown[label] = true;
+        var id = "rel-" + Object.keys(shown).length;
+        var wrap = document.createElement("label");
+        var box2 = document.createElement("input");
+        box2.type = "checkbox"; box2.checked = true; box2.id = id; box2.value = label;
+        box2.addEventListener("change", function () { shown[label] = box2.checked; applyFilter(); layout(false); });
+        wrap.appendChild(box2);
+        wrap.appendChild(document.createTextNode(" " + label));
+        fieldset.appendChild(wrap);
+      });
+    });
+    fieldset.hidden = Object.keys(shown).length < 2;
+    applyFilter();
   }
   function expand(iri) {
     if (expanded[iri]) { return; }

@@ -1,12 +1,150 @@
-// SPARQL page: a small syntax highlighter laid under the textarea, example loading, and
-// running the query against /sparql with the results drawn as a table (text only, escaped).
+// SPARQL page: the YASGUI workbench (editor with highlighting, error markers and completion
+// from our ontology; results as tables, a chart or the raw response; share links; the
+// competency questions as tabs). Without YASGUI, the plain editor below it stays: a small
+// highlighter laid under the textarea that runs the query against /sparql.
+(function () {
+  "use strict";
+  var ID_BASE = "https://w3id.org/councilkg/id/";
+  var box = document.getElementById("workbench");
+  var failed = document.getElementById("workbench-failed");
+  var plain = document.getElementById("plain-editor");
+  if (!box) { return; }
+  if (typeof Yasgui !== "function") {
+    if (failed) { failed.hidden = false; }
+    return;
+  }
+  function json(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
+  var vocab = json("sparql-vocabulary") || { prefixes: {}, classes: [], properties: [], prefix_lines: [] };
+  var examples = json("sparql-examples") || [];
+  // A bar chart of a SELECT result: the first column whose values are all numbers is the
+  // bar length, the first other column the bar's label (one bar per row, at most 60).
+  function BarChart(yasr) { this.yasr = yasr; this.priority = 5; this.label = "Chart"; }
+  BarChart.prototype.columns = function () {
+    var results = this.yasr.results;
+    if (!results || !results.getVariables || !results.getBindings) { return null; }
+    var vars = results.getVariables() || [], rows = results.getBindings() || [];
+    if (!vars.length || !rows.length) { return null; }
+    var numeric = vars.filter(function (v) {
+      return rows.every(function (r) { return r[v] && r[v].type !== "uri" && r[v].value !== "" && !isNaN(Number(r[v].value)); });
+    })[0];
+    if (!numeric) { return null; }
+    var label = vars.filter(function (v) { return v !== numeric; })[0] || numeric;
+    return { value: numeric, label: label, rows: rows };
+  };
+  BarChart.prototype.canHandleResults = function () { return this.columns() !== null; };
+  BarChart.prototype.getIcon = function () {
+    var span = document.createElement("span");
+    span.className = "chart-icon";
+    span.textContent = "▮▮";
+    return span;
+  };
+  BarChart.prototype.draw = function () {
+    var c = this.columns(), ns = "http://www.w3.org/2000/svg";
+    if (!c) { return; }
+    var rows = c.rows.slice(0, 60), max = 0;
+    rows.forEach(function (r) { max = Math.max(max, Math.abs(Number(r[c.value].value))); });
+    var bar = 22, labelW = 260, width = 720, svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "yasr-chart");
+    svg.setAttribute("viewBox", "0 0 " + (labelW + width + 90) + " " + (rows.length * bar + 30));
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Bar chart of " + c.value + " by " + c.label);
+    var shorten = this.yasr.config && this.yasr.config.prefixes ? this.yasr.config.prefixes : vocab.prefixes;
+    function name(cell) {
+      if (!cell) { return ""; }
+      var v = cell.value;
+      if (cell.type === "uri") {
+        for (var p in shorten) { if (v.indexOf(shorten[p]) === 0) { return p + ":" + v.slice(shorten[p].length); } }
+      }
+      return v.length > 40 ? v.slice(0, 39) + "…" : v;
+    }
+    rows.forEach(function (r, i) {
+      var value = Number(r[c.value].value), y = i * bar + 20;
+      var text = document.createElementNS(ns, "text");
+      text.setAttribute("x", labelW - 8); text.setAttribute("y", y + 15); text.setAttribute("text-anchor", "end");
+      text.textContent = name(r[c.label]);
+      var rect = document.createElementNS(ns, "rect");
+      rect.setAttribute("x", labelW); rect.setAttribute("y", y + 3);
+      rect.setAttribute("width", max ? Math.max(1, Math.abs(value) / max * width) : 1); rect.setAttribute("height", bar - 6);
+      var title = document.createElementNS(ns, "title");
+      title.textContent = name(r[c.label]) + ": " + r[c.value].value;
+      rect.appendChild(title);
+      var num = document.createElementNS(ns, "text");
+      num.setAttribute("x", labelW + (max ? Math.abs(value) / max * width : 0) + 6); num.setAttribute("y", y + 15);
+      num.textContent = r[c.value].value;
+      svg.appendChild(text); svg.appendChild(rect); svg.appendChild(num);
+    });
+    var caption = document.createElementNS(ns, "text");
+    caption.setAttribute("x", labelW); caption.setAttribute("y", 12);
+    caption.textContent = c.value + " by " + c.label + (c.rows.length > rows.length ? " (first " + rows.length + " rows)" : "");
+    svg.appendChild(caption);
+    this.yasr.resultsEl.appendChild(svg);
+  };
+  var Yasqe = Yasgui.Yasqe, Yasr = Yasgui.Yasr;
+  // Completion from our own vocabulary, held in the page: nothing is asked of prefix.cc or LOV.
+  Yasqe.forkAutocompleter("prefixes", { name: "ck-prefixes", persistenceId: null,
+    get: function () { return vocab.prefix_lines; } });
+  Yasqe.forkAutocompleter("class", { name: "ck-classes", bulk: true, autoShow: true,
+    get: function () { return vocab.classes; } });
+  Yasqe.forkAutocompleter("property", { name: "ck-properties", bulk: true, autoShow: true,
+    get: function () { return vocab.properties; } });
+  Yasqe.defaults.autocompleters = ["ck-prefixes", "variables", "ck-classes", "ck-properties"];
+  Yasr.defaults.prefixes = vocab.prefixes;
+  Yasr.registerPlugin("chart", BarChart);
+  Yasr.defaults.pluginOrder = ["table", "chart", "response"];
+  Yasr.defaults.defaultPlugin = "table";
+
+  var endpoint = new URL(box.dataset.endpoint, window.location.href).href;
+  var initial = document.getElementById("query");
+  box.hidden = false;
+  if (!box.dataset.serverResults && plain) { plain.hidden = true; }
+  var yasgui = new Yasgui(box, {
+    requestConfig: { endpoint: endpoint, method: "POST",
+      acceptHeaderSelect: "application/sparql-results+json", acceptHeaderGraph: "text/turtle" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    persistenceId: "councilkg-workbench",
+    populateFromUrl: true,
+    yasqe: { value: initial ? initial.value : "" }
+  });
+  window.councilkgYasgui = yasgui;  // for tests and the browser console
+  var current = yasgui.getTab();
+  // A link to one competency question (?example=…) opens that question, whatever was kept.
+  if (box.dataset.chosen && initial && current) { current.setQuery(initial.value); }
+
+  function openExample(example) {
+    var tab = yasgui.addTab(true, { name: example.title.slice(0, 40), yasqe: { value: example.query } });
+    tab.setQuery(example.query);
+    tab.show();
+    tab.query();
+  }
+  document.querySelectorAll("a.example").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      var example = examples.filter(function (q) { return q.name === a.dataset.name; })[0];
+      if (!example) { return; }
+      e.preventDefault();
+      openExample(example);
+    });
+  });
+  // Our entity IRIs open their local pages (/id/…), not the w3id address.
+  yasgui.on("queryResponse", function () {
+    window.setTimeout(function () {
+      box.querySelectorAll('a[href^="' + ID_BASE + '"]').forEach(function (a) {
+        a.href = "/id/" + a.getAttribute("href").slice(ID_BASE.length);
+        a.removeAttribute("target");
+      });
+    }, 0);
+  });
+
+})();
+
+// The plain editor (the fallback): a small highlighter and results drawn as a table (text only, escaped).
 (function () {
   "use strict";
   var area = document.getElementById("query");
   var code = document.getElementById("query-highlight");
   var status = document.getElementById("status");
   var results = document.getElementById("results");
-  if (!area || !code) { return; }
+  if (!area || !code || document.getElementById("plain-editor").hidden) { return; }
   area.parentNode.classList.remove("plain");  // the highlighter is live: show it under the text
   var KEYWORDS = /^(SELECT|ASK|CONSTRUCT|DESCRIBE|WHERE|PREFIX|BASE|OPTIONAL|FILTER|UNION|MINUS|GRAPH|BIND|VALUES|GROUP|BY|ORDER|HAVING|LIMIT|OFFSET|DISTINCT|REDUCED|AS|ASC|DESC|NOT|EXISTS|IN|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SEPARATOR|STR|LANG|REGEX|CONTAINS|LCASE|UCASE|YEAR|COALESCE|IF|a)$/i;
   var TOKEN = /(#[^\n]*)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(<[^>\s]*>)|([?$][A-Za-z_][\w]*)|([A-Za-z][\w-]*:[\w-]*)|([A-Za-z_]+)|([\s\S])/g;

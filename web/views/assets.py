@@ -1,28 +1,27 @@
-"""Front-end packages served from ``web/node_modules`` (installed by npm, never committed).
+"""Front-end libraries served from the package's ``web/static/vendor/`` as ``/assets/vendor/<name>``.
 
-Only the files listed here can be served, so no request path reaches the file system.
+The files are package data (see :mod:`web.vendor_assets`), so they are there in a wheel or a
+plain ``pip install .`` without npm. Only the files listed in ``VENDOR_FILES`` can be served,
+so no request path reaches the file system.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, send_file
 
 from councilkg.errors import NotFound
+from web.vendor_assets import MEDIA_TYPES, VENDOR_DIR, VENDOR_FILES
 
 bp = Blueprint("assets", __name__)
 
-NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
-VENDOR_FILES = {"cytoscape.min.js": "cytoscape/dist/cytoscape.min.js"}
+SERVED = {f.name for f in VENDOR_FILES}
 
 
 @bp.get("/assets/vendor/<name>")
 def vendor(name: str) -> Response:
-    """One whitelisted file of an npm package."""
-    relative = VENDOR_FILES.get(name)
-    path = NODE_MODULES / relative if relative else None
+    """One whitelisted built file of a front-end package."""
+    path = VENDOR_DIR / name if name in SERVED else None
     if path is None or not path.is_file():
-        raise NotFound(f"no asset {name!r} (run scripts/setup.sh to install the front-end packages)")
-    response = send_file(path, mimetype="text/javascript", max_age=86400)
-    return response
+        raise NotFound(f"no asset {name!r} (reinstall councilkg, or run python -m web.vendor_assets)")
+    mimetype = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+    return send_file(path, mimetype=mimetype, max_age=86400)

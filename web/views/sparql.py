@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from kg import browse
 from web import sparql_protocol
 from web.resources import run_sparql
-from web.security import limited
+from web.security import CSP, limited
+from web.vocabulary import vocabulary
 
 bp = Blueprint("sparql", __name__)
 
@@ -29,7 +30,7 @@ def _cors(response: Response) -> Response:
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 @limited("sparql")
-def endpoint() -> Response | str:
+def endpoint() -> Response:
     """Answer a query (GET, form POST, direct POST); without one, the service description."""
     if request.method == "OPTIONS":
         return Response(status=204)
@@ -61,20 +62,44 @@ def _examples() -> list[browse.CompetencyQuery]:
 
 
 @bp.get("/query")
-def editor() -> str:
+def editor() -> Response:
     """The query editor with the competency questions as examples."""
     examples = _examples()
     chosen = request.args.get("example")
     initial = next((q.sparql for q in examples if q.name == chosen), None)
     if initial is None:
         initial = request.args.get("query") or (examples[0].sparql if examples else DEFAULT_QUERY)
-    return render_template("sparql.html", examples=examples, initial=initial[:20000], chosen=chosen,
-                           table=None)
+    return _page(examples, initial, chosen, None)
+
+
+def _page(examples: list[browse.CompetencyQuery], initial: str, chosen: str | None,
+          table: sparql_protocol.ResultsTable | None) -> Response:
+    """The workbench page (YASGUI, with the plain server-side editor beneath as its fallback)."""
+    html = render_template(
+        "sparql.html", examples=examples, initial=initial[:20000], chosen=chosen, table=table,
+        vocabulary=vocabulary().as_json(),
+        examples_json=[{"name": q.name, "title": q.title, "query": q.sparql} for q in examples],
+    )
+    response = Response(html, mimetype="text/html")
+    # The editor (CodeMirror) and the results tables set style attributes as they draw, so
+    # styles may be inline on this page; scripts stay 'self' only.
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
+    return response
+
+
+@bp.get("/sparql/vocabulary.json")
+def vocabulary_json() -> Response:
+    """The prefixes, classes and properties the workbench completes, from the ontology."""
+    response = jsonify(vocabulary().as_json())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.post("/query")
 @limited("sparql")
-def run_in_page() -> str:
+def run_in_page() -> Response:
     """Run the editor's query on the server and draw the results in the page (no JavaScript needed)."""
     query = sparql_protocol.read_query(request, current_app.config["MAX_QUERY_CHARS"]) or ""
     table = None
@@ -83,8 +108,7 @@ def run_in_page() -> str:
         media_type = "text/turtle" if form in {"construct", "describe"} else "application/sparql-results+json"
         body, answered, _ = run_sparql(query, media_type)
         table = sparql_protocol.results_table(body, answered)
-    return render_template("sparql.html", examples=_examples(), initial=query[:20000], table=table,
-                           chosen=None)
+    return _page(_examples(), query, None, table)
 
 
 DEFAULT_QUERY = """PREFIX ck: <https://w3id.org/councilkg/ontology#>

@@ -1,0 +1,117 @@
+"""The SPARQL workbench (YASGUI) and the relationship graph in a real browser, drawn from the
+libraries packaged in web/static/vendor/ (nothing is fetched from node_modules or the network).
+
+Screenshots go to ``test-artifacts/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import NEEDS_CHROMIUM, screenshot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_web_support import HOME_CARE, make_app, served  # noqa: E402
+
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The explorer over the fixtures on waitress at a loopback port."""
+    with served(make_app(tmp_path_factory.mktemp("workbench"))) as url:
+        yield url
+
+
+@pytest.fixture
+def outside(page: Any, base_url: str) -> list[str]:
+    """Requests the page makes to any host but the explorer (there must be none)."""
+    seen: list[str] = []
+    page.on("request", lambda req: req.url.startswith(("http://", "https://"))
+            and not req.url.startswith(base_url) and seen.append(req.url))
+    return seen
+
+
+def _editor_text(page: Any, text: str) -> None:
+    """Replace the current tab's query through YASQE (CodeMirror) itself."""
+    page.evaluate("t => { const y = window.councilkgYasgui.getTab().getYasqe(); y.setValue(t);"
+                  " y.focus(); y.setCursor(y.lineCount(), 0); }", text)
+
+
+def test_workbench_loads_completes_a_ck_term_and_draws_a_table(page: Any, base_url: str,
+                                                               outside: list[str]) -> None:
+    page.goto(base_url + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    assert page.locator("#plain-editor").is_hidden()
+    assert page.locator("#workbench-failed").is_hidden()
+    assert page.locator("#workbench .cm-keyword").count() >= 2  # highlighting
+    _editor_text(page, "PREFIX ck: <https://w3id.org/councilkg/ontology#>\nSELECT ?p WHERE {\n  ?p a ")
+    page.keyboard.type("ck:Pa")
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints li")
+    hints.first.wait_for()
+    offered = hints.all_inner_texts()
+    assert "ck:Paper" in offered, offered
+    screenshot(page, "workbench-autocomplete")
+    page.keyboard.press("Escape")
+    _editor_text(page, "PREFIX ck: <https://w3id.org/councilkg/ontology#>\n"
+                       "SELECT ?paper WHERE { ?paper a ck:Paper } ORDER BY ?paper")
+    page.locator("#workbench .yasqe_queryButton").click()
+    rows = page.locator("#workbench .yasr table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 2
+    assert page.locator('#workbench .yasr a[href="/id/paper/city-2017"]').count() == 1
+    screenshot(page, "workbench-table")
+    assert outside == []
+    assert page.console_errors == []
+
+
+def test_workbench_marks_a_syntax_error_and_runs_an_example(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    _editor_text(page, "SELECT ?x WHERE { ?x ?y }")
+    page.locator("#workbench .parseErrorIcon").first.wait_for()
+    page.locator("a.example").first.click()
+    page.locator("#workbench .yasr table tbody tr").first.wait_for()
+    assert page.locator("#workbench .tab").count() >= 2  # the example opened in its own tab
+    screenshot(page, "workbench-example")
+    assert page.console_errors == []
+
+
+def test_workbench_says_so_when_its_library_fails(page: Any, base_url: str) -> None:
+    page.route("**/assets/vendor/yasgui.min.js", lambda route: route.fulfill(status=404, body=""))
+    page.goto(base_url + "/query")
+    assert page.locator("#workbench-failed").is_visible()
+    assert page.locator("#plain-editor #query").is_visible()
+
+
+def test_graph_draws_from_packaged_assets_with_fcose_and_filters(page: Any, base_url: str,
+                                                                 outside: list[str]) -> None:
+    loaded: list[str] = []
+    page.on("response", lambda r: "/assets/vendor/" in r.url and r.status == 200 and loaded.append(r.url))
+    page.goto(base_url + f"/graph?iri={HOME_CARE}")
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
+    assert page.get_attribute("#graph", "data-layout") == "fcose"
+    assert {u.rsplit("/", 1)[-1] for u in loaded} >= {"cytoscape.min.js", "cytoscape-fcose.js"}
+    drawn = int(page.get_attribute("#graph", "data-visible-nodes"))
+    assert drawn >= 5 and page.locator("#graph-fallback").count() == 0
+    screenshot(page, "workbench-graph")
+    boxes = page.locator("#relation-filter input[type=checkbox]")
+    assert boxes.count() >= 2
+    page.locator("#relation-filter").get_by_label("commissioning").uncheck()
+    assert int(page.get_attribute("#graph", "data-visible-nodes")) < drawn
+    assert page.locator("table.neighbours tbody tr:visible").count() < drawn
+    screenshot(page, "workbench-graph-filtered")
+    assert outside == []
+    assert page.console_errors == []
+
+
+def test_graph_says_so_when_its_library_fails(page: Any, base_url: str) -> None:
+    page.route("**/assets/vendor/cytoscape.min.js", lambda route: route.fulfill(status=404, body=""))
+    page.goto(base_url + f"/graph?iri={HOME_CARE}")
+    assert page.locator("#graph-fallback").is_visible()
+    assert "did not load" in page.locator("#graph-status").inner_text()
