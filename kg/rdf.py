@@ -402,6 +402,8 @@ class _Builder:
                     self.p(fact, CK + "involves", ref)
             for text in _keys(attrs.get("delegations")):
                 self.p(fact, CK + "delegation", Literal(text))
+            if isinstance(attrs.get("key_decision"), bool):
+                self.p(fact, CK + "keyDecision", Literal(attrs["key_decision"]))
         elif rel.type == "hosts":
             self.p(fact, RDF + "type", node(CK + "Hosting"))
             self.p(fact, CK + "host", subject)

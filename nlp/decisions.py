@@ -123,7 +123,9 @@ _BODY_INTRO_INSIDE = re.compile(
     rf"(?:^|[,;.]\s+)(?:[Tt]he\s+)?(?P<body>{BODY_PHRASE})\s+"
     r"(?P<verb>resolved|agreed|decided|RESOLVED|AGREED)\b"
 )
-_THAT_BODY = re.compile(rf"^That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*\s*$")
+# "That Cabinet:", "That Housing Committee", "The Cabinet Member:" before the items it decided
+_THAT_BODY = re.compile(rf"^(?:That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*"
+                        rf"|(?:The\s+)?(?P<body2>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:\s*-?)\s*$")
 _CONSIDERED = re.compile(
     rf"(?:^|[.:]\s+)(?:[Tt]he\s+)?(?P<body>{BODY_PHRASE})\s+(?:considered|received|had\s+before\s+it|"
     r"(?:were|was)\s+presented|discussed|heard|scrutinised)\b"
@@ -133,7 +135,8 @@ _CONSIDERED = re.compile(
 
 _SPACED_THAT = r"T\s?H\s?A\s?T"
 _CUE = re.compile(
-    r"^(?:(?P<resolved>RESOLVED|Resolved|R\s?E\s?S\s?O\s?L\s?V\s?E\s?D|AGREED|Agreed|PENDERFYNWYD|Penderfynwyd|"
+    r"^(?:(?P<resolved>RESOLVED|Resolved|R\s?E\s?S\s?O\s?L\s?V\s?E\s?D|AGREED|Agreed|RECOMMENDED|"
+    r"PENDERFYNWYD|Penderfynwyd|"
     r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|(?i:that|to)\b|T\s?H\s?A\s?T|$))"
     r"|(?P<heading>(?:Proposed\s+)?(?:DECISIONS?|Decisions?)(?:\s+(?:MADE|TAKEN|Made|Taken|made|taken))?|"
     r"PENDERFYNIAD(?:AU)?|Penderfyniad(?:au)?)\s*(?=[:\-–—]|$))"
@@ -179,6 +182,10 @@ _NOT_DECISIONS = re.compile(
     r"Publication|Date|Effective|Implementation|Subject\s+to|Cofnodion)\b",
     re.IGNORECASE,
 )
+_RECOMMENDATIONS_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:Recommendations?|RECOMMENDATIONS?|Argymhelliad(?:au)?)\s*(?:[:\-–]\s*)?$"
+)
+_SECTION_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][A-Za-z ,&'’()-]{2,60}")
 _LABEL_LINE = re.compile(r"^[A-Z][\w ’'()/,&-]{1,80}:\s*(?:-\s*)?$|^[A-Z][\w ’'()/&-]{1,40}:\s+\S")
 _SENTENCE_SHAPES = (
     # "That X be elected as Chair.", "RESOLVED – T H A T the minutes … be approved"
@@ -352,13 +359,21 @@ def leading_action(text: str) -> str | None:
             if not subject[-1][0].isupper():
                 continue
         k = n
-        while k < len(tokens) - 1 and tokens[k].lower() in _ADVERBS:
+        while k < len(tokens) - 1 and (tokens[k].lower() in _ADVERBS or (n and tokens[k] in {"has", "have"})):
             k += 1
         word = tokens[k]
-        if n and not word.islower():
-            continue
+        if n and not (word.islower() or (word.isupper() and len(word) > 3)):
+            continue  # "Cabinet agreed", "Members RESOLVED": a verb after the subject
         if word.lower() in {"confirm", "confirms", "confirmed"}:
             return "approve" if _MINUTES_RECORD.search(text) else None
+        if word.lower() in {"resolved", "resolves", "decided", "decides"}:
+            # "The Cabinet Member has decided to approve …": the act is the verb after it
+            after = head[head.find(word) + len(word):]
+            m = re.match(r"\s*(?:(?:unanimously|also|further|therefore)\s+)*(?:to|that)\b", after)
+            if m:
+                rest = after[m.end():]
+                return leading_action(rest) or passive_action(rest)
+            return None
         action = _verb_action(word)
         if action:
             return action
@@ -573,8 +588,8 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
         if m:
             return _Cue(None, m.group("resolved"), m.end())
     m = _THAT_BODY.match(text)
-    if m:
-        return _Cue(m.group("body"), None, len(text))
+    if m and (m.group("body") or next_is_item):
+        return _Cue(m.group("body") or m.group("body2"), None, len(text))
     m = _BODY_VERB.match(text)
     if m:
         rest = _REST_OF_BODY_VERB.match(m.group("rest"))
@@ -614,18 +629,26 @@ class _Reader:
     def run(self) -> list[_Found]:
         i = 0
         excluded = False  # inside a notice's "Reasons", "Alternative options" … section
+        proposed = False  # under a report's "Recommendations" heading: proposals, not decisions
         while i < len(self.blocks):
             block = self.blocks[i]
             text = block.text.strip()
             marker = _read_marker(text)
             if _DECISION_MAKER.match(text):
-                excluded = False
-            elif marker is None and _NOT_DECISIONS.match(text) and (_LABEL_LINE.match(text)
-                                                                     or block.kind == "heading"):
-                excluded = True
+                excluded = proposed = False
+            elif _RECOMMENDATIONS_HEADING.match(text):
+                proposed = not self.notices
+            elif marker is None and (_LABEL_LINE.match(text) or block.kind == "heading"):
+                excluded = excluded or bool(_NOT_DECISIONS.match(text))
+                proposed = False
+            elif _SECTION_HEADING.fullmatch(text):
+                proposed = False  # "3. Background": the recommendations are over
             nxt = self._intro(i)
             if nxt is not None:
-                i, excluded = nxt, False
+                i, excluded, proposed = nxt, False, False
+                continue
+            if proposed:
+                i += 1
                 continue
             if (not excluded and marker is not None and self.notices and self.notices[0] <= block.start
                     and _resolution_shaped(text)):

@@ -66,6 +66,7 @@ class CK(DefinedNamespace):
     involves: URIRef  # involves
     isJoint: URIRef  # is joint
     jointWith: URIRef  # jointly with
+    keyDecision: URIRef  # key decision
     mentionedIn: URIRef  # mentioned in
     mentionsAmount: URIRef  # mentions amount
     method: URIRef  # method

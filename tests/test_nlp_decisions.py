@@ -289,3 +289,56 @@ def test_two_councils_cabinets_stay_apart(extractor: Extractor, tmp_path: Path) 
     assert derby.attrs["body_name"] == "Cabinet (Derby City Council)"
     assert notts.attrs["body_name"] == "Cabinet (Nottingham City Council)"
     assert derby.subject == "organisation/derby-city-council--cabinet" != notts.subject
+
+
+MORE_FORMS = """Executive - Wednesday, 4th June, 2025 5.00 pm
+
+RESOLVED that the Executive:
+
+• approves the Homelessness Strategy 2025-2030;
+
+• notes the consultation responses; and
+
+• delegates authority to the Director of Housing to publish the final strategy.
+
+RECOMMENDED to Council that the Treasury Strategy be approved.
+
+The Cabinet Member for Housing has decided to approve the award of a contract for the Floating Support \
+Service.
+"""
+
+
+@pytest.mark.slow
+def test_bullets_recommendations_and_decided_to(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, MORE_FORMS, "Derby City Council", name="executive.txt")
+    assert [d.attrs["action"] for d in ds] == ["approve", "note", "delegate", "recommend", "approve"]
+    assert ds[0].attrs["body_name"] == "Executive (Derby City Council)"
+    assert ds[-1].attrs["body_name"] == "Cabinet Member for Housing"
+
+
+REPORT = """2. Recommendations
+
+2.1 That Cabinet approves option B for the Home Care Service.
+
+3. Background
+
+3.1 The service will be extended if demand grows.
+"""
+
+
+@pytest.mark.slow
+def test_a_reports_recommendations_are_not_decisions(extractor: Extractor, tmp_path: Path) -> None:
+    assert _decisions(extractor, tmp_path, REPORT, "Derby City Council", name="report.txt") == []
+
+
+@pytest.mark.slow
+def test_the_graph_holds_the_key_flag_and_the_bodys_label(extractor: Extractor, tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    doc = load_document(path)
+    quads = paper_quads(doc, extractor.extract(doc)).all()
+    keys = {q.object.value for q in quads if q.predicate.value.endswith("#keyDecision")}
+    assert keys == {"true"}
+    labels = {q.object.value for q in quads if q.predicate.value.endswith("rdf-schema#label")
+              and "--cabinet" in q.subject.value}
+    assert labels == {"Cabinet (authority not named; notice.txt)"}
