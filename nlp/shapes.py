@@ -129,6 +129,22 @@ OFFICE_OF_RE = re.compile(
     r"\bOffice[ \t]+(?:of[ \t]+the|for)[ \t]+"
     r"(?:[A-Z][\w'’-]+[ \t]+(?:(?:and|for|of)[ \t]+)?){0,4}[A-Z][\w'’-]+"
 )
+# "NHS Grampian", "NHS Cheshire and Merseyside", "NHS Argyll & Clyde": an NHS body named by its area.
+NHS_AREA_RE = re.compile(r"\bNHS(?P<area>(?:[ \t]+(?:[A-Z][a-z][\w'’-]*|and|&)(?![\w-])){1,6})")
+# Words after "NHS" that make a programme, document or service of the NHS, not a body.
+_NHS_NOT_AREA = {
+    "act", "acts", "bill", "regulations", "order", "charges", "plan", "long", "term", "constitution",
+    "pension", "pensions", "scheme", "check", "checks", "health",
+    "continuing", "healthcare", "funding", "funded", "standard", "standards", "contract", "contracts",
+    "choice", "number", "app", "direct", "property", "services", "service", "trust", "trusts", "foundation",
+    "board",
+    "boards", "digital", "improvement", "providers", "provider", "staff", "workforce", "budget", "budgets",
+    "support", "care", "mental", "dental", "pharmacy", "guidance", "policy", "framework", "operating",
+    "planning", "five", "year", "forward", "view", "people", "commissioning", "national", "local", "area",
+    "team", "teams", "bodies", "body", "partners", "partner", "organisations", "colleagues", "reforms",
+    "reform", "system", "systems", "sector", "estate", "england", "wales", "scotland", "net", "zero",
+    "clinical", "commissioners", "hospital", "hospitals", "ambulance", "region", "regional", "integrated",
+}
 BOROUGH_OF_RE = re.compile(
     r"\b(?:(?:London|Royal|Metropolitan)[ \t]+)?Borough[ \t]+(?:Council[ \t]+)?of[ \t]+[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:(?:upon|on)[ \t]+)?[A-Z][\w'’-]+)*"
@@ -139,7 +155,8 @@ IMPROVED_RE = re.compile(r"\bimproved\s+Better\s+Care\s+Fund\b")
 
 
 _ROLE_INSIDE = re.compile(
-    r"^.*\b(?:Officers?|Directors?|Managers?|Chief\s+Executive|Chair|Councillors?|Cllr|Cabinet\s+Members?|"
+    r"^.*\b(?:Officers?|Directors?|Managers?|Heads?(?=[ \t]+of\b)|Chief\s+Executive|Chair|Councillors?|Cllr|"
+    r"Cabinet\s+Members?|"
     r"Lead\s+Members?|Portfolio\s+Holders?|Leader)\b"
     r"[ \t]*(?:&|and|of|for)?[ \t]*"
 )
@@ -180,11 +197,24 @@ _ACTION_LEAD = re.compile(
 )
 
 
+# A council's own back-office functions ("Democratic Services", "Legal and Property Services"):
+# departments, not services commissioned or provided for the public.
+CORPORATE_FUNCTION_WORDS = {
+    "democratic", "legal", "personnel", "property", "properties", "finance", "financial", "it", "ict",
+    "corporate", "hr", "human", "resources", "procurement", "committee", "member", "members", "audit",
+    "internal", "governance", "strategic", "information", "technology", "digital", "estates", "facilities",
+    "policy", "performance", "communications", "central", "support", "business", "and", "&", "shared",
+}
+
+
 def service_phrase_plausible(name: str) -> bool:
     """Whether a phrase with a service head names a service, not an action, objective or report."""
-    words = re.findall(r"[\w’'-]+", name)
+    words = re.findall(r"[\w’'&-]+", name)
     if not words or words[0].lower() in ACTION_FIRST_WORDS:
         return False
+    if re.search(r"\bServices?$", name) and len(words) > 1 and all(
+            w.lower() in CORPORATE_FUNCTION_WORDS for w in words[:-1]):
+        return False  # "Democratic Services", "Legal and Property Services": a department
     m = re.search(r"[ \t](?:of|for)[ \t]", name)
     if m:
         before = re.findall(r"[\w’'-]+", name[: m.start()])
@@ -329,6 +359,15 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                     name = text[lead.start():start + len(name)]
                     start = lead.start()
             yield ShapeMatch(start, start + len(name), name, etype, kind, "shape:" + rule, conf)
+    for m in NHS_AREA_RE.finditer(text):
+        area = re.sub(r"(?:[ \t]+(?:and|&))+$", "", m.group("area"))
+        words = [w for w in re.findall(r"[\w'’-]+", area) if w not in {"and"}]
+        if words and not any(w.lower() in _NHS_NOT_AREA for w in words) and not re.match(
+                r"[ \t]+(?:[A-Z][\w'’-]*[ \t]+)*(?:Trust|Foundation|Board|Group|CCG|Clinical)\b",
+                text[m.start("area") + len(area):] or " "):
+            end = m.start("area") + len(area)
+            yield ShapeMatch(m.start(), end, text[m.start():end], "Organisation", "nhs-trust",
+                             "shape:nhs-area", 0.8)
     for m in OFFICE_OF_RE.finditer(text):
         yield ShapeMatch(m.start(), m.end(), m.group(0), "Organisation", "other", "shape:office-of", 0.8)
     for m in BOROUGH_OF_RE.finditer(text):

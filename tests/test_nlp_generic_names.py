@@ -127,3 +127,17 @@ def test_a_surname_is_the_one_person_of_that_surname(names: Extraction) -> None:
     assert people == {"Jane Smith"}
     moved = [m for m in names.mentions if m.evidence.method == "resolution:surname"]
     assert [m.text for m in moved] == ["Cllr Smith"]
+
+
+def test_nhs_bodies_named_by_their_area_and_departments_that_are_not_services() -> None:
+    from nlp.shapes import find_shapes, service_phrase_plausible
+
+    found = {m.text: m for m in find_shapes(
+        "NHS Wellow and Kingsmoor agreed with NHS Highland; the NHS Long Term Plan and the NHS Act 2006 "
+        "apply.")}
+    assert {"NHS Wellow and Kingsmoor", "NHS Highland"} <= set(found)
+    assert not [t for t in found if "Plan" in t or "Act" in t]
+    assert not service_phrase_plausible("Democratic Services")
+    assert not service_phrase_plausible("Legal and Property Services")
+    assert service_phrase_plausible("Home Care Services")
+    assert not [m for m in find_shapes("the Head of Personnel Services agreed") if m.type == "Service"]
