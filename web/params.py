@@ -20,6 +20,9 @@ ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
 
 YEAR_RANGE = (1900, 2100)
 
+MAX_TEXT_CHARS = 200
+"""The longest value a text parameter (a name, a committee, a filter) may have."""
+
 
 class ParameterError(CouncilKGError):
     """A request parameter with a value the view cannot use (HTTP 400)."""
@@ -64,7 +67,7 @@ def choice_param(
     return raw
 
 
-def text_param(args: Mapping[str, str], name: str, limit: int = 200) -> str | None:
+def text_param(args: Mapping[str, str], name: str, limit: int = MAX_TEXT_CHARS) -> str | None:
     """The text parameter ``name`` stripped (None when empty); longer than ``limit`` is an error."""
     raw = _raw(args, name)
     if len(raw) > limit:

@@ -17,6 +17,9 @@ from web.params import int_param, text_param, year_param
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
+MAX_PER_PAGE = 50
+MAX_QUERY_CHARS = 500
+"""The longest search a person or client may send (the search box's ``maxlength``)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def entity_key(value: str | None) -> str | None:
 def read_search_request(args: Mapping[str, str]) -> SearchRequest:
     """Parse and check the search parameters (a one-line error for bad ones)."""
     return SearchRequest(
-        query=text_param(args, "q", 500) or "",
+        query=text_param(args, "q", MAX_QUERY_CHARS) or "",
         authority=text_param(args, "authority"),
         from_year=year_param(args, "from_year"),
         to_year=year_param(args, "to_year"),
@@ -82,7 +85,7 @@ def read_search_request(args: Mapping[str, str]) -> SearchRequest:
         document_type=text_param(args, "type"),
         entity=text_param(args, "entity"),
         page=int_param(args, "page", 1, MAX_PAGE, default=1) or 1,
-        per_page=int_param(args, "per_page", 1, 50, default=PAGE_SIZE) or PAGE_SIZE,
+        per_page=int_param(args, "per_page", 1, MAX_PER_PAGE, default=PAGE_SIZE) or PAGE_SIZE,
     )
 
 
