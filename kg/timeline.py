@@ -100,7 +100,7 @@ class YearSummary:
     rows: int
     statuses: list[str]
     figures: dict[str, list[Figure]]
-    """Figures by basis, each distinct value once, largest first."""
+    """Figures by basis (in :data:`BASIS_ORDER`), each distinct value once, largest first."""
 
 
 @dataclass
@@ -127,10 +127,25 @@ class Timeline:
     authorities: list[str] = field(default_factory=list)
 
 
+BASIS_ORDER = ("stated sum", "per year", "per month", "per week", "over a term", "saving", "saving per year")
+"""How bases are listed; others (per head, per day…) follow by name."""
+
+
+def basis_key(basis: str) -> tuple[int, str]:
+    """Sort key of a basis: :data:`BASIS_ORDER`, then the rest by name."""
+    return (BASIS_ORDER.index(basis) if basis in BASIS_ORDER else len(BASIS_ORDER), basis)
+
+
+def is_saving(basis: str) -> bool:
+    """Whether figures of ``basis`` are savings (never money in scope)."""
+    return basis.startswith("saving")
+
+
 def figure_basis(qualifier: str, saving: bool = False) -> str:
-    """The basis of a figure from its qualifier ("circa; pa" is "per year")."""
+    """The basis of a figure from its qualifier ("circa; pa" is "per year"; a saving "saving per year")."""
     if saving:
-        return "saving"
+        rate = figure_basis(qualifier)
+        return "saving" if rate == "stated sum" else f"saving {rate}"
     q = (qualifier or "").lower()
     if _PER_YEAR.search(q):
         return "per year"
@@ -291,18 +306,19 @@ def _merge_fact(row: TimelineRow, iri: str, fact: dict[str, Any], figures: list[
 def _add_figure(row: TimelineRow, figure: Figure) -> None:
     """Each figure once: one with offsets replaces an equal one without (the same words)."""
     for i, kept in enumerate(row.figures):
-        same_words = (kept.value, kept.value_max, kept.basis == "saving") == (
-            figure.value, figure.value_max, figure.basis == "saving")
+        same_words = (kept.value, kept.value_max, is_saving(kept.basis)) == (
+            figure.value, figure.value_max, is_saving(figure.basis))
         if figure.start is not None and kept.start is not None:
-            if (kept.start, kept.end, kept.basis == "saving") == (figure.start, figure.end,
-                                                                   figure.basis == "saving"):
+            if (kept.start, kept.end, is_saving(kept.basis)) == (figure.start, figure.end,
+                                                                 is_saving(figure.basis)):
                 return
             continue
         if same_words:
             if kept.start is None and figure.start is not None:
                 row.figures[i] = figure
             if not kept.qualifier and figure.qualifier:
-                kept.qualifier, kept.basis = figure.qualifier, figure.basis
+                kept.qualifier = figure.qualifier
+                kept.basis = figure_basis(figure.qualifier, is_saving(kept.basis))
             if not kept.text and figure.text:
                 kept.text = figure.text
             return
@@ -361,14 +377,14 @@ def service_timeline(store: Any, iri: str, authority: str | None = None, limit: 
         _add_figure(row, figure)
     for row in rows:
         row.figures.sort(key=lambda f: (f.start if f.start is not None else 1 << 60, f.basis))
-        row.money = [f.value for f in row.figures if f.basis != "saving"]
+        row.money = [f.value for f in row.figures if not is_saving(f.basis)]
     rows.sort(key=lambda r: (r.date, r.authority, r.doc_id, r.start or 0))
     years = year_summaries(rows)
     tracks = _tracks(rows)
     _mark_changes(rows, tracks)
     money_by_year = {
-        y.year: max(f.value for basis, figs in y.figures.items() if basis != "saving" for f in figs)
-        for y in years if any(b != "saving" for b in y.figures)
+        y.year: max(f.value for basis, figs in y.figures.items() if not is_saving(basis) for f in figs)
+        for y in years if any(not is_saving(b) for b in y.figures)
     }
     return Timeline(iri, name, rows, money_by_year, years, tracks,
                     sorted({r.authority for r in rows if r.authority}))
@@ -393,7 +409,8 @@ def year_summaries(rows: list[TimelineRow]) -> list[YearSummary]:
                     figures[f.basis].append(f)
         for figs in figures.values():
             figs.sort(key=lambda f: -f.value)
-        out.append(YearSummary(year, len({r.doc_id for r in these}), len(these), statuses, dict(figures)))
+        ordered = {b: figures[b] for b in sorted(figures, key=basis_key)}
+        out.append(YearSummary(year, len({r.doc_id for r in these}), len(these), statuses, ordered))
     return out
 
 

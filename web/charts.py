@@ -47,7 +47,8 @@ def bar_chart(values: dict[int, float], title: str, width: int = 560, height: in
     return Markup("".join(parts))
 
 
-BASIS_COLOURS = {"stated sum": "#1d4f91", "per year": "#00703c", "saving": "#a34a00"}
+BASIS_COLOURS = {"stated sum": "#1d4f91", "per year": "#00703c", "saving": "#a34a00",
+                 "saving per year": "#7a3700"}
 OTHER_COLOUR = "#6b3fa0"
 
 

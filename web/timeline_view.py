@@ -16,8 +16,6 @@ from typing import Any
 from kg.timeline import Figure, Timeline, TimelineRow, year_summaries
 from nlp.amounts import money_scope
 
-BASIS_ORDER = ("stated sum", "per year", "per month", "per week", "over a term", "saving")
-
 
 def widen_figure_rows(timeline: Timeline, document: Callable[[str], Any]) -> None:
     """Give each figure-only row the quote of its table row or sentence (``document(doc_id)``
@@ -80,11 +78,9 @@ def year_points(timeline: Timeline) -> list[YearPoint]:
             out.append(YearPoint(year, False))
             continue
         point = YearPoint(year, True, y.papers, y.rows, list(y.statuses))
-        for basis in BASIS_ORDER:
-            figures = y.figures.get(basis)
-            if figures:
-                point.money[basis] = figures[0].value
-                point.money_text[basis] = figures[0].label
+        for basis, figures in y.figures.items():
+            point.money[basis] = figures[0].value
+            point.money_text[basis] = figures[0].label
         out.append(point)
     return out
 
@@ -132,7 +128,7 @@ def compare(series: list[Series]) -> tuple[list[int], list[list[ComparisonCell]]
                     funding += [f for f in row.funding_source.split("; ") if f not in funding]
             line.append(ComparisonCell(
                 True, summary.rows, list(summary.statuses),
-                {b: [f.label for f in summary.figures[b]] for b in BASIS_ORDER if b in summary.figures},
+                {b: [f.label for f in figures] for b, figures in summary.figures.items()},
                 funding,
             ))
         table.append(line)

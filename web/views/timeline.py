@@ -15,7 +15,7 @@ from kg.timeline import Timeline, TimelineRow
 from web.charts import timeline_chart
 from web.params import ParameterError
 from web.resources import get_corpus_store, get_graph_store
-from web.timeline_view import BASIS_ORDER, Series, compare, widen_figure_rows, year_points
+from web.timeline_view import Series, compare, widen_figure_rows, year_points
 from web.views.linked_data import iri_from_param
 
 bp = Blueprint("timeline", __name__)
@@ -139,8 +139,7 @@ def timeline_page() -> str:
     points = year_points(timeline)
     chart = timeline_chart(points, f"{timeline.label}: the years it appears, its status and money figures")
     groups = _by_year_and_paper(timeline.rows, row_changes(timeline))
-    return render_template("timeline.html", t=timeline, chart=chart, iri=iri, points=points, groups=groups,
-                           bases=BASIS_ORDER)
+    return render_template("timeline.html", t=timeline, chart=chart, iri=iri, points=points, groups=groups)
 
 
 def _by_year_and_paper(rows: list[TimelineRow], said: list[list[str]]) -> list[dict[str, Any]]:
@@ -193,6 +192,6 @@ def compare_page() -> str:
     services = browse.find_entities(store, "", "service", 1000)
     return render_template(
         "timeline_compare.html", series=series, years=years, cells=cells, services=services,
-        authorities=sorted(known), chosen=iris, chosen_authorities=wanted, bases=BASIS_ORDER,
+        authorities=sorted(known), chosen=iris, chosen_authorities=wanted,
         max_series=MAX_SERIES,
     )
