@@ -312,6 +312,15 @@ def test_a_county_hall_venue_names_its_county_council() -> None:
     assert infer("Venue: County Hall, Derby\n\n1. The Cabinet agreed.\n").authority is None
 
 
+def test_an_nhs_board_s_area_is_no_council_s() -> None:
+    text = ("Minute of the Community Health Partnership\n\n"
+            "1. NHS Highland presented the plan. NHS Highland and NHS Highland staff agreed.\n"
+            "2. NHS Highland will report again.\n")
+    assert infer(text).authority is None
+    ccg = infer("1. NHS Derby CCG and Derby partners agreed the plan for Derby. Derby will lead.\n")
+    assert ccg.authority == "Derby City Council"
+
+
 def test_a_council_web_address_in_the_text_or_the_source_path() -> None:
     text = "Decision details\n\n1. The Director approved the award of the contract.\n"
     in_text = infer(text + "\nSee https://democracy.warwickshire.gov.uk/mgDecision.aspx\n")
