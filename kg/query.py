@@ -108,6 +108,23 @@ def _dataset_iris(tree: Any) -> list[str]:
     return [str(c["default"] if "default" in c else c["named"]) for c in clauses]
 
 
+_FROM_WORD = re.compile(r"\bfrom\b", re.IGNORECASE)
+
+
+def declares_dataset(text: str) -> bool:
+    """Whether a checked query names its own dataset (FROM or FROM NAMED).
+
+    Such a query runs on exactly the graphs it names; any other sees the union of all graphs as
+    its default graph. Only a text holding the word ``from`` is parsed to make sure."""
+    if not _FROM_WORD.search(text):
+        return False
+    try:
+        tree, is_update = _parse(text)
+        return not is_update and bool(_dataset_iris(tree))
+    except QueryError:
+        return False
+
+
 def check_query(sparql: str, *, allow_updates: bool = False) -> CheckedQuery:
     """Parse the query with a real SPARQL parser and refuse what is never allowed.
 

@@ -99,7 +99,10 @@ def answer(store: Any, sparql: str, fmt: str | None, max_results: int) -> tuple[
     from kg.results import serialise
 
     try:
-        result = store.query(sparql, use_default_graph_as_union=True)
+        from kg.query import declares_dataset
+
+        # A query naming its graphs (FROM, or the protocol's default-graph-uri) runs on those.
+        result = store.query(sparql, use_default_graph_as_union=not declares_dataset(sparql))
         body, media = serialise(result, fmt, max_results)
         return ("ok", body, media)
     except MemoryError:

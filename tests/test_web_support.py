@@ -46,8 +46,10 @@ class FixtureGraphStore(GraphStore):
 
     def execute(self, sparql: str, fmt: str | None, timeout_s: float, max_results: int,
                 lane: str = "main", cpu_limit_s: float | None = None) -> tuple[bytes, str]:
-        try:
-            result = self.store.query(sparql, use_default_graph_as_union=True)
+        from kg.query import declares_dataset
+
+        try:  # as the embedded store's worker does: a query naming its graphs runs on those
+            result = self.store.query(sparql, use_default_graph_as_union=not declares_dataset(sparql))
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {str(exc).splitlines()[0]}") from None
         return serialise(result, fmt, max_results)

@@ -6,6 +6,7 @@ there); this module only decides which query was asked and in which format to an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,110 @@ MEDIA_TYPE_OF_FORMAT = {
 FORMAT_ALIASES = {
     "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml"
 }
+
+_LONG_STRINGS = "|".join(
+    q * 3 + "(?:[^" + q + "\\\\]|\\\\.|" + q + "(?!" + q * 2 + "))*" + q * 3 for q in "'\""
+)
+_DATASET_TOKEN = re.compile(
+    r"(?P<comment>#[^\n]*)"
+    r"|(?P<string>" + _LONG_STRINGS + r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
+    r"|(?P<word>[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]*|[A-Za-z_][\w-]*|[?$]\w+)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+"""SPARQL's lexical pieces, enough to find the top-level dataset clauses: comments, strings and
+IRIs are skipped whole, so a ``from`` or ``{`` inside them is never read as syntax."""
+_GRAPH_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]+")
+_AFTER_WHERE = frozenset({"order", "limit", "offset", "values", "group", "having"})
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a protocol request names with ``default-graph-uri`` / ``named-graph-uri``."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def read_dataset(req: Request) -> Dataset:
+    """The ``default-graph-uri`` and ``named-graph-uri`` parameters (URL or form), each an IRI.
+
+    Raises :class:`QueryError` (400) for a value that is no absolute IRI."""
+    values = {name: tuple(v.strip() for v in req.values.getlist(name) if v.strip())
+              for name in ("default-graph-uri", "named-graph-uri")}
+    for name, iris in values.items():
+        for iri in iris:
+            if not _GRAPH_IRI.fullmatch(iri):
+                raise QueryError(f"{name} {iri[:200]!r} is not an absolute IRI")
+    return Dataset(values["default-graph-uri"], values["named-graph-uri"])
+
+
+def with_dataset(query: str, dataset: Dataset) -> str:
+    """``query`` with its FROM / FROM NAMED clauses replaced by ``dataset`` (SPARQL 1.1 Protocol:
+    the protocol's dataset overrides the query's). The query is unchanged for an empty dataset.
+
+    The clauses go where the grammar puts them: after the query form (after a CONSTRUCT
+    template) and before the WHERE clause; the graphs are checked later with the query itself.
+    """
+    if not dataset:
+        return query
+    tokens = [(m.lastgroup, m.group()) for m in _DATASET_TOKEN.finditer(query)]
+    depth, insert_at, keep = 0, None, [True] * len(tokens)
+    seen_form = template = False
+    i = 0
+    while i < len(tokens):
+        kind, text = tokens[i]
+        lowered = text.lower()
+        if kind == "other" and text in "{(":
+            if depth == 0 and text == "{" and insert_at is None and not (seen_form and template):
+                insert_at = i
+            if depth == 0 and text == "{" and template:
+                template = False  # the CONSTRUCT template's braces; the WHERE clause follows
+                seen_form = False
+            depth += 1
+        elif kind == "other" and text in "})":
+            depth -= 1
+        elif depth == 0 and kind == "word":
+            if lowered in {"select", "ask", "describe", "construct"}:
+                seen_form = True
+                template = lowered == "construct" and _next_text(tokens, i) == "{"
+            elif lowered == "where" and insert_at is None:
+                insert_at = i
+            elif lowered == "from":
+                j = _next_index(tokens, i)
+                if j is not None and tokens[j][1].lower() == "named":
+                    j = _next_index(tokens, j)
+                if j is not None and tokens[j][0] in {"iri", "word"}:
+                    for k in range(i, j + 1):
+                        keep[k] = False
+                    i = j
+            elif lowered in _AFTER_WHERE and insert_at is None:
+                insert_at = i
+        i += 1
+    clauses = "".join(f"FROM <{g}>\n" for g in dataset.default_graphs)
+    clauses += "".join(f"FROM NAMED <{g}>\n" for g in dataset.named_graphs)
+    out = [text for (_, text), kept in zip(tokens, keep, strict=True) if kept]
+    position = len(out) if insert_at is None else sum(keep[:insert_at])
+    out.insert(position, ("\n" if position == len(out) else "") + clauses)
+    return "".join(out)
+
+
+def _next_index(tokens: list[tuple[str | None, str]], i: int) -> int | None:
+    for j in range(i + 1, len(tokens)):
+        if tokens[j][0] not in {"space", "comment"}:
+            return j
+    return None
+
+
+def _next_text(tokens: list[tuple[str | None, str]], i: int) -> str:
+    j = _next_index(tokens, i)
+    return tokens[j][1] if j is not None else ""
+
 
 @dataclass(frozen=True)
 class SparqlRequest:
@@ -122,6 +227,28 @@ def run(store: Any, query: str, media_type: str, lane: str = "main",
     return run_query(store, query, media_type, lane=lane, timeout_s=timeout_s, cpu_limit_s=cpu_limit_s)
 
 
+READABLE_TURTLE_MAX_BYTES = 2_000_000
+"""Graph answers up to this size are rewritten as grouped Turtle; larger ones stay as the engine
+wrote them (rdflib's serialiser is slow on big graphs)."""
+
+
+def readable_turtle(body: bytes, max_bytes: int = READABLE_TURTLE_MAX_BYTES) -> bytes:
+    """Turtle (or N-Triples) rewritten by rdflib's serialiser: the graph's prefixes declared and
+    used, each subject written once with its predicates grouped under it (``;`` and ``,``), and
+    IRIs that no prefix can shorten cleanly written in full instead of with escapes."""
+    if not body.strip() or len(body) > max_bytes:
+        return body
+    from rdflib import Graph
+
+    from kg.rdf import PREFIXES
+
+    graph = Graph(bind_namespaces="none")
+    graph.parse(data=body.decode("utf-8"), format="turtle")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
 SERVICE_DESCRIPTION = """\
 @prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix fmt: <http://www.w3.org/ns/formats/> .
@@ -130,7 +257,7 @@ SERVICE_DESCRIPTION = """\
    sd:endpoint <{endpoint}> ;
    sd:supportedLanguage sd:SPARQL11Query ;
    sd:resultFormat fmt:SPARQL_Results_JSON, fmt:SPARQL_Results_XML, fmt:SPARQL_Results_CSV,
-                   fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD ;
+                   fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD, fmt:RDF_XML ;
    sd:feature sd:UnionDefaultGraph ;
    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
 """

@@ -40,15 +40,19 @@ def endpoint() -> Response:
             return editor()
         description = sparql_protocol.service_description(url_for("sparql.endpoint", _external=True))
         return Response(description, mimetype="text/turtle")
+    # The protocol's dataset (default-graph-uri, named-graph-uri) replaces the query's FROM clauses.
+    query = sparql_protocol.with_dataset(query, sparql_protocol.read_dataset(request))
     form = sparql_protocol.query_form(query)
     media_type = sparql_protocol.choose_media_type(request, form)
     body, answered_type, cached = run_sparql(query, media_type)
+    if answered_type.startswith("text/turtle"):
+        body = sparql_protocol.readable_turtle(body)
     response = Response(body, content_type=answered_type)
     response.headers["X-Cache"] = "hit" if cached else "miss"
     if request.values.get("download"):
         ext = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
                "text/csv": "csv", "text/tab-separated-values": "tsv", "text/turtle": "ttl",
-               "application/n-triples": "nt", "application/ld+json": "jsonld"}
+               "application/n-triples": "nt", "application/ld+json": "jsonld", "application/rdf+xml": "rdf"}
         suffix = ext.get(answered_type.split(";")[0], "txt")
         response.headers["Content-Disposition"] = f'attachment; filename="results.{suffix}"'
     return response
