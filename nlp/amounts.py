@@ -3,8 +3,7 @@
 Every Money mention of an extraction is stored (attached to its paper). A figure also belongs to
 the facts whose evidence (a sentence, a numbered decision, a table row) contains it, and to the
 services and funding streams named in its **scope**: the table row it was read in, or else its
-sentence, and to facts read from inside that scope. A neighbouring row or sentence never lends
-its figures.
+sentence. A neighbouring row or sentence never lends its figures.
 
 Sentences here are cut by punctuation inside one block of the paper's structure (the extractor's
 spaCy sentences are not part of the extraction record); a full stop inside a figure ("£1.2m"),
@@ -59,8 +58,7 @@ class MoneyContext:
 
     ``scope`` is the character span of its table row or sentence; ``entity_keys`` the services
     and funding streams named there (in the order of the text, once each); ``relations`` the
-    indexes (into ``Extraction.relations``) of the facts whose evidence contains the figure or
-    lies inside its scope.
+    indexes (into ``Extraction.relations``) of the facts whose evidence contains the figure.
     """
 
     mention: Mention
@@ -141,11 +139,7 @@ def money_contexts(doc: Document, extraction: Extraction) -> list[MoneyContext]:
                 keys.append(other.entity_key)
         # a fact holding the figure starts at most `longest` characters before the figure ends
         lo, hi = bisect_left(fact_starts, span[1] - longest), bisect_right(fact_starts, span[0])
-        rels = {i for s, e, i in facts[lo:hi] if span[1] <= e}
-        # and a fact read from part of the figure's sentence ("… award the contract to X") is of it too
-        lo, hi = bisect_left(fact_starts, scope[0]), bisect_right(fact_starts, scope[1])
-        rels |= {i for s, e, i in facts[lo:hi] if e <= scope[1]}
-        rels = tuple(sorted(rels))
+        rels = tuple(sorted(i for s, e, i in facts[lo:hi] if span[1] <= e))
         out.append(MoneyContext(m, scope, tuple(keys), rels))
     return out
 
