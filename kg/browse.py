@@ -236,6 +236,37 @@ def _kind(classes: Iterable[str]) -> str:
     return "thing"
 
 
+def owning_authority_iri(iri: str) -> str | None:
+    """The authority a body or person belongs to, read from its key: the extractor keys a body
+    every council has (a Health and Wellbeing Board, a Cabinet) and a council's officers as
+    ``<kind>/<authority-slug>--<name>``, the authority being ``organisation/<authority-slug>``."""
+    if not iri.startswith(ID_BASE):
+        return None
+    local = iri.rstrip("/").rsplit("/", 1)[-1]
+    if "--" not in local:
+        return None
+    prefix = local.split("--", 1)[0]
+    return ID_BASE + "organisation/" + prefix if prefix else None
+
+
+def qualified_labels(store: Any, labels: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` (IRI -> label) with each body's or person's authority added where the label
+    does not say it ("Cabinet (Kent County Council)"), so that same-named bodies differ."""
+    owners = {iri: owner for iri in labels if (owner := owning_authority_iri(iri)) and owner != iri}
+    if not owners:
+        return dict(labels)
+    values = " ".join(_iri(o) for o in sorted(set(owners.values())))
+    rows = select(store, f"""SELECT ?a (MIN(?label) AS ?l) WHERE {{
+                               VALUES ?a {{ {values} }} ?a rdfs:label ?label }} GROUP BY ?a""")
+    names = {r["a"]: r["l"] for r in rows if "l" in r}
+    out = dict(labels)
+    for iri, owner in owners.items():
+        name = names.get(owner)
+        if name and name.casefold() not in out[iri].casefold():
+            out[iri] = f"{out[iri]} ({name})"
+    return out
+
+
 # --------------------------------------------------------------------------- pages
 
 
@@ -300,7 +331,8 @@ def most_connected(store: Any, top: int = 10) -> list[dict[str, Any]]:
             neighbours[r["e"]].add(r["other"])
             neighbours[r["other"]].add(r["e"])
     ranked = sorted(neighbours.items(), key=lambda item: (-len(item[1]), labels[item[0]]))[:top]
-    return [{"iri": iri, "label": labels[iri], "degree": len(others)} for iri, others in ranked]
+    shown = qualified_labels(store, {iri: labels[iri] for iri, _ in ranked})
+    return [{"iri": iri, "label": shown[iri], "degree": len(others)} for iri, others in ranked]
 
 
 def find_entities(
@@ -321,8 +353,9 @@ def find_entities(
               FILTER(CONTAINS(LCASE(STR(?l)), {needle}) || CONTAINS(LCASE(STR(COALESCE(?alt, ""))), {needle}))
             }} GROUP BY ?e ORDER BY ?label LIMIT {int(limit)}""",
     )
+    shown = qualified_labels(store, {r["e"]: r.get("label", "") for r in rows})
     return [
-        {"iri": r["e"], "label": r.get("label", ""), "kind": _kind(r.get("classes", "").split())}
+        {"iri": r["e"], "label": shown[r["e"]], "kind": _kind(r.get("classes", "").split())}
         for r in rows
     ]
 
@@ -393,6 +426,8 @@ def _facts_about(store: Any, iri: str, limit: int = 500) -> list[Fact]:
             r["fact"],
             Fact(r["fact"], _humanise(r.get("type", "fact")), _humanise(r["role"]), [], {}, []),
         )
+        if fact.kind == "fact" and r.get("type") and not r["type"].endswith("#Fact"):
+            fact.kind = _humanise(r["type"])  # the specific class, whichever row came first
         prop = _humanise(r["p"])
         if r.get("amount"):
             # A table row can state several figures (schema:amount more than once): keep each.
@@ -408,8 +443,11 @@ def _facts_about(store: Any, iri: str, limit: int = 500) -> list[Fact]:
         elif not r["o"].startswith(("http://", "https://", "_:")):
             fact.values[prop] = r["o"]
     evidence = _evidence(store, list(facts))
+    shown = qualified_labels(store, {p["iri"]: p["label"] for f in facts.values() for p in f.parties})
     for fact in facts.values():
         fact.evidence = evidence.get(fact.iri, [])
+        for party in fact.parties:
+            party["label"] = shown.get(party["iri"], party["label"])
     return sorted(facts.values(), key=lambda f: (f.evidence[0].date if f.evidence else "", f.kind))
 
 
@@ -466,9 +504,17 @@ def entity(store: Any, iri: str) -> EntityPage:
         for m in mentions
     ]
     labels = [o for o, _ in by_prop["label"]]
+    shown = qualified_labels(store, {
+        iri: labels[0] if labels else _local_name(iri),
+        **{m["iri"]: m["label"] for m in members},
+        **{r["p"]: r.get("label") or _local_name(r["p"]) for r in member_of},
+    })
+    for m in members:
+        m["label"] = shown[m["iri"]]
+    members.sort(key=lambda m: m["label"])
     return EntityPage(
         iri=iri,
-        label=labels[0] if labels else _local_name(iri),
+        label=shown[iri],
         kind=_kind(classes),
         aliases=sorted({o for o, _ in by_prop["altLabel"]}),
         classes=classes,
@@ -476,7 +522,7 @@ def entity(store: Any, iri: str) -> EntityPage:
         identifiers=sorted({o for o, _ in by_prop["identifier"]}),
         roles=sorted({o for o, _ in by_prop["role"]}),
         members=members,
-        memberships=[{"iri": r["p"], "label": r.get("label") or _local_name(r["p"])} for r in member_of],
+        memberships=[{"iri": r["p"], "label": shown[r["p"]]} for r in member_of],
         facts=facts,
         mentions=mention_list,
     )
@@ -579,7 +625,7 @@ def _labels_of(store: Any, iris: set[str]) -> dict[str, str]:
         store,
         f"SELECT ?e (MIN(?l) AS ?label) WHERE {{ VALUES ?e {{ {values} }} ?e rdfs:label ?l }} GROUP BY ?e",
     )
-    return {r["e"]: r["label"] for r in rows if "label" in r}
+    return qualified_labels(store, {r["e"]: r["label"] for r in rows if "label" in r})
 
 
 def _kinds_of(store: Any, iris: set[str]) -> dict[str, str]:

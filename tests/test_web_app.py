@@ -97,7 +97,8 @@ def test_entity_page_shows_names_members_facts_and_evidence(client) -> None:
     assert "The City Council and the CCG jointly commission Home Care." in html
     assert "/papers/city-2017?at=10-68#o-10" in html
     partnership = client.get("/id/partnership/city-integrated-care-partnership").get_data(as_text=True)
-    assert "Members (2)" in partnership and "NHS Nottingham City CCG" in partnership
+    assert "Members of City Integrated Care Partnership (2)" in partnership
+    assert "NHS Nottingham City CCG" in partnership
 
 
 def test_linked_data_content_negotiation(client) -> None:

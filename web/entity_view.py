@@ -167,3 +167,125 @@ def timeline_changes(rows: list[Any]) -> list[list[str]]:
         out.append(said)
         previous = row
     return out
+
+
+SELF = "self"
+"""A sentence part that stands for the entity whose page it is."""
+
+_VERBS: dict[str, tuple[str, str, str]] = {
+    # fact kind: (subject role, verb, object role)
+    "membership": ("member", "is a member of", "organization"),
+    "commissioning": ("commissioner", "commissions", "service"),
+    "provision": ("provider", "provides", "service"),
+    "funding": ("funding stream", "funds", "service"),
+    "hosting": ("host", "hosts", "subject"),
+    "agreement party": ("party", "is a party to", "agreement"),
+    "service status": ("service", "has the status", "status"),
+    "decision": ("decided by", "decided about", "about"),
+    "monetary amount": ("", "is stated for", "amount for"),
+}
+_AFTER: tuple[tuple[str, str], ...] = (
+    ("joint with", "jointly with"), ("role", "as"), ("involves", "involving"), ("sponsor", "sponsored by"),
+    ("sponsor name", "sponsored by"), ("funding stream", "funded from"), ("period", "for"),
+)
+
+
+@dataclass
+class Sentence:
+    """A fact in words: ``parts`` are ``(text, iri)`` pairs (``iri`` None for plain words,
+    :data:`SELF` for the page's own entity, else the entity to link)."""
+
+    parts: list[tuple[str, str | None]]
+
+    @property
+    def text(self) -> str:
+        """The sentence as plain words (the page's entity as "it")."""
+        return "".join("it" if iri == SELF else text for text, iri in self.parts)
+
+
+def _names(parties: list[dict[str, str]], role: str, self_role: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    if role == self_role:
+        out.append(("", SELF))
+    for p in parties:
+        if p["role"] == role:
+            if out:
+                out.append((" and ", None))
+            out.append((p["label"], p["iri"] if p["iri"].startswith("http") and role != "period" else None))
+    return out
+
+
+def fact_sentence(view: FactView, kind: str) -> Sentence:
+    """``view`` (a fact of ``kind``) read as a sentence: "Nottinghamshire County Council is a member
+    of the Health and Wellbeing Board (Nottinghamshire County Council) as chair"."""
+    values = dict(view.details)
+    parties = view.parties
+    generic = ("subject", values.get("relation type", kind), "relation")
+    subject_role, verb, object_role = _VERBS.get(kind, generic)
+    if kind == "commissioning" and values.get("is joint") == "true":
+        verb = "jointly commissions"
+    used = {subject_role, object_role}
+    parts: list[tuple[str, str | None]] = []
+    if kind == "monetary amount":
+        parts.append((values.get("amount text") or values.get("value", "a figure"), None))
+    else:
+        parts += _names(parties, subject_role, view.role) or [("Someone not named", None)]
+    if kind == "decision" and values.get("action"):
+        verb = f"decided to {values['action']}"
+        used.add("action")
+    parts.append((f" {verb} ", None))
+    objects = _names(parties, object_role, view.role)
+    if not objects and kind == "decision":
+        parts[-1] = (f" {verb}", None)
+        text = values.get("description", "")
+        objects = [(f": “{clip(text, 160)[0]}”", None)] if text else []
+    elif not objects:
+        objects = [(values[object_role], None)] if values.get(object_role) else [("(not named)", None)]
+    parts += objects
+    for role, words in _AFTER:
+        if role in used:
+            continue
+        names = _names(parties, role, view.role)
+        if names:
+            parts += [(f", {words} ", None), *names]
+    money = [v for k, v in view.details if k.startswith("amount") and not k.startswith(("amount text",
+             "amount qualifier")) and v.replace(".", "", 1).isdigit()]
+    if money and kind != "monetary amount":
+        from web.charts import money_label
+
+        parts.append((", " + ", ".join(money_label(float(v)) for v in money), None))
+    if not parts[-1][0].endswith(("”", ".")):
+        parts.append((".", None))
+    return Sentence(parts)
+
+
+@dataclass
+class YearFacts:
+    """The facts the papers of one year state about the entity, as sentences with their passages."""
+
+    year: str
+    facts: list[tuple[Sentence, FactView]] = field(default_factory=list)
+
+
+def facts_by_year(facts: list[Any]) -> list[YearFacts]:
+    """Every fact as a sentence under each year whose papers state it (newest year first); the
+    same sentence read from several passages of one year is one line with all its passages."""
+    years: dict[str, dict[str, tuple[Sentence, FactView]]] = {}
+    for fact in facts:
+        view = fact_view(fact)
+        kind = view.kind if view.kind not in GENERIC_KINDS else _words(view.verb)
+        sentence = fact_sentence(view, kind)
+        by_year: dict[str, list[Any]] = {}
+        for ev in view.evidence:
+            by_year.setdefault((ev.date or "")[:4] or "undated", []).append(ev)
+        for year, evidence in by_year.items():
+            line = years.setdefault(year, {})
+            key = sentence.text
+            if key in line:
+                kept = line[key][1]
+                kept.evidence = unique_evidence(kept.evidence + evidence)
+            else:
+                line[key] = (sentence, FactView(kind, view.verb, view.role, view.parties, view.details,
+                                                view.confidence, unique_evidence(evidence), evidence[0].date))
+    ordered = sorted(years, key=lambda y: (y != "undated", y), reverse=True)
+    return [YearFacts(y, sorted(years[y].values(), key=lambda sv: (sv[1].kind, sv[0].text))) for y in ordered]
