@@ -39,6 +39,10 @@ class QueryOverMemory(QueryError):
     """A query that ran out of its worker's memory cap."""
 
 
+class QueryOverCPU(QueryTimeout):
+    """A query that used up its CPU-time limit (it is costly, not merely slowed by a busy machine)."""
+
+
 def limit_memory(memory_mb: int) -> None:
     """Cap this process's data memory (heap and private mappings) at ``memory_mb``; 0 means no cap.
 
@@ -182,20 +186,22 @@ def _await_reply(process: subprocess.Popen[bytes], timeout_s: float, cpu_limit_s
             return ""
         used = process_cpu_s(process.pid)
         if start is not None and used is not None and used - start >= cpu_limit_s:
-            return f"query stopped after {cpu_limit_s:g} s of CPU time"
+            return f"query stopped after {cpu_limit_s:g} s of {CPU_TIME}"
 
 
 class QueryProcess:
     """One reusable child process running queries on a read-only view of an Oxigraph store.
 
-    When a query is killed (time limit, memory cap) the replacement child is started at once,
-    so that it imports while the caller answers, and the next query does not wait for it."""
+    When a query is killed (time limit, memory cap) the replacement child is started at once
+    and opens the store with a trivial query, so that it gets ready while the caller answers,
+    and the next query does not wait for it."""
 
     def __init__(self, store_path: Path, memory_mb: int = 0) -> None:
         self.store_path = store_path
         self.memory_mb = memory_mb
         self._process: subprocess.Popen[bytes] | None = None
         self._spare: subprocess.Popen[bytes] | None = None
+        self._stamp = ""
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ)
@@ -208,7 +214,17 @@ class QueryProcess:
     def _replace(self) -> None:
         """Kill the child (a query it ran was stopped) and start its successor now."""
         self.close()
-        self._spare = self._spawn()
+        self._start_spare()
+
+    def _start_spare(self) -> None:
+        """Start the next child and have it open the store with a trivial query."""
+        spare = self._spare = self._spawn()
+        assert spare.stdin is not None
+        try:
+            _send(spare.stdin, (str(self.store_path), self._stamp, WARM_UP_QUERY, "json", 1))
+        except OSError:
+            _reap(spare)
+            self._spare = None
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._process.poll() is None:
@@ -224,6 +240,10 @@ class QueryProcess:
         try:
             if not ready or _receive(process.stdout) != "ready":
                 raise EOFError
+            if process is spare:
+                # Its warm-up answer comes next (read without select: it may already sit in the
+                # pipe's buffer beside "ready"; a trivial ASK answers, or the child is gone: EOF).
+                _receive(process.stdout)
         except EOFError:
             self.close()
             raise QueryError("the SPARQL worker process could not start") from None
@@ -237,16 +257,17 @@ class QueryProcess:
         (wall clock) or, when given, past ``cpu_limit_s`` of the child's CPU time."""
         process = self._start()
         assert process.stdin is not None and process.stdout is not None
+        self._stamp = stamp
         try:
             _send(process.stdin, (str(self.store_path), stamp, sparql, fmt, max_results))
             stopped = _await_reply(process, timeout_s, cpu_limit_s)
             if stopped:
                 self._replace()
-                raise QueryTimeout(stopped)
+                raise (QueryOverCPU if stopped.endswith(CPU_TIME) else QueryTimeout)(stopped)
             reply = _receive(process.stdout)
         except (EOFError, OSError):
             returncode = self.close(grace_s=2.0)
-            self._spare = self._spawn()
+            self._start_spare()
             # Past RLIMIT_DATA the engine's allocator aborts the process (Rust: "memory allocation
             # failed" then SIGABRT); the kernel's OOM killer sends SIGKILL.
             if self.memory_mb > 0 and returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
@@ -285,6 +306,9 @@ class QueryProcess:
 
 CPU_POLL_S = 0.05
 """How often a query under a CPU-time limit has its worker's CPU time read."""
+CPU_TIME = "CPU time"
+WARM_UP_QUERY = "ASK {}"
+"""What a freshly started worker runs first, to open the store before a real query comes."""
 
 
 def process_cpu_s(pid: int) -> float | None:

@@ -160,11 +160,12 @@ class QueryLanes:
     limit (``quick_s`` of the worker's CPU time, at most ``quick_wall_s`` of wall time, and the
     quick worker's smaller memory cap: on a busy machine a trivial query can take a second of
     wall time, and must not count as long for it); one that overruns it is
-    run again in the **main** lane with the full ``query_timeout_s`` and memory cap, and its
-    client is sent straight to the main lane for ``remember_s`` afterwards. Long queries thus
+    run again in the **main** lane with the full ``query_timeout_s`` and memory cap, and (when
+    it ran out of CPU time or memory, not merely of wall time) its client is sent straight to
+    the main lane for ``remember_s`` afterwards. Long queries thus
     queue only behind each other: however many clients send them, the quick lane is busy for at
-    most ``quick_s`` per such client per ``remember_s`` (a client whose main-lane queries keep
-    running long stays there), and a trivial query answers within about that. Each lane has one
+    most ``quick_wall_s`` per such client per ``remember_s`` (a client whose main-lane queries
+    keep running out of time stays there), and a trivial query answers within about that. Each lane has one
     running query and a bounded wait (``queue`` waiters, each up to ``wait_s``; beyond it 503
     with Retry-After), as :class:`ConcurrencyLimiter` gives. In the quick lane's wait, clients
     whose queries recently finished there go first, so a new client's first (perhaps long) query
@@ -223,7 +224,7 @@ class QueryLanes:
 
         ``limit_s`` is the full time limit; when it is no longer than ``quick_wall_s`` the query
         runs once, in the main lane. Raises :class:`Busy` when a lane's wait is full or too long."""
-        from kg.query_process import QueryOverMemory
+        from kg.query_process import QueryOverCPU, QueryOverMemory
 
         if limit_s > self.quick_wall_s and self.lane_for(key) == "quick":
             try:
@@ -232,18 +233,16 @@ class QueryLanes:
                 with self._lock:
                     self._remember(self._light_since, key, time.monotonic(), self.remember_s)
                 return result
-            except (QueryTimeout, QueryOverMemory):
-                self.overran(key)
+            except (QueryOverCPU, QueryOverMemory):
+                self.overran(key)  # costly: this client's queries go to the main lane for a while
+            except QueryTimeout:
+                pass  # only slowed by a busy machine: run it in the main lane, remember nothing
         with self.main.slot(key):
-            began = time.monotonic()
             try:
-                result = call("main", None, None)
+                return call("main", None, None)
             except (QueryTimeout, QueryOverMemory):
-                self.overran(key)
-                raise
-            if time.monotonic() - began > self.quick_s and key in self._long_since:
                 self.overran(key)  # still sending long queries: keep it out of the quick lane
-            return result
+                raise
 
 
 LANES = "councilkg_query_lanes"
