@@ -100,7 +100,11 @@ def commit_graph(doc: Document, extraction: Any, settings: Settings) -> None:
 
 
 def graph_prune(present: set[str], settings: Settings) -> list[str]:
-    """Drop the graphs of papers the corpus no longer has (removed, or renamed by an id migration)."""
+    """Drop the graphs of papers the corpus no longer has (removed, or renamed by an id migration).
+
+    The graph store belongs to this data directory: a remote ``graph_store`` shared by two data
+    directories would lose the other one's papers here, so give each its own endpoint.
+    """
     from kg.build import remove_missing
 
     return remove_missing(graph_store(settings), present)
