@@ -191,33 +191,6 @@ def test_graph_year_filter_keeps_only_that_years_relationships(page: Any, site: 
     assert page.console_errors == []
 
 
-def test_timeline_of_a_service_seen_in_several_papers_and_its_csv(page: Any, site: str) -> None:
-    services = api(site, "/api/entities", kind="service")["entities"]
-    found = None
-    for service in services:
-        timeline = api(site, "/api/timeline", iri=service["iri"])
-        if len(timeline["rows"]) >= 2:
-            found = (service, timeline)
-            break
-    assert found, "no service appears in two papers of the samples"
-    service, timeline = found
-    page.goto(site + "/timeline")
-    page.get_by_role("link", name=service["label"], exact=True).first.click()
-    rows = page.locator("table.timeline tbody tr")
-    assert rows.count() == len(timeline["rows"])
-    assert page.locator("svg.chart rect.bar").count() == len(timeline["money_by_year"])
-    changed = sum(len(r["changes"]) for r in timeline["rows"])
-    assert page.locator("table.timeline td.changed").count() == changed
-    assert page.locator("td.changes li").count() == changed  # each change said in words
-    shot(page, "timeline")
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download CSV").click()
-    lines = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
-    assert [r["date"] for r in lines] == [r["date"] for r in timeline["rows"]]
-    assert all(r["quote"] for r in lines)
-    assert page.console_errors == []
-
-
 def test_sparql_page_runs_a_competency_example(page: Any, site: str) -> None:
     page.goto(site + "/query")
     assert page.locator("#query-highlight .tok-kw").count() >= 2  # the highlighter ran

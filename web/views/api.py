@@ -93,8 +93,10 @@ def entity() -> Any:
 
 @bp.get("/api/timeline")
 def timeline() -> Any:
-    """One service's timeline."""
-    return _answer(browse.service_timeline(get_graph_store(), _iri_param()))
+    """One service's timeline, as its page shows it."""
+    from web.views.timeline import read_timeline
+
+    return _answer(read_timeline(_iri_param()))
 
 
 def _answer(record: Any) -> Any:
