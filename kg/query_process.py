@@ -165,36 +165,43 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
         _send(out, reply)
 
 
-def _await_reply(process: subprocess.Popen[bytes], timeout_s: float, cpu_limit_s: float | None) -> str:
-    """Wait for the child's reply: ``""`` once it is there, else why the query is to be stopped.
+def _await_reply(
+    process: subprocess.Popen[bytes], timeout_s: float, cpu_limit_s: float | None
+) -> QueryTimeout | None:
+    """Wait for the child's reply: None once it is there, else the error that stops the query,
+    with the CPU seconds the query used as its ``cpu_s`` (None where they cannot be read).
 
     A CPU-time limit measures what the query costs rather than how busy the machine is: on a
     loaded machine a trivial query can take a second of wall time."""
     assert process.stdout is not None
     wall_message = f"query stopped after the time limit of {timeout_s:g} s (setting query_timeout_s)"
-    if cpu_limit_s is None:
-        ready, _, _ = select.select([process.stdout], [], [], timeout_s)
-        return "" if ready else wall_message
     deadline = time.monotonic() + timeout_s
     start = process_cpu_s(process.pid)
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            return wall_message
-        ready, _, _ = select.select([process.stdout], [], [], min(left, CPU_POLL_S))
+            error = QueryTimeout(wall_message)
+            break
+        poll_s = left if cpu_limit_s is None else min(left, CPU_POLL_S)
+        ready, _, _ = select.select([process.stdout], [], [], poll_s)
         if ready:
-            return ""
-        used = process_cpu_s(process.pid)
-        if start is not None and used is not None and used - start >= cpu_limit_s:
-            return f"query stopped after {cpu_limit_s:g} s of {CPU_TIME}"
+            return None
+        used = process_cpu_s(process.pid) if cpu_limit_s is not None else None
+        if start is not None and used is not None and cpu_limit_s is not None and used - start >= cpu_limit_s:
+            error = QueryOverCPU(f"query stopped after {cpu_limit_s:g} s of CPU time")
+            break
+    now = process_cpu_s(process.pid)
+    error.cpu_s = now - start if start is not None and now is not None else None  # type: ignore[attr-defined]
+    return error
 
 
 class QueryProcess:
     """One reusable child process running queries on a read-only view of an Oxigraph store.
 
-    When a query is killed (time limit, memory cap) the replacement child is started at once
-    and opens the store with a trivial query, so that it gets ready while the caller answers,
-    and the next query does not wait for it."""
+    Once a query has been killed (time limit, memory cap), a standby child is kept started, with
+    the store opened by a trivial query: the next query takes it at once instead of waiting for
+    Python and the engine to import (a second or more on a busy machine), and a new standby
+    starts behind it."""
 
     def __init__(self, store_path: Path, memory_mb: int = 0) -> None:
         self.store_path = store_path
@@ -212,12 +219,16 @@ class QueryProcess:
         )
 
     def _replace(self) -> None:
-        """Kill the child (a query it ran was stopped) and start its successor now."""
-        self.close()
+        """Kill the child (a query it ran was stopped); make sure its successor is starting."""
+        self._kill_active()
         self._start_spare()
 
     def _start_spare(self) -> None:
-        """Start the next child and have it open the store with a trivial query."""
+        """Start the standby child, unless one is alive, and have it open the store."""
+        if self._spare is not None and self._spare.poll() is None:
+            return
+        if self._spare is not None:
+            _reap(self._spare)
         spare = self._spare = self._spawn()
         assert spare.stdin is not None
         try:
@@ -230,10 +241,12 @@ class QueryProcess:
         if self._process is not None and self._process.poll() is None:
             return self._process
         spare, self._spare = self._spare, None
-        self.close()
+        self._kill_active()
         process = self._process = spare if spare is not None and spare.poll() is None else self._spawn()
         if spare is not None and process is not spare:
             _reap(spare)
+        if spare is not None:
+            self._start_spare()  # queries here have been killed before: keep a standby
         # The time limit covers evaluation only, so wait (generously) for the child to import.
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], STARTUP_TIMEOUT_S)
@@ -261,12 +274,12 @@ class QueryProcess:
         try:
             _send(process.stdin, (str(self.store_path), stamp, sparql, fmt, max_results))
             stopped = _await_reply(process, timeout_s, cpu_limit_s)
-            if stopped:
+            if stopped is not None:
                 self._replace()
-                raise (QueryOverCPU if stopped.endswith(CPU_TIME) else QueryTimeout)(stopped)
+                raise stopped
             reply = _receive(process.stdout)
         except (EOFError, OSError):
-            returncode = self.close(grace_s=2.0)
+            returncode = self._kill_active(grace_s=2.0)
             self._start_spare()
             # Past RLIMIT_DATA the engine's allocator aborts the process (Rust: "memory allocation
             # failed" then SIGABRT); the kernel's OOM killer sends SIGKILL.
@@ -281,13 +294,18 @@ class QueryProcess:
         raise QueryError(reply[1])
 
     def close(self, grace_s: float = 0.0) -> int | None:
-        """Kill the child process, if any, and reap it; its exit status (None when there was none).
+        """Kill the child processes, if any, and reap them; the exit status of the one running
+        queries (None when there was none).
 
         ``grace_s``: how long to let a dying child finish exiting first (so its status says why).
         """
         if self._spare is not None:
             _reap(self._spare)
             self._spare = None
+        return self._kill_active(grace_s)
+
+    def _kill_active(self, grace_s: float = 0.0) -> int | None:
+        """Kill and reap the child running queries (not the standby); its exit status."""
         if self._process is None:
             return None
         process, self._process = self._process, None
@@ -306,7 +324,6 @@ class QueryProcess:
 
 CPU_POLL_S = 0.05
 """How often a query under a CPU-time limit has its worker's CPU time read."""
-CPU_TIME = "CPU time"
 WARM_UP_QUERY = "ASK {}"
 """What a freshly started worker runs first, to open the store before a real query comes."""
 

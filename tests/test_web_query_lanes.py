@@ -50,11 +50,23 @@ def test_a_query_only_slowed_by_a_busy_machine_runs_in_the_main_lane_but_is_not_
     def starved(lane: str, timeout_s: float | None, cpu_s: float | None) -> str:
         calls.append(lane)
         if lane == "quick":
-            raise QueryTimeout("query stopped after the time limit of 1.5 s (setting query_timeout_s)")
+            error = QueryTimeout("query stopped after the time limit of 1.5 s (setting query_timeout_s)")
+            error.cpu_s = 0.01  # type: ignore[attr-defined]
+            raise error
         return "answer"
 
     assert lanes.run("a", starved, limit_s=30.0) == "answer"
     assert calls == ["quick", "main"] and lanes.lane_for("a") == "quick"
+
+    def slow_and_busy(lane: str, timeout_s: float | None, cpu_s: float | None) -> str:
+        if lane == "quick":
+            error = QueryTimeout("query stopped after the time limit of 1.5 s (setting query_timeout_s)")
+            error.cpu_s = 0.3  # type: ignore[attr-defined]  # it was working, only slowly
+            raise error
+        return "answer"
+
+    assert lanes.run("b", slow_and_busy, limit_s=30.0) == "answer"
+    assert lanes.lane_for("b") == "main"
 
 
 def test_a_query_over_the_quick_lanes_memory_also_moves_to_the_main_lane() -> None:
@@ -230,6 +242,7 @@ def test_a_killed_query_worker_is_replaced_at_once(tmp_path: Any) -> None:
         assert spare is not None and spare.poll() is None  # its successor already starting
         body, _ = worker.run("ASK {}", "json", 10, 10, "s")
         assert worker._process is spare and b"true" in body
+        assert worker._spare is not None and worker._spare is not spare  # the next standby
         # A CPU-time limit stops a query by what it costs, however long the wall limit.
         began = time.monotonic()
         with pytest.raises(QueryOverCPU, match="CPU time"):

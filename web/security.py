@@ -151,6 +151,10 @@ class ConcurrencyLimiter:
 
 T = TypeVar("T")
 
+STARVED_CPU_FRACTION = 0.2
+"""A query stopped at the quick lane's wall cap having used less than this fraction of the lane's
+CPU limit was starved by a busy machine (a trivial query needs ~1% of it), not costly."""
+
 
 class QueryLanes:
     """Two SPARQL lanes, so that a short query never waits behind a long one.
@@ -161,8 +165,8 @@ class QueryLanes:
     quick worker's smaller memory cap: on a busy machine a trivial query can take a second of
     wall time, and must not count as long for it); one that overruns it is
     run again in the **main** lane with the full ``query_timeout_s`` and memory cap, and (when
-    it ran out of CPU time or memory, not merely of wall time) its client is sent straight to
-    the main lane for ``remember_s`` afterwards. Long queries thus
+    it had used real CPU time or memory, not merely waited for a busy machine) its client is
+    sent straight to the main lane for ``remember_s`` afterwards. Long queries thus
     queue only behind each other: however many clients send them, the quick lane is busy for at
     most ``quick_wall_s`` per such client per ``remember_s`` (a client whose main-lane queries
     keep running out of time stays there), and a trivial query answers within about that. Each lane has one
@@ -235,8 +239,13 @@ class QueryLanes:
                 return result
             except (QueryOverCPU, QueryOverMemory):
                 self.overran(key)  # costly: this client's queries go to the main lane for a while
-            except QueryTimeout:
-                pass  # only slowed by a busy machine: run it in the main lane, remember nothing
+            except QueryTimeout as exc:
+                # Past the wall cap: costly if it had used real CPU time (or none could be read);
+                # a query merely starved by a busy machine is run in the main lane, not held against
+                # its client.
+                cpu_s = getattr(exc, "cpu_s", None)
+                if cpu_s is None or cpu_s >= self.quick_s * STARVED_CPU_FRACTION:
+                    self.overran(key)
         with self.main.slot(key):
             try:
                 return call("main", None, None)
