@@ -78,7 +78,7 @@ def test_entity_page(page: Any, base_url: str) -> None:
     assert "E06000018" in page.content()
     page.get_by_role("link", name="City Integrated Care Partnership").first.click()
     page.wait_for_url("**/id/partnership/city-integrated-care-partnership")
-    assert "Members (2)" in page.locator("main").inner_text()
+    assert "Members of City Integrated Care Partnership (2)" in page.locator("main").inner_text()
     shot(page, "entity")
     assert page.console_errors == []
 
@@ -97,16 +97,19 @@ def test_graph_draws_nodes_and_expands_on_click(page: Any, base_url: str) -> Non
 
 def test_timeline_and_its_csv(page: Any, base_url: str) -> None:
     page.goto(base_url + f"/timeline?iri={HOME_CARE}")
-    rows = page.locator("table.timeline tbody tr")
-    assert rows.count() == 2
-    assert page.locator("table.timeline td.changed").count() >= 2
-    assert page.locator("svg.chart rect.bar").count() == 2
+    rows = page.locator("li.timeline-row")  # one per passage: two in 2017, one in 2019
+    assert rows.count() == 3
+    assert page.locator("li.timeline-row dd.changed").count() == 2  # status and money, like with like
+    assert page.locator("svg.chart rect.bar").count() == 2  # the stated sums of 2017 and 2019
+    assert page.locator("svg.chart g.presence").count() == 2  # 2017 and 2019, and 2018 between:
+    assert page.locator("svg.chart g.absence").count() == 1
     shot(page, "timeline")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     lines = list(csv.DictReader(io.StringIO(text)))
-    assert [r["date"] for r in lines] == ["2017-03-14", "2019-07-09"]
+    assert [r["date"] for r in lines] == ["2017-03-14", "2017-03-14", "2019-07-09"]
+    assert all(r["link"].startswith(base_url + "/papers/") for r in lines)
     assert page.console_errors == []
 
 
