@@ -191,15 +191,16 @@ _SENTENCE_SHAPES = (
     # "That X be elected as Chair.", "RESOLVED – T H A T the minutes … be approved"
     re.compile(rf"^(?:{_MARKER_PREFIX})(?:That|{_SPACED_THAT})\s"),
     # "it was agreed (unanimously) that …"
-    re.compile(r"\bit\s+was\s+(?:unanimously\s+|further\s+)?(?:agreed|resolved|decided)\s+(?:unanimously\s+)?"
-               r"(?:that|to)\b", re.IGNORECASE),
+    re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|seconded\s+and\s+(?:it\s+was\s+)?)"
+               r"(?:agreed|resolved|decided)\s+(?:unanimously\s+)?(?:that|to)\b", re.IGNORECASE),
     # "The minutes … were approved", "Recommendations … were agreed", "… which was noted"
     re.compile(r"\b(?:minutes|recommendations?|report|proposals?|apologies|declarations?|motion|amendments?)\b"
                r"[^.;]{0,200}?\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?(?:approved|agreed|noted|confirmed|"
                r"endorsed|adopted|accepted|carried)\b(?!\s+(?:by|that|to|in|at|on)\b)", re.IGNORECASE),
     re.compile(r"\b(?:which|this|that)\s+(?:was|were)\s+noted\b", re.IGNORECASE),
 )
-_IT_WAS_AGREED = re.compile(r"\bit\s+was\s+(?:unanimously\s+|further\s+)?(?P<v>agreed|resolved|decided)\b",
+_IT_WAS_AGREED = re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|"
+                            r"seconded\s+and\s+(?:it\s+was\s+)?)(?P<v>agreed|resolved|decided)\b",
                             re.IGNORECASE)
 _WERE_VERBED = re.compile(r"\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?"
                           r"(?P<v>approved|agreed|noted|confirmed|endorsed|adopted|accepted|carried)\b",
@@ -584,9 +585,9 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
         return _Cue(None, m.group("resolved"), m.end())
     inside = _RESOLVED_INSIDE.search(text)
     if inside and inside.end() > 0:
-        m = _CUE.match(text, inside.end())
+        m = _CUE.match(text[inside.end():])  # "… considered the report. RESOLVED: …"
         if m:
-            return _Cue(None, m.group("resolved"), m.end())
+            return _Cue(None, m.group("resolved"), inside.end() + m.end())
     m = _THAT_BODY.match(text)
     if m and (m.group("body") or next_is_item):
         return _Cue(m.group("body") or m.group("body2"), None, len(text))
@@ -904,12 +905,13 @@ def find_decisions(paper: Any) -> list[Relation]:
     ctx = _read_context(paper)
     authority_key = paper._authority_key()
     authority = paper.entities[authority_key].name if authority_key in paper.entities else paper.authority
+    scope = slugify(authority) if authority else f"paper-{slugify(paper.doc.doc_id)}"
     out: list[Relation] = []
-    spans: list[tuple[int, int]] = []
+    covered = -1  # the furthest end of the items kept so far (they are taken in order of start)
     for f in sorted(found, key=lambda x: (x.start, -x.end)):
-        if f.end - f.start < 3 or any(s <= f.start and f.end <= e for s, e in spans):
+        if f.end - f.start < 3 or f.end <= covered:
             continue  # a sentence inside an item already read
-        spans.append((f.start, f.end))
+        covered = f.end
         text = paper.text[f.start:f.end]
         sm = _BODY_VERB.match(text.strip())
         action = item_action(text, f.lead_action, ctx.status(f.start))
@@ -921,7 +923,6 @@ def find_decisions(paper: Any) -> list[Relation]:
         if body:
             subject = _existing_body(paper, body) or ""
             if not subject:
-                scope = slugify(authority) if authority else f"paper-{slugify(paper.doc.doc_id)}"
                 subject = f"organisation/{scope}--{slugify(body)}"
                 attrs["body_name"] = _body_label(body, authority, paper.doc.file_name)
         key_flag = ctx.key(f.start)

@@ -342,3 +342,20 @@ def test_the_graph_holds_the_key_flag_and_the_bodys_label(extractor: Extractor, 
     labels = {q.object.value for q in quads if q.predicate.value.endswith("rdf-schema#label")
               and "--cabinet" in q.subject.value}
     assert labels == {"Cabinet (authority not named; notice.txt)"}
+
+
+MID_BLOCK = """Licensing Sub-Committee - Friday, 6th June, 2025 10.00 am
+
+The Sub-Committee heard from the applicant and the police. RESOLVED: (1) the variation of the licence be \
+refused; and (2) the applicant be informed of the right of appeal.
+
+It was moved, seconded and RESOLVED that the hearing be adjourned to 20 June 2025.
+"""
+
+
+@pytest.mark.slow
+def test_a_cue_inside_a_paragraph_and_moved_seconded_resolved(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, MID_BLOCK, "Derby City Council", name="licensing.txt")
+    assert [d.attrs["action"] for d in ds] == ["refuse", "other", "other"]
+    assert ds[0].evidence.quote.startswith("(1) the variation of the licence")
+    assert {d.subject for d in ds} == {"organisation/derby-city-council--licensing-sub-committee"}
