@@ -48,7 +48,9 @@
     svg.setAttribute("viewBox", "0 0 " + (labelW + width + 90) + " " + (rows.length * bar + 30));
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", "Bar chart of " + c.value + " by " + c.label);
-    var shorten = this.yasr.config && this.yasr.config.prefixes ? this.yasr.config.prefixes : vocab.prefixes;
+    var own = this.yasr.config ? this.yasr.config.prefixes : null, shorten = {};
+    try { own = typeof own === "function" ? own(this.yasr) : own; } catch (e) { own = null; }
+    [vocab.prefixes, own || {}].forEach(function (m) { for (var k in m) { if (typeof m[k] === "string") { shorten[k] = m[k]; } } });
     function name(cell) {
       if (!cell) { return ""; }
       var v = cell.value;
