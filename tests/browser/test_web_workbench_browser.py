@@ -82,6 +82,22 @@ def test_workbench_marks_a_syntax_error_and_runs_an_example(page: Any, base_url:
     assert page.console_errors == []
 
 
+def test_workbench_share_link_brings_the_query_back(browser: Any, page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/councilkg/ontology#Service> } # shared"
+    _editor_text(page, query)
+    page.locator("#workbench .yasqe_share").click()
+    link = page.locator("#workbench .yasqe_sharePopup input").input_value()
+    assert link.startswith((base_url + "/query?", base_url + "/query#")) and "shared" in link
+    fresh = browser.new_context()  # another person, with nothing kept from this session
+    other = fresh.new_page()
+    other.goto(link)
+    other.locator("#workbench .yasqe .CodeMirror").wait_for()
+    assert other.evaluate("() => window.councilkgYasgui.getTab().getYasqe().getValue()") == query
+    fresh.close()
+
+
 def test_workbench_says_so_when_its_library_fails(page: Any, base_url: str) -> None:
     page.route("**/assets/vendor/yasgui.min.js", lambda route: route.fulfill(status=404, body=""))
     page.goto(base_url + "/query")
