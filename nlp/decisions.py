@@ -138,7 +138,8 @@ _CUE = re.compile(
     r"^(?:(?P<resolved>RESOLVED|Resolved|R\s?E\s?S\s?O\s?L\s?V\s?E\s?D|AGREED|Agreed|RECOMMENDED|"
     r"PENDERFYNWYD|Penderfynwyd|"
     r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|(?i:that|to)\b|T\s?H\s?A\s?T|$))"
-    r"|(?P<heading>(?:Proposed\s+)?(?:DECISIONS?|Decisions?)(?:\s+(?:MADE|TAKEN|Made|Taken|made|taken))?|"
+    r"|(?P<heading>(?:(?:Summary|Details|Record|Outline)\s+of\s+(?:the\s+)?|Proposed\s+)?(?:DECISIONS?|[Dd]ecisions?)"
+    r"(?:\s+(?:MADE|TAKEN|Made|Taken|made|taken))?|"
     r"PENDERFYNIAD(?:AU)?|Penderfyniad(?:au)?)\s*(?=[:\-–—]|$))"
     r"\s*[:\-–—]*\s*(?:\((?i:unanimously)\)\s*)?[:\-–—]*\s*"
 )
@@ -694,8 +695,10 @@ class _Reader:
             subject_only = sm.group("after").strip() in {"", ":"} or rest.endswith(":")
         lead = ""
         j = i + 1
-        if rest and not subject_only and not re.fullmatch(r"(?:that|That|to|To)\s*[:\-–]*", rest):
-            lead_span, items = split_items(rest, rest_start)
+        lead_span, items = split_items(rest, rest_start) if rest else (None, [])
+        if subject_only and not items:
+            rest = ""  # "RESOLVED: That the Adults and Health Committee", its items below
+        if rest and not re.fullmatch(r"(?:that|That|to|To)\s*[:\-–]*", rest):
             if items:
                 lead = self.text[lead_span[0]:lead_span[1]] if lead_span else ""
                 action = lead_action or (leading_action(lead) if lead else None)

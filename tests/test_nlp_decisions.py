@@ -359,3 +359,13 @@ def test_a_cue_inside_a_paragraph_and_moved_seconded_resolved(extractor: Extract
     assert [d.attrs["action"] for d in ds] == ["refuse", "other", "other"]
     assert ds[0].evidence.quote.startswith("(1) the variation of the licence")
     assert {d.subject for d in ds} == {"organisation/derby-city-council--licensing-sub-committee"}
+
+
+@pytest.mark.slow
+def test_subject_and_items_after_the_cue_in_one_paragraph(extractor: Extractor, tmp_path: Path) -> None:
+    text = ("Summary of decision:\n\nRESOLVED – That the Cabinet: (1) approves the Parking Strategy; "
+            "(2) notes the consultation responses.\n")
+    ds = _decisions(extractor, tmp_path, text, "Derby City Council", name="parking.txt")
+    assert [(d.attrs["action"], d.attrs["body_name"]) for d in ds] == [
+        ("approve", "Cabinet (Derby City Council)"), ("note", "Cabinet (Derby City Council)"),
+    ]
