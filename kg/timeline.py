@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from councilkg.errors import NotFound
-from kg.browse import EvidenceRef, _evidence, _humanise, _iri, _local_name, label, select
+from kg.browse import EvidenceRef, _evidence, _humanise, _iri, _lit, _local_name, label, select
 
 SCHEMA = "https://schema.org/"
 CK = "https://w3id.org/councilkg/ontology#"
@@ -469,3 +469,42 @@ def _mark_changes(rows: list[TimelineRow], tracks: list[FieldTrack]) -> None:
                 what = "amount" if name.startswith("money") else name
                 if what not in row.changes:
                     row.changes.append(what)
+
+
+@dataclass
+class AuthorityYear:
+    """The services one authority's papers of one year state facts about."""
+
+    authority: str
+    year: int
+    services: list[dict[str, Any]]
+    """``{"iri", "label", "facts", "statuses"}`` for each service, most facts first."""
+
+
+def services_by_authority_year(store: Any, authorities: list[str]) -> list[AuthorityYear]:
+    """For each of ``authorities`` (labels) and each year of its papers, the services they state
+    facts about, with how many facts and which statuses."""
+    if not authorities:
+        return []
+    values = " ".join(_lit(a) for a in authorities)
+    rows = select(
+        store,
+        f"""SELECT ?alabel ?year ?service (SAMPLE(?sl) AS ?slabel) (COUNT(DISTINCT ?fact) AS ?n)
+                   (GROUP_CONCAT(DISTINCT COALESCE(?st, ""); separator="|") AS ?statuses) WHERE {{
+              VALUES ?alabel {{ {values} }}
+              ?paper dcterms:publisher/rdfs:label ?alabel ; ck:year ?year .
+              ?fact ck:inPaper ?paper ; ck:service|ck:about ?service .
+              ?service a ck:Service ; rdfs:label ?sl .
+              OPTIONAL {{ ?fact ck:status/skos:prefLabel ?st }}
+            }} GROUP BY ?alabel ?year ?service""",
+    )
+    cells: dict[tuple[str, int], AuthorityYear] = {}
+    for r in rows:
+        key = (r["alabel"], int(r["year"]))
+        cell = cells.setdefault(key, AuthorityYear(key[0], key[1], []))
+        cell.services.append({"iri": r["service"], "label": r.get("slabel", _local_name(r["service"])),
+                              "facts": int(r.get("n", 0)),
+                              "statuses": sorted(s for s in r.get("statuses", "").split("|") if s)})
+    for cell in cells.values():
+        cell.services.sort(key=lambda s: (-s["facts"], s["label"]))
+    return sorted(cells.values(), key=lambda c: (c.year, authorities.index(c.authority)))

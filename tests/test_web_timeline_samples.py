@@ -153,3 +153,15 @@ def test_comparison_shows_services_and_authorities_side_by_side(app: Any, timeli
     assert client.get("/timeline/compare", query_string={"iri": many[0].iri, "authority": "Nowhere"}
                       ).status_code == 400
 
+
+
+def test_authorities_alone_list_the_services_their_papers_speak_of(app: Any, timelines: list[Any]) -> None:
+    authorities = sorted({a for t in timelines for a in t.authorities})
+    assert len(authorities) >= 2
+    client = app.test_client()
+    html = client.get("/timeline/compare", query_string=[("authority", a) for a in authorities]).get_data(
+        as_text=True)
+    assert '<table class="compare authorities">' in html
+    for timeline in timelines:
+        if any(r.kinds != ["money figure"] for r in timeline.rows if r.authority in authorities):
+            assert f">{timeline.label}</a>" in html.replace("&#39;", "'"), timeline.label

@@ -90,7 +90,8 @@ def test_timeline_at_400_px(browser: Any, site: str) -> None:
 def test_comparison_of_two_services_side_by_side(page: Any, site: str) -> None:
     (first, one), (second, two) = services_by_years(site)[:2]
     page.goto(site + "/timeline/compare")
-    page.get_by_label("Services").select_option([first["iri"], second["iri"]])
+    page.get_by_label(first["label"], exact=True).check()
+    page.get_by_label(second["label"], exact=True).check()
     page.get_by_role("button", name="Compare").click()
     page.locator("table.compare").wait_for()
     headers = page.locator("table.compare thead th").all_inner_texts()

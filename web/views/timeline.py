@@ -11,7 +11,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from councilkg.errors import CouncilKGError
 from kg import browse
-from kg.timeline import Timeline, TimelineRow
+from kg.timeline import Timeline, TimelineRow, services_by_authority_year
 from web.charts import timeline_chart
 from web.params import ParameterError
 from web.resources import get_corpus_store, get_graph_store
@@ -172,7 +172,8 @@ def timeline_download() -> Response:
 
 @bp.get("/timeline/compare")
 def compare_page() -> str:
-    """Two or more services, or one service in two or more authorities' papers, side by side by year."""
+    """Two or more services, or one service in two or more authorities' papers, side by side by
+    year; authorities alone: the services each one's papers speak of, year by year."""
     store = get_graph_store()
     iris = list(dict.fromkeys(iri_from_param(v) for v in request.args.getlist("iri") if v.strip()))
     known = {a["label"] for a in browse.authorities(store)}
@@ -189,9 +190,12 @@ def compare_page() -> str:
         title = timeline.label + (f" in {authority}'s papers" if authority else "")
         series.append(Series(title, iri, authority, timeline))
     years, cells = compare(series)
+    by_authority = [] if iris else services_by_authority_year(store, wanted)
+    authority_years = sorted({c.year for c in by_authority})
     services = browse.find_entities(store, "", "service", 1000)
     return render_template(
         "timeline_compare.html", series=series, years=years, cells=cells, services=services,
+        by_authority={(c.authority, c.year): c for c in by_authority}, authority_years=authority_years,
         authorities=sorted(known), chosen=iris, chosen_authorities=wanted,
         max_series=MAX_SERIES,
     )
