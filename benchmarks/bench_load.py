@@ -252,8 +252,16 @@ class RssSampler:
             procs = [root, *root.children(recursive=True)]
         except psutil.Error:
             return 0.0, parts
+        try:
+            own_command = root.cmdline()
+        except psutil.Error:
+            own_command = []
         for proc in procs:
             try:
+                if proc.pid != self.pid and proc.cmdline() == own_command:
+                    # Forked to start a worker but not yet exec'd: its pages are the server's
+                    # own, shared, and counting them would double the server.
+                    continue
                 rss = proc.memory_info().rss / 2**20
                 label = "server" if proc.pid == self.pid else " ".join(proc.cmdline()[1:3])[:40]
                 parts.append((label, rss))
