@@ -509,8 +509,9 @@ def entity(store: Any, iri: str) -> EntityPage:
         **{m["iri"]: m["label"] for m in members},
         **{r["p"]: r.get("label") or _local_name(r["p"]) for r in member_of},
     })
-    for m in members:
-        m["label"] = shown[m["iri"]]
+    for m in members:  # the page names the authority already: its own officers need no suffix
+        if owning_authority_iri(m["iri"]) != iri:
+            m["label"] = shown[m["iri"]]
     members.sort(key=lambda m: m["label"])
     return EntityPage(
         iri=iri,
