@@ -49,6 +49,11 @@ def test_workbench_loads_completes_a_ck_term_and_draws_a_table(page: Any, base_u
     assert page.locator("#plain-editor").is_hidden()
     assert page.locator("#workbench-failed").is_hidden()
     assert page.locator("#workbench .cm-keyword").count() >= 2  # highlighting
+    # Accessible as the explorer's other pages: the tab list holds only tabs, every field a label.
+    assert page.locator("#workbench .tabsList button").count() == 0
+    assert page.locator("#workbench .add-tab button.addTab").count() == 1
+    assert page.locator("#workbench input.autocomplete").get_attribute("aria-label") == "SPARQL endpoint"
+    assert page.locator("#workbench .CodeMirror textarea").get_attribute("aria-label") == "SPARQL query"
     _editor_text(page, "PREFIX ck: <https://w3id.org/councilkg/ontology#>\nSELECT ?p WHERE {\n  ?p a ")
     page.keyboard.type("ck:Pa")
     page.keyboard.press("Control+Space")
@@ -78,6 +83,9 @@ def test_workbench_marks_a_syntax_error_and_runs_an_example(page: Any, base_url:
     page.locator("a.example").first.click()
     page.locator("#workbench .yasr table tbody tr").first.wait_for()
     assert page.locator("#workbench .tab").count() >= 2  # the example opened in its own tab
+    page.locator("#workbench .add-tab button.addTab").click()  # new tabs still join the list
+    assert page.locator("#workbench .tabsList .tab").count() >= 3
+    assert page.locator("#workbench .CodeMirror textarea:not([aria-label])").count() == 0
     screenshot(page, "workbench-example")
     assert page.console_errors == []
 

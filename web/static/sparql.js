@@ -81,6 +81,30 @@
     svg.appendChild(caption);
     this.yasr.resultsEl.appendChild(svg);
   };
+  // What YASGUI leaves out for assistive technology: the "add tab" button sits inside its tab
+  // list (a tablist may hold only tabs), and its endpoint box, the editor's text area and the
+  // tab-name boxes have no label. New tabs bring new fields, so they are labelled as they come.
+  function accessible(gui) {
+    var tabs = gui.tabElements, list = box.querySelector(".tabsList");
+    if (tabs && tabs.addTabEl && list && tabs.addTabEl.parentNode === list) {
+      list.parentNode.insertBefore(tabs.addTabEl, list.nextSibling);
+      tabs.addTabEl.classList.add("add-tab");
+      tabs.addTabEl = null;  // new tabs are then appended to the list (insertBefore null)
+    }
+    function label() {
+      box.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (el) {
+        el.setAttribute("aria-label", "SPARQL endpoint");
+      });
+      box.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (el) {
+        el.setAttribute("aria-label", "SPARQL query");
+      });
+      box.querySelectorAll(".tabsList input[type=text]:not([aria-label])").forEach(function (el) {
+        el.setAttribute("aria-label", "Tab name");
+      });
+    }
+    label();
+    new MutationObserver(label).observe(box, { childList: true, subtree: true });
+  }
   var Yasqe = Yasgui.Yasqe, Yasr = Yasgui.Yasr;
   // Completion from our own vocabulary, held in the page: nothing is asked of prefix.cc or LOV.
   Yasqe.forkAutocompleter("prefixes", { name: "ck-prefixes", persistenceId: null,
@@ -109,6 +133,7 @@
     yasqe: { value: initial ? initial.value : "" }
   });
   window.councilkgYasgui = yasgui;  // for tests and the browser console
+  accessible(yasgui);
   var current = yasgui.getTab();
   // A link to one competency question (?example=…) opens that question, whatever was kept.
   if (box.dataset.chosen && initial && current) { current.setQuery(initial.value); }
