@@ -118,3 +118,26 @@ def test_wheel_carries_the_vendor_files_and_a_fresh_install_serves_them(tmp_path
     done = subprocess.run([str(python), "-c", script], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("served")
+
+
+def test_committed_copies_match_the_pinned_packages(tmp_path: Path) -> None:
+    """web/package.json pins each package at the version the committed copy came from, and
+    where npm has installed them, the copies are byte for byte what the packages hold."""
+    import json
+
+    pinned = json.loads((ROOT / "web" / "package.json").read_text())["dependencies"]
+    manifest = json.loads((VENDOR_DIR / "vendor.json").read_text())
+    locked = json.loads((ROOT / "web" / "package-lock.json").read_text())["packages"]
+    for vendored in VENDOR_FILES:  # direct packages are pinned, the layouts' bases come locked
+        version = manifest[vendored.name]["version"]
+        assert pinned.get(vendored.package, version) == version
+        assert locked[f"node_modules/{vendored.package}"]["version"] == version
+    assert {"cytoscape", "cytoscape-fcose", "@zazuko/yasgui"} <= set(pinned)
+    node_modules = vendor_assets.NODE_MODULES
+    if not all((node_modules / f.package / f.path).is_file() for f in VENDOR_FILES):
+        pytest.skip("web/node_modules is not installed (scripts/setup.sh)")
+    fresh = tmp_path / "vendor"
+    build_vendor(node_modules, fresh)
+    for vendored in VENDOR_FILES:
+        assert (fresh / vendored.name).read_bytes() == (VENDOR_DIR / vendored.name).read_bytes(), (
+            f"{vendored.name} is stale: run python -m web.vendor_assets")
