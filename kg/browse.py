@@ -108,6 +108,8 @@ class EntityPage:
     memberships: list[dict[str, str]]
     facts: list[Fact]
     mentions: list[dict[str, Any]]
+    facts_complete: bool = True
+    """False when the entity has more facts than one page reads (``ENTITY_FACTS_READ``)."""
 
 
 @dataclass
@@ -451,6 +453,10 @@ def _facts_about(store: Any, iri: str, limit: int = 500) -> list[Fact]:
     return sorted(facts.values(), key=lambda f: (f.evidence[0].date if f.evidence else "", f.kind))
 
 
+ENTITY_FACTS_READ = 2000
+"""Facts one entity page reads at most (an authority named in thousands of papers says so)."""
+
+
 def entity(store: Any, iri: str) -> EntityPage:
     """The entity page: names, kind, identifiers, members, facts and mentions by year/authority."""
     node = _iri(iri)
@@ -484,7 +490,9 @@ def entity(store: Any, iri: str) -> EntityPage:
               OPTIONAL {{ ?paper dcterms:publisher ?a . ?a rdfs:label ?alabel }}
             }} ORDER BY ?date""",
     )
-    facts = _facts_about(store, iri)
+    facts = _facts_about(store, iri, ENTITY_FACTS_READ + 1)
+    complete = len(facts) <= ENTITY_FACTS_READ
+    facts = facts[:ENTITY_FACTS_READ]
     quotes_by_paper: dict[str, list[EvidenceRef]] = defaultdict(list)
     for fact in facts:
         for ev in fact.evidence:
@@ -526,6 +534,7 @@ def entity(store: Any, iri: str) -> EntityPage:
         memberships=[{"iri": r["p"], "label": shown[r["p"]]} for r in member_of],
         facts=facts,
         mentions=mention_list,
+        facts_complete=complete,
     )
 
 
