@@ -63,6 +63,18 @@ def test_workbench_loads_completes_a_ck_term_and_draws_a_table(page: Any, base_u
     assert "ck:Paper" in offered, offered
     screenshot(page, "workbench-autocomplete")
     page.keyboard.press("Escape")
+    _editor_text(page, "PREFIX ck: <https://w3id.org/councilkg/ontology#>\nSELECT ?p WHERE {\n  ?p ")
+    page.keyboard.type("ck:inPa")  # a property of ours
+    page.keyboard.press("Control+Space")
+    hints.first.wait_for()
+    assert "ck:inPaper" in hints.all_inner_texts()
+    page.keyboard.press("Escape")
+    _editor_text(page, "")
+    page.keyboard.type("PREFIX dcter")  # a prefix the ontology uses
+    page.keyboard.press("Control+Space")
+    hints.first.wait_for()
+    assert any(h.startswith("dcterms: <http://purl.org/dc/terms/>") for h in hints.all_inner_texts())
+    page.keyboard.press("Escape")
     _editor_text(page, "PREFIX ck: <https://w3id.org/councilkg/ontology#>\n"
                        "SELECT ?paper WHERE { ?paper a ck:Paper } ORDER BY ?paper")
     page.locator("#workbench .yasqe_queryButton").click()
