@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from councilkg.errors import NotFound
-from kg.browse import EvidenceRef, _evidence, _humanise, _iri, _lit, _local_name, label, select
+from kg.browse import (
+    EvidenceRef,
+    _evidence,
+    _humanise,
+    _iri,
+    _lit,
+    _local_name,
+    label,
+    qualified_labels,
+    select,
+)
 
 SCHEMA = "https://schema.org/"
 CK = "https://w3id.org/councilkg/ontology#"
@@ -178,6 +188,7 @@ def _facts(store: Any, node: str, limit: int) -> dict[str, dict[str, Any]]:
             }}""",
     )
     facts: dict[str, dict[str, Any]] = {}
+    named: dict[str, str] = {}
     for r in rows:
         fact = facts.setdefault(r["fact"], {"types": set(), "props": defaultdict(list)})
         prop = _local_name(r["p"])
@@ -188,8 +199,15 @@ def _facts(store: Any, node: str, limit: int) -> dict[str, dict[str, Any]]:
             fact["role"] = prop
             continue
         value = r.get("olabel") or (r["o"] if not r["o"].startswith(("http://", "https://")) else "")
+        if value and r.get("olabel"):
+            named[r["o"]] = value
+            value = r["o"]  # an IRI until its label is known with its authority
         if value and value not in fact["props"][prop]:
             fact["props"][prop].append(value)
+    shown = qualified_labels(store, named)
+    for fact in facts.values():
+        for prop, values in fact["props"].items():
+            fact["props"][prop] = list(dict.fromkeys(shown.get(v, v) for v in values))
     return facts
 
 
