@@ -27,8 +27,6 @@ from test_web_support import built_samples, served  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.slow, NEEDS_CHROMIUM, NEEDS_AXE]
 
 KNOWN = {
-    "entity": "entity.html: the mentions table has no .table-wrap, so on a phone its quote column "
-              "is squeezed into a row taller than the screen",
     "timeline": "timeline.html: the years table's .table-wrap scrolls but cannot take focus "
                 "(needs tabindex=0, role=region and a label, as papers.html has)",
 }
