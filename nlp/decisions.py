@@ -78,7 +78,7 @@ _INVOKE_EXTENSION = re.compile(
     r"\b(?:invok|exercis|enact|trigger)\w*\b[^.;]{0,80}\bextension|\bextension\b[^.;]{0,120}\bbe\s+"
     r"(?:invoked|exercised|enacted|triggered)\b", re.IGNORECASE,
 )
-_MINUTES_RECORD = re.compile(r"\bminutes\b|\bcorrect\s+record\b", re.IGNORECASE)
+_MINUTES_RECORD = re.compile(r"\bminutes?\b|\bcorrect\s+record\b", re.IGNORECASE)
 # Verbs of the Welsh text of bilingual papers (read only when no English verb is found).
 _WELSH_VERBS = (
     ("approve", r"gymeradwy\w*|cymeradwy\w*"), ("note", r"nodi|nodwyd"), ("agree", r"cytun\w*|gytun\w*"),
@@ -124,6 +124,13 @@ _BODY_INTRO_INSIDE = re.compile(
     r"(?P<verb>resolved|agreed|decided|RESOLVED|AGREED)\b"
 )
 # "That Cabinet:", "That Housing Committee", "The Cabinet Member:" before the items it decided
+# "Arising from item 7, the Council approved …", "The Provost ruled, and the Council agreed, that …"
+_BODY_VERB_INSIDE = re.compile(
+    rf"(?:,|\band)\s+(?:the\s+)?(?P<body>{BODY_PHRASE})\s+(?:(?:has|have|then|also|further|unanimously)\s+)?"
+    r"(?P<verb>resolved|agreed|decided|approved|noted|endorsed|authori[sz]ed|adopted|appointed|deferred|refused)\b"
+)
+# "DECISION" then "NOTED." (Scottish minutes): a verdict alone, often set as a heading
+_BARE_VERDICT = re.compile(r"(?i:noted|agreed|approved|endorsed|adopted|refused|deferred)\.?")
 _THAT_BODY = re.compile(rf"^(?:That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*"
                         rf"|(?:The\s+)?(?P<body2>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:\s*-?)\s*$")
 _CONSIDERED = re.compile(
@@ -195,11 +202,14 @@ _SENTENCE_SHAPES = (
     re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|seconded\s+and\s+(?:it\s+was\s+)?)"
                r"(?:agreed|resolved|decided)\s+(?:unanimously\s+)?(?:that|to)\b", re.IGNORECASE),
     # "The minutes … were approved", "Recommendations … were agreed", "… which was noted"
-    re.compile(r"\b(?:minutes|recommendations?|report|proposals?|apologies|declarations?|motion|amendments?)\b"
+    re.compile(r"\b(?:minutes?|recommendations?|report|proposals?|apologies|declarations?|motion|amendments?)\b"
                r"[^.;]{0,200}?\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?(?:approved|agreed|noted|confirmed|"
                r"endorsed|adopted|accepted|carried)\b(?!\s+(?:by|that|to|in|at|on)\b)", re.IGNORECASE),
     re.compile(r"\b(?:which|this|that)\s+(?:was|were)\s+noted\b", re.IGNORECASE),
 )
+_RECS_AGREED = re.compile(r"(?:The\s+)?(?:Recommendations?|Proposals?)"
+                          r"(?:\s+(?:as\s+set\s+out\s+)?in\s+the\s+report)?"
+                          r"\s+(?:(?:was|were)\s+)?(?P<v>agreed|approved|endorsed|adopted)\.?", re.IGNORECASE)
 _IT_WAS_AGREED = re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|"
                             r"seconded\s+and\s+(?:it\s+was\s+)?)(?P<v>agreed|resolved|decided)\b",
                             re.IGNORECASE)
@@ -730,6 +740,8 @@ class _Reader:
             text = raw.strip()
             start = block.start + len(raw) - len(raw.lstrip())
             marker = _read_marker(text)
+            if block.kind == "heading" and not _BARE_VERDICT.fullmatch(text) and not _resolution_shaped(text):
+                break  # "5. Committee Minutes": the next item of the agenda
             if marker is None and block.kind == "list_item":
                 text = "• " + text  # a list item without its bullet
                 start -= 2
@@ -738,8 +750,8 @@ class _Reader:
                     last.end = start + len(text)  # a line the item runs on to
                     j += 1
                     continue
-                if (taken == 0 and paragraph and not _is_stop(block) and not self._is_cue(j)
-                        and _resolution_shaped(text)):
+                if taken == 0 and paragraph and (_BARE_VERDICT.fullmatch(text) or (
+                        not _is_stop(block) and not self._is_cue(j) and _resolution_shaped(text))):
                     self.found.append(_Found(start, start + len(text), lead, lead_action, body, method, conf))
                     taken += 1
                     j += 1
@@ -774,6 +786,17 @@ class _Reader:
         if block.kind in {"table_header", "table_row"}:
             return
         raw = block.text
+        m = _RECS_AGREED.fullmatch(raw.strip())
+        if m:
+            # a notice's "Recommendation agreed.": what was agreed is its purpose ("To endorse …")
+            k = self.blocks.index(block)
+            prev = self.blocks[k - 1].text.strip() if k else ""
+            lead = prev if re.match(r"^To\s+[a-z]", prev) else ""
+            start = block.start + len(raw) - len(raw.lstrip())
+            self.found.append(_Found(start, start + len(raw.strip()), lead,
+                                     _verb_action(m.group("v").lower()), None,
+                                     "decision:recommendations-agreed", 0.7))
+            return
         numbered = _read_marker(raw.strip()) is not None
         for s, e in self._sentence_spans(block):
             sentence = self.text[s:e].strip()
@@ -808,6 +831,9 @@ def _sentence_decision(sentence: str) -> tuple[str | None, str | None, str] | No
         return m.group("body"), _cue_action(m.group("verb")), "decision:body-verb"
     if _TO_RECOMMEND.match(sentence):
         return None, "recommend", "decision:recommendation"
+    m = _BODY_VERB_INSIDE.search(sentence)
+    if m and not _CONDITIONAL.search(sentence[:m.start()]):
+        return m.group("body"), _cue_action(m.group("verb")), "decision:body-verb"
     if not (any(rx.search(sentence) for rx in _SENTENCE_SHAPES) or _subjunctive(sentence)):
         return None
     lead_action = None

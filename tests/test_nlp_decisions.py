@@ -369,3 +369,47 @@ def test_subject_and_items_after_the_cue_in_one_paragraph(extractor: Extractor, 
     assert [(d.attrs["action"], d.attrs["body_name"]) for d in ds] == [
         ("approve", "Cabinet (Derby City Council)"), ("note", "Cabinet (Derby City Council)"),
     ]
+
+
+SCOTTISH_DECISION_HEADINGS = """Roads Committee - Tuesday, 2nd June, 2025 10.00 am
+
+Minute
+
+Decision
+
+The minute of the meeting of the Roads Committee held on 5 May 2025 was approved.
+
+Update
+
+The Convener gave an update on the winter programme.
+
+DECISION
+
+NOTED
+
+Committee Minutes
+
+Arising from item 6 (Budget Monitoring), the Committee approved the revenue virements of £0.3m.
+
+DECISION
+
+AGREED that the Bridges Strategy be approved.
+"""
+
+
+@pytest.mark.slow
+def test_scottish_decision_headings_and_verdicts(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, SCOTTISH_DECISION_HEADINGS, name="roads.txt")
+    assert [d.attrs["action"] for d in ds] == ["approve", "note", "approve", "approve"]
+    assert ds[1].evidence.quote == "NOTED"
+    assert ds[2].attrs["amount"] == 300_000
+    assert {d.attrs["body_name"] for d in ds} == {"Roads Committee"}
+
+
+@pytest.mark.slow
+def test_recommendation_agreed_takes_the_notice_purpose(extractor: Extractor, tmp_path: Path) -> None:
+    text = ("Decision Maker: Cabinet\n\nIs Key decision?: Yes\n\nTo endorse the Library Service strategy.\n\n"
+            "Recommendation agreed.\n")
+    (d,) = _decisions(extractor, tmp_path, text, name="library.txt")
+    assert d.attrs["action"] == "agree" and d.attrs["key_decision"] is True
+    assert d.attrs["text"] == "To endorse the Library Service strategy. Recommendation agreed."
