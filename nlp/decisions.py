@@ -144,7 +144,7 @@ _SPACED_THAT = r"T\s?H\s?A\s?T"
 _CUE = re.compile(
     r"^(?:(?P<resolved>RESOLVED|Resolved|R\s?E\s?S\s?O\s?L\s?V\s?E\s?D|AGREED|Agreed|RECOMMENDED|"
     r"PENDERFYNWYD|Penderfynwyd|"
-    r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|(?i:that|to)\b|T\s?H\s?A\s?T|$))"
+    r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|(?i:that|to|y\s+dylid|bod|fod)\b|T\s?H\s?A\s?T|$))"
     r"|(?P<heading>(?:(?:Summary|Details|Record|Outline)\s+of\s+(?:the\s+)?|Proposed\s+)?(?:DECISIONS?|[Dd]ecisions?)"
     r"(?:\s+(?:MADE|TAKEN|Made|Taken|made|taken))?|"
     r"PENDERFYNIAD(?:AU)?|Penderfyniad(?:au)?)\s*(?=[:\-–—]|$))"

@@ -413,3 +413,12 @@ def test_recommendation_agreed_takes_the_notice_purpose(extractor: Extractor, tm
     (d,) = _decisions(extractor, tmp_path, text, name="library.txt")
     assert d.attrs["action"] == "agree" and d.attrs["key_decision"] is True
     assert d.attrs["text"] == "To endorse the Library Service strategy. Recommendation agreed."
+
+
+@pytest.mark.slow
+def test_welsh_only_resolution(extractor: Extractor, tmp_path: Path) -> None:
+    text = ("Cabinet - Dydd Mawrth, 3ydd Mehefin, 2025 10.00 yb\n\nPenderfyniad:\n\nPENDERFYNWYD y dylid "
+            "cymeradwyo cofnodion y cyfarfod blaenorol.\n\nPenderfyniad:\n\n"
+            "Ni chafwyd unrhyw ymddiheuriadau.\n")
+    (d,) = _decisions(extractor, tmp_path, text, name="cyfarfod.txt")  # "no apologies" is no decision
+    assert d.attrs["action"] == "approve" and d.attrs["body_name"].startswith("Cabinet (")
