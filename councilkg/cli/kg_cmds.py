@@ -36,11 +36,13 @@ def sparql_cmd(settings: Settings, query: str, fmt: str) -> None:
     (setting query_timeout_s) and the result cap (query_max_results); SERVICE, LOAD,
     FROM on outside graphs and updates are refused.
     """
-    from kg.query import run_query
+    from kg.query import check_query, run_query
     from kg.store import open_existing_graph_store
 
+    text = _read_query(query)
+    check_query(text)  # a refused query (SERVICE, LOAD, updates, bad syntax) says so before anything else
     with open_existing_graph_store(settings) as store:
-        body, _media = run_query(store, _read_query(query), fmt, settings)
+        body, _media = run_query(store, text, fmt, settings)
     sys.stdout.buffer.write(body)
     if not body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
