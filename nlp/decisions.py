@@ -339,6 +339,7 @@ def split_items(text: str, offset: int = 0) -> tuple[tuple[int, int] | None, lis
 # -- verbs of one item ------------------------------------------------------------------------
 
 def _strip_lead_words(text: str) -> str:
+    """An item without its marker and its leading "That" / "To"."""
     text = re.sub(rf"^\s*{_MARKER_PREFIX}", "", text)
     text = re.sub(rf"^(?:That|that|{_SPACED_THAT})\b[\s,:]*", "", text)
     text = re.sub(r"^(?:To|to)\s+(?=\w)", "", text)
@@ -346,6 +347,7 @@ def _strip_lead_words(text: str) -> str:
 
 
 def _verb_action(word: str) -> str | None:
+    """The action a verb form names ("approves" -> approve), or None."""
     m = _VERB_RE.fullmatch(word)
     return m.lastgroup if m else None
 
@@ -360,7 +362,7 @@ def leading_action(text: str) -> str | None:
     head = _strip_lead_words(text)
     if _DELEGATED_POWERS.match(head):
         return "delegate"
-    tokens = [t for t in re.findall(r"[\w’'&-]+|[^\w\s]", head[:240])]
+    tokens = re.findall(r"[\w’'&-]+|[^\w\s]", head[:240])
     for n in range(0, 10):
         if n >= len(tokens):
             return None
@@ -402,9 +404,8 @@ def passive_action(text: str) -> str | None:
         return "authorise" if not re.search(r"delegated", text[:300], re.I) else "delegate"
     if re.search(r"\bbe\s+(?:given|granted)\s+(?:the\s+)?delegated\s+(?:authority|powers?)", text, re.I):
         return "delegate"
-    sentence = text
-    for m in _PASSIVE_RE.finditer(sentence):
-        before = sentence[:m.start()]
+    for m in _PASSIVE_RE.finditer(text):
+        before = text[:m.start()]
         if _NOT_MAIN_BEFORE.search(before) or _CONDITIONAL.search(before):
             continue
         verb = m.group("verb").lower()
