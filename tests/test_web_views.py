@@ -1,5 +1,5 @@
 """The web layer's shaping of kg records for people: entity facts, evidence, the graph, the
-timeline's changes, search entity keys, the /sparql answer cache and the no-JavaScript query run.
+search entity keys, the /sparql answer cache and the no-JavaScript query run.
 
 Small made-up records, so each rule can fail on its own."""
 
@@ -15,8 +15,7 @@ import pytest
 from test_web_support import HOME_CARE, ID, make_app
 
 from kg.browse import EvidenceRef, Fact, GraphView
-from kg.timeline import TimelineRow
-from web.entity_view import clip, group_facts, mentions_by_year, timeline_changes, unique_evidence
+from web.entity_view import clip, group_facts, mentions_by_year, unique_evidence
 from web.graph_view import graph_data, merged_edges, neighbour_rows
 from web.resources import AnswerCache
 from web.search_results import entity_key
@@ -79,22 +78,6 @@ def test_mentions_are_grouped_by_year_then_authority() -> None:
     assert [y for y, _ in years] == ["2015", "2019", "undated"]
     assert [a for a, _ in years[1][1]] == ["Ay Council", "Zed Council"]
     assert years[2][1][0][1][0].title == "c.txt"
-
-
-def row(date: str, status: str = "", funding: str = "", money: list[float] | None = None,
-        changes: list[str] | None = None) -> TimelineRow:
-    return TimelineRow("p", "d", "f", "t", date, int(date[:4]), "A Council", status, "", funding,
-                       money or [], [], changes or [])
-
-
-def test_timeline_changes_say_from_what_to_what() -> None:
-    rows = [row("2017", "Review", money=[900000.0]),
-            row("2019", "Procurement", "Better Care Fund", [1500000.0], ["status", "funding", "amount"]),
-            row("2020", "Procurement", "Better Care Fund", [1500000.0])]
-    said = timeline_changes(rows)
-    assert said[0] == [] and said[2] == []
-    assert said[1] == ["status: Review → Procurement", "funding: none → Better Care Fund",
-                       "money: £900k → £1.5m"]
 
 
 def test_graph_edges_between_two_entities_are_merged_and_non_entities_dropped() -> None:

@@ -1,4 +1,4 @@
-"""Shaping the kg layer's entity and timeline records for people to read.
+"""Shaping the kg layer's entity records for people to read.
 
 The kg layer answers with every fact and every piece of evidence; a page must stay readable
 for an entity named in hundreds of places. Here facts lose their provenance plumbing (which
@@ -145,28 +145,6 @@ def mentions_by_year(mentions: list[dict[str, Any]]) -> list[tuple[str, list[tup
         years.setdefault(m.get("year") or "undated", {}).setdefault(row.authority, []).append(row)
     ordered = sorted(years, key=lambda y: (y == "undated", y))
     return [(y, sorted(years[y].items())) for y in ordered]
-
-
-def timeline_changes(rows: list[Any]) -> list[list[str]]:
-    """For each timeline row, what changed since the previous row, in words ("status: A → B")."""
-    from web.charts import money_label
-
-    out: list[list[str]] = []
-    previous = None
-    for row in rows:
-        said: list[str] = []
-        if previous is not None:
-            for attr, name in (("status", "status"), ("sponsor", "sponsor"), ("funding_source", "funding")):
-                if name in row.changes:
-                    before, after = getattr(previous, attr) or "none", getattr(row, attr) or "none"
-                    said.append(f"{name}: {before} → {after}")
-            if "amount" in row.changes:
-                before = ", ".join(money_label(m) for m in previous.money) or "none"
-                after = ", ".join(money_label(m) for m in row.money) or "none"
-                said.append(f"money: {before} → {after}")
-        out.append(said)
-        previous = row
-    return out
 
 
 SELF = "self"
