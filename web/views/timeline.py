@@ -182,7 +182,7 @@ def compare_page() -> str:
     if unknown:
         raise ParameterError(f"parameter 'authority': no papers published by {unknown[0]!r}")
     pairs = [(iri, a) for iri in iris for a in (wanted or [""])]
-    if len(pairs) > MAX_SERIES:
+    if max(len(pairs), len(wanted)) > MAX_SERIES:
         raise ParameterError(f"a comparison shows at most {MAX_SERIES} columns (services × authorities)")
     series = []
     for iri, authority in pairs:
