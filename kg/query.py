@@ -125,6 +125,56 @@ def declares_dataset(text: str) -> bool:
         return False
 
 
+def query_weight(text: str) -> str:
+    """A static guess of a checked query's cost from its algebra: ``light``, ``normal`` or ``heavy``.
+
+    ``light``: at most two triple patterns, no ORDER BY, GROUP BY or ``*``/``+`` path, no cross
+    product (``ASK {}``, a lookup by subject). ``heavy``: a cross product (triple patterns sharing
+    no variable, as in the issue's sorted ``?a ?p ?o . ?b ?q ?r``), a ``*``/``+`` path, or ORDER BY
+    or GROUP BY over several patterns. Anything else, or what cannot be read, is ``normal``. Used
+    to order the SPARQL lanes (:mod:`web.security`); the time and memory limits still decide."""
+    from rdflib.paths import MulPath
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    try:
+        tree, is_update = _parse(text)
+        if is_update:
+            return "normal"
+        algebra = translateQuery(tree).algebra
+    except Exception:  # noqa: BLE001 - a guess only; the check itself reports errors
+        return "normal"
+    triples, ordered, cross, paths = 0, False, False, False
+    stack: list[Any] = [algebra]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "BGP":
+                bgp = list(item.get("triples") or [])
+                triples += len(bgp)
+                groups: list[set[Any]] = []
+                for triple in bgp:
+                    names = {t for t in triple if isinstance(t, Variable)}
+                    paths = paths or any(isinstance(t, MulPath) and t.mod in ("*", "+") for t in triple)
+                    joined = [g for g in groups if g & names]
+                    merged = set(names).union(*joined) if joined else set(names)
+                    groups = [g for g in groups if g not in joined] + [merged]
+                cross = cross or len([g for g in groups if g]) > 1
+            elif item.name in {"OrderBy", "Group", "AggregateJoin"}:
+                ordered = True
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, MulPath) and item.mod in ("*", "+"):
+            paths = True
+    if cross or paths or (ordered and triples >= 2):
+        return "heavy"
+    if triples <= 2 and not ordered:
+        return "light"
+    return "normal"
+
+
 def check_query(sparql: str, *, allow_updates: bool = False) -> CheckedQuery:
     """Parse the query with a real SPARQL parser and refuse what is never allowed.
 

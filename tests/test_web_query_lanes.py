@@ -252,3 +252,48 @@ def test_a_killed_query_worker_is_replaced_at_once(tmp_path: Any) -> None:
     finally:
         worker.close()
     assert spare.poll() is not None
+
+
+def test_static_weight_of_queries() -> None:
+    from kg.query import canonical_text, query_weight
+
+    def weight(q: str) -> str:
+        return query_weight(canonical_text(q))
+
+    assert weight("ASK {}") == "light"
+    assert weight("SELECT ?l WHERE { <urn:a> <urn:label> ?l }") == "light"
+    assert weight("SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } ORDER BY ?a ?b LIMIT 1") == "heavy"
+    assert weight("SELECT * WHERE { ?s <urn:x>+ ?o }") == "heavy"
+    assert weight("SELECT ?s WHERE { ?s a <urn:C> ; <urn:l> ?l ; <urn:m> ?m }") == "normal"
+
+
+def test_a_heavy_query_skips_the_quick_lane_and_a_light_one_jumps_its_queue() -> None:
+    import threading
+    import time as _time
+
+    from web.security import QueryLanes
+
+    lanes = QueryLanes(quick_s=0.5, quick_wall_s=1.0, wait_s=5.0)
+    seen: list[tuple[str, str]] = []
+    assert lanes.run("h", lambda lane, *_: seen.append(("h", lane)), 30.0, "heavy") is None
+    assert seen == [("h", "main")] and lanes.lane_for("h") == "quick"  # not held against the client
+
+    order: list[str] = []
+    release = threading.Event()
+
+    def hold(lane: str, *_: object) -> None:
+        release.wait(5)
+
+    first = threading.Thread(target=lambda: lanes.run("a", hold, 30.0))
+    first.start()
+    _time.sleep(0.1)
+    normal = threading.Thread(target=lambda: lanes.run("b", lambda *_: order.append("normal"), 30.0))
+    normal.start()
+    _time.sleep(0.1)
+    light = threading.Thread(target=lambda: lanes.run("c", lambda *_: order.append("light"), 30.0, "light"))
+    light.start()
+    _time.sleep(0.1)
+    release.set()
+    for t in (first, normal, light):
+        t.join(5)
+    assert order == ["light", "normal"]

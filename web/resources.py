@@ -195,6 +195,7 @@ def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:
 
     Returns the answer, its media type and whether it came from the answer cache.
     """
+    from kg.query import canonical_text, query_weight
     from web.security import client_key, query_lanes
     from web.sparql_protocol import run
 
@@ -209,6 +210,7 @@ def run_sparql(query: str, media_type: str) -> tuple[bytes, str, bool]:
         client_key(),
         lambda lane, timeout_s, cpu_s: run(store, query, media_type, lane, timeout_s, cpu_s),
         float(resources.settings.query_timeout_s),
+        query_weight(canonical_text(query)),
     )
     resources.answers.put(stamp, key, (body, answered))
     return body, answered, False

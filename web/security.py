@@ -104,8 +104,10 @@ class ConcurrencyLimiter:
             return self._by_client.get(key, 0)
 
     @contextmanager
-    def slot(self, key: str) -> Iterator[None]:
-        """Hold one of this group's slots for the ``with`` block, or raise :class:`Busy`."""
+    def slot(self, key: str, priority: int | None = None) -> Iterator[None]:
+        """Hold one of this group's slots for the ``with`` block, or raise :class:`Busy`.
+
+        ``priority`` (lower first) overrides the group's priority function for this request."""
         with self._cond:
             if self.per_client > 0 and self._by_client.get(key, 0) >= self.per_client:
                 raise Busy(f"too many {self.name} requests in progress from this client "
@@ -116,7 +118,8 @@ class ConcurrencyLimiter:
                 raise Busy(f"the server is busy with other {self.name} requests; try again shortly",
                            status=503, retry_after=max(1, math.ceil(self.wait_s)))
             self._by_client[key] = self._by_client.get(key, 0) + 1
-            entry = (self.priority(key) if self.priority else 0, next(self._arrivals), key)
+            rank = priority if priority is not None else (self.priority(key) if self.priority else 0)
+            entry = (rank, next(self._arrivals), key)
             self._waiters.append(entry)
             try:
                 deadline = time.monotonic() + self.wait_s
@@ -222,17 +225,22 @@ class QueryLanes:
             self._remember(self._long_since, key, now, self.remember_s)
             self._light_since.pop(key, None)
 
-    def run(self, key: str, call: Callable[[str, float | None, float | None], T], limit_s: float) -> T:
+    def run(self, key: str, call: Callable[[str, float | None, float | None], T], limit_s: float,
+            weight: str = "normal") -> T:
         """``call(lane, timeout_s, cpu_limit_s)`` in the right lane for client ``key`` (see the
         class docstring); the main lane's call has no limits of its own (``None, None``).
 
         ``limit_s`` is the full time limit; when it is no longer than ``quick_wall_s`` the query
-        runs once, in the main lane. Raises :class:`Busy` when a lane's wait is full or too long."""
+        runs once, in the main lane. ``weight`` is the query's static cost guess
+        (:func:`kg.query.query_weight`): a ``heavy`` one (a cross product, a ``*`` path, a sort
+        over several patterns) goes straight to the main lane instead of holding the quick lane
+        for its first try, and a ``light`` one waits at the front of the quick lane. Raises
+        :class:`Busy` when a lane's wait is full or too long."""
         from kg.query_process import QueryOverCPU, QueryOverMemory
 
-        if limit_s > self.quick_wall_s and self.lane_for(key) == "quick":
+        if limit_s > self.quick_wall_s and weight != "heavy" and self.lane_for(key) == "quick":
             try:
-                with self.quick.slot(key):
+                with self.quick.slot(key, priority=-1 if weight == "light" else None):
                     result = call("quick", self.quick_wall_s, self.quick_s)
                 with self._lock:
                     self._remember(self._light_since, key, time.monotonic(), self.remember_s)
