@@ -151,8 +151,8 @@ class AuthorityIndex:
             while i < len(words):
                 for size in range(min(self._longest_place, len(words) - i), 0, -1):
                     candidates = self.places.get(" ".join(words[i : i + size]))
-                    if candidates and i and words[i - 1] == "NHS" and not (
-                            words[i + size : i + size + 1] in (["CCG"], ["Clinical"])):
+                    after = words[i + size : i + size + 1]
+                    if candidates and i and words[i - 1] == "NHS" and after not in (["CCG"], ["Clinical"]):
                         # "NHS Highland": a health board's area, which is not one council's
                         # (NHS Highland also covers Argyll and Bute); a CCG's area was its council's
                         i += size
