@@ -83,7 +83,7 @@ def test_overview_counts_every_paper_and_authority(page: Any, site: str) -> None
     page.goto(site + "/")
     overview = api(site, "/api/overview")
     assert overview["papers"] == len(list(SAMPLES.glob("*.txt")))
-    table = page.locator("#papers-h + table").inner_text()
+    table = page.locator("#papers-h ~ .table-wrap table").inner_text()
     assert all(authority in table for authority in catalogue_authorities())
     links = page.locator("ol.connected > li > a:first-child")
     assert links.count() == len(overview["most_connected"]) >= 1
