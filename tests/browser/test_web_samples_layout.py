@@ -26,10 +26,7 @@ from test_web_support import built_samples, served  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, NEEDS_CHROMIUM, NEEDS_AXE]
 
-KNOWN = {
-    "timeline": "timeline.html: the years table's .table-wrap scrolls but cannot take focus "
-                "(needs tabindex=0, role=region and a label, as papers.html has)",
-}
+KNOWN: dict[str, str] = {}
 """Page kinds of other work in progress that still fail a check (strict: a fix shows)."""
 
 
