@@ -97,7 +97,8 @@ BODY_PHRASE = rf"(?:{_NAME_WORD}[ \t]+){{0,9}}?{_HEAD}\b"
 _TITLE_WORD = r"(?:Corporate|Executive|Strategic|Assistant|Deputy|Interim|Service|Operational|Lead|Acting)"
 OFFICER_PHRASE = (
     rf"(?:{_TITLE_WORD}[ \t]+)*(?:Director|Chief[ \t]+Executive|Chief[ \t]+Officer|Head|Leader|"
-    r"Cabinet[ \t]+Member|Executive[ \t]+Member|Portfolio[ \t]+Holder|City[ \t]+Treasurer|"
+    r"Cabinet[ \t]+Member|Executive[ \t]+Member|(?:Executive|Cabinet|Lead)[ \t]+Councillor|"
+    r"Portfolio[ \t]+Holder|City[ \t]+Treasurer|"
     r"Monitoring[ \t]+Officer)"
     r"(?:[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][\w&’'-]*(?:[ \t]+(?:[A-Z][\w&’'-]*|and|&|of|the|for))*)?"
 )
@@ -126,9 +127,26 @@ _BODY_INTRO_INSIDE = re.compile(
 # "That Cabinet:", "That Housing Committee", "The Cabinet Member:" before the items it decided
 # "Arising from item 7, the Council approved …", "The Provost ruled, and the Council agreed, that …"
 _BODY_VERB_INSIDE = re.compile(
-    rf"(?:,|\band)\s+(?:the\s+)?(?P<body>{BODY_PHRASE})\s+(?:(?:has|have|then|also|further|unanimously)\s+)?"
+    rf"(?:,|\band)\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s+"
+    r"(?:(?:has|have|then|also|further|unanimously)\s+)?"
     r"(?P<verb>resolved|agreed|decided|approved|noted|endorsed|authori[sz]ed|adopted|appointed|deferred|refused)\b"
 )
+# "…, but deferred a decision on …": a second act of the same subject in one sentence
+_BUT_VERB = re.compile(r",?\s+(?:but|and\s+then|while)\s+(?:(?:also|then)\s+)?(?=(?P<verb>approved|agreed|"
+                       r"noted|endorsed|deferred|refused|rejected|declined|delegated|authori[sz]ed)\s)")
+# "… a recommendation from the Health Committee that the Policy Committee agree:-" then the items
+_RECOMMENDATION_FROM = re.compile(
+    rf"\brecommendations?\s+(?:from|of|by)\s+(?:the\s+)?(?P<body>{BODY_PHRASE})")
+# A ModernGov "Issue - decisions" page: "05/10/2020 - <title>", the decision text under it
+_ISSUE_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}\s+[-–]\s+\S")
+# "The Leader is recommended to:" under an issue's date: the maker and the items it approved
+_IS_RECOMMENDED = re.compile(rf"^(?:The\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s+(?:is|are)\s+"
+                             r"(?:asked|recommended|requested)\s+to\s*:?\s*-?$")
+# "To seek approval to make the following changes …:" then bullets: one request, approved as a whole
+_SEEK = re.compile(r"^To\s+(?:seek|request|obtain)\s+(?:the\s+)?(?P<what>approval|agreement|authority|"
+                   r"authorisation|endorsement)\b[^\n]*:\s*-?$")
+_SEEK_ACTION = {"approval": "approve", "agreement": "agree", "authority": "authorise",
+                "authorisation": "authorise", "endorsement": "endorse"}
 # "DECISION" then "NOTED." (Scottish minutes): a verdict alone, often set as a heading
 _BARE_VERDICT = re.compile(r"(?i:noted|agreed|approved|endorsed|adopted|refused|deferred)\.?")
 _THAT_BODY = re.compile(rf"^(?:That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*"
@@ -494,6 +512,7 @@ class _Context:
     considered: _Rows  # "The Cabinet considered …"
     keys: _Rows
     statuses: _Rows
+    issues: _Rows  # an issue page's "DD/MM/YYYY - <title>" lines (each starts an issue's decision)
 
     def notice(self, pos: int) -> tuple[int, float]:
         """The span of the decision notice around ``pos`` (the whole paper when it has none)."""
@@ -503,6 +522,12 @@ class _Context:
         return start, end
 
     def maker(self, pos: int) -> str | None:
+        i = bisect_right(self.issues.pos, pos)
+        if i:  # on an issue page the "Decision Maker:" line may follow the decision
+            hi = self.issues.pos[i] if i < len(self.issues.pos) else float("inf")
+            found = self.makers.last(pos, self.issues.pos[i - 1]) or self.makers.first_after(pos, hi)
+            if found:
+                return found
         start, end = self.notice(pos)
         return (self.makers.last(pos) or self.decided_at.first_after(pos, end)
                 or self.decided_at.last(pos, start))
@@ -518,7 +543,7 @@ class _Context:
 
 
 def _read_context(paper: Any) -> _Context:
-    makers, decided, meetings, considered, keys, statuses = [], [], [], [], [], []
+    makers, decided, meetings, considered, keys, statuses, issues = [], [], [], [], [], [], []
     for block in paper.doc.blocks:
         text = re.sub(r"\s+", " ", block.text).strip()
         pos = block.start
@@ -532,6 +557,8 @@ def _read_context(paper: Any) -> _Context:
         if m:
             decided.append((pos, _clean_body(m.group("body"))))
         keys += [(pos + k.start(), k.group("v").lower() in {"yes", "ydy"}) for k in _KEY.finditer(text)]
+        if _ISSUE_DATE.match(text):
+            issues.append((pos, True))
         m = _STATUS.match(text)
         if m:
             statuses.append((pos, m.group("v")))
@@ -552,7 +579,7 @@ def _read_context(paper: Any) -> _Context:
         considered += [(pos + c.start("body"), _clean_body(c.group("body")))
                        for c in _CONSIDERED.finditer(text)]
     return _Context(_Rows(makers), _Rows(decided), _Rows(meetings), _Rows(considered), _Rows(keys),
-                    _Rows(statuses))
+                    _Rows(statuses), _Rows(issues))
 
 
 # -- finding decisions ------------------------------------------------------------------------
@@ -583,6 +610,7 @@ class _Cue:
     body: str | None
     verb: str | None
     rest_at: int  # offset in the stripped block text where the text after the cue starts
+    issue: bool = False  # an issue page's "DD/MM/YYYY - <title>" line
 
 
 _REST_OF_BODY_VERB = re.compile(r"^\s*(?:(?:to|that)\s*(?=[:\-–—]))?[:\-–—]+\s*|^\s*(?:to|that)?\s*$|"
@@ -595,6 +623,8 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
     m = _CUE.match(text)
     if m:
         return _Cue(None, m.group("resolved"), m.end())
+    if _ISSUE_DATE.match(text):
+        return _Cue(None, None, len(text), issue=True)
     inside = _RESOLVED_INSIDE.search(text)
     if inside and inside.end() > 0:
         m = _CUE.match(text[inside.end():])  # "… considered the report. RESOLVED: …"
@@ -612,6 +642,9 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
         m = _BODY_INTRO_INSIDE.search(text)
         if m:
             return _Cue(m.group("body"), m.group("verb"), len(text))
+        m = _RECOMMENDATION_FROM.search(text)
+        if m and next_is_item:
+            return _Cue(m.group("body"), "recommended", len(text))
         if _TO_RECOMMEND.match(text) and next_is_item:
             return _Cue(None, None, 0)
     return None
@@ -689,6 +722,8 @@ class _Reader:
         cue = _read_cue(text, self._next_is_item(i + 1))
         if cue is None:
             return None
+        if cue.issue:
+            return self._issue(i + 1)
         body, lead_action = cue.body, _cue_action(cue.verb)
         rest = text[cue.rest_at:]
         rest_start = (block.start + (len(raw) - len(raw.lstrip())) + cue.rest_at
@@ -712,17 +747,56 @@ class _Reader:
         if rest and not re.fullmatch(r"(?:that|That|to|To)\s*[:\-–]*", rest):
             if items:
                 lead = self.text[lead_span[0]:lead_span[1]] if lead_span else ""
-                action = lead_action or (leading_action(lead) if lead else None)
+                action = lead_action or ((leading_action(lead) or passive_action(lead)) if lead else None)
                 for _mk, s, e in items:
                     self.found.append(_Found(s, e, lead, action, body))
                 return self._items(j, lead, action, body, "decision:resolved", 0.8)
             if rest.endswith((":", ";", ":-")) and self._next_is_item(j):
-                lead, lead_action = rest, lead_action or leading_action(rest)
+                lead, lead_action = rest, lead_action or leading_action(rest) or passive_action(rest)
             else:
-                self.found.append(_Found(rest_start, rest_start + len(rest), "", lead_action, body))
+                j, end = self._run_on(j, rest_start + len(rest))
+                self.found.append(_Found(rest_start, end, "", lead_action, body))
                 return self._items(j, "", lead_action, body, "decision:resolved", 0.8) \
                     if self._next_is_item(j) else j
         return self._items(j, lead, lead_action, body, "decision:resolved", 0.8, paragraph=True)
+
+    def _run_on(self, j: int, end: int) -> tuple[int, int]:
+        """A resolution cut off mid-sentence ("… in respect of the") runs on into the paragraphs
+        after it; returns the first block not read and the resolution's new end."""
+        while j < len(self.blocks) and re.search(r"\b[a-z]+$", self.text[max(0, end - 40):end]):
+            block = self.blocks[j]
+            text = block.text.strip()
+            if (not text or block.kind in {"heading", "table_row", "table_header"} or _read_marker(text)
+                    or self._is_cue(j) or _LABEL_LINE.match(text)):
+                break
+            end = block.start + len(block.text.rstrip())
+            j += 1
+        return j, end
+
+    def _issue(self, j: int) -> int:
+        """The decision under an issue page's "DD/MM/YYYY - <title>" line: a lone paragraph ("To
+        approve £183k for …"), "The Leader is recommended to:" and its items (the maker named), or a
+        request ("To seek approval to make the following changes:") and its bullets, one decision."""
+        while j < len(self.blocks) and _DECISION_MAKER.match(self.blocks[j].text.strip()):
+            j += 1  # "Decision Maker: …" between the date and the text
+        if j >= len(self.blocks):
+            return j
+        block = self.blocks[j]
+        text = block.text.strip()
+        start = block.start + len(block.text) - len(block.text.lstrip())
+        m = _IS_RECOMMENDED.match(text)
+        if m and self._next_is_item(j + 1):
+            return self._items(j + 1, "", None, m.group("body"), "decision:issue", 0.7)
+        m = _SEEK.match(text)
+        if m and self._next_is_item(j + 1):
+            n0 = len(self.found)
+            nxt = self._items(j + 1, "", None, None, "decision:issue", 0.7)
+            end = max((f.end for f in self.found[n0:]), default=start + len(text))
+            del self.found[n0:]
+            self.found.append(_Found(start, end, "", _SEEK_ACTION[m.group("what").lower()], None,
+                                     "decision:issue", 0.7))
+            return nxt
+        return self._items(j, "", None, None, "decision:issue", 0.7, paragraph=True)
 
     def _items(self, j: int, lead: str, lead_action: str | None, body: str | None, method: str,
                conf: float, paragraph: bool = False) -> int:
