@@ -339,6 +339,13 @@ def split_items(text: str, offset: int = 0) -> tuple[tuple[int, int] | None, lis
                 nxt = cand
                 break
         if nxt is None:
+            # "… the Strategy iii. Agreed to …": a line without its full stop joined to the next item
+            for m in re.finditer(r"\s(?=(?:ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)]\s+[A-Z])", text[pos:]):
+                cand = _read_marker(text, pos + m.end())
+                if cand is not None and cand.style == "rom" and _follows(markers[-1], cand):
+                    nxt = cand
+                    break
+        if nxt is None:
             break
         markers.append(nxt)
         pos = nxt.end
@@ -885,6 +892,13 @@ class _Reader:
             else:
                 lo = s + len(self.text[s:e]) - len(self.text[s:e].lstrip())
                 hi = lo + len(sentence)
+                but = _BUT_VERB.search(sentence) if method == "decision:body-verb" else None
+                if but and but.start() > 0:
+                    # "the Leader approved the award, but deferred a decision on …": two acts
+                    self.found.append(_Found(lo, lo + but.start(), "", lead_action, body, method, 0.7))
+                    self.found.append(_Found(lo + but.start("verb"), hi, "", _verb_action(but.group("verb")),
+                                             body, method, 0.7))
+                    continue
             self.found.append(_Found(lo, hi, "", lead_action, body, method, 0.7))
             if numbered:
                 break
