@@ -422,3 +422,139 @@ def test_welsh_only_resolution(extractor: Extractor, tmp_path: Path) -> None:
             "Ni chafwyd unrhyw ymddiheuriadau.\n")
     (d,) = _decisions(extractor, tmp_path, text, name="cyfarfod.txt")  # "no apologies" is no decision
     assert d.attrs["action"] == "approve" and d.attrs["body_name"].startswith("Cabinet (")
+
+
+# -- issue pages, officer records and minutes of other councils ------------------------------
+
+
+def test_a_roman_item_joined_to_the_line_before_it_is_still_cut() -> None:
+    _, items = split_items("ii. Agreed the lighting plan for parks iii. Agreed to review it in May.")
+    assert [m.value for m, _, _ in items] == [(2,), (3,)]
+
+
+ISSUE_LONE_PARAGRAPH = """Issue - decisions
+
+Replacement of Park Lighting
+
+12/11/2021 - Replacement of Park Lighting
+
+To approve £95k for replacement lighting in the town parks to be met from the highways reserve, so that \
+the works finish before the spring.
+Decision Maker: Cabinet Member for Environment
+"""
+
+
+@pytest.mark.slow
+def test_issue_page_lone_paragraph_is_the_decision(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, ISSUE_LONE_PARAGRAPH)
+    assert len(ds) == 1 and ds[0].attrs["action"] == "approve"
+    assert ds[0].evidence.quote.startswith("To approve £95k for replacement lighting")
+    assert ds[0].subject.endswith("--cabinet-member-for-environment")  # the maker named after it
+
+
+ISSUE_LEADER_RECOMMENDED = """Issue - decisions
+
+Leader's Urgent Decision - Interim Cover for the Meals Service
+
+03/06/2022 - Leader's Urgent Decision - Interim Cover for the Meals Service
+
+The Leader is recommended to:
+
+1.    grant a waiver of the usual tendering rules on the grounds of urgency;
+
+2.    approve an extension of the meals contracts from 1 July 2022 to 31 December 2022;
+
+3.    delegate to the Strategic Director of Communities the award of any further extension.
+
+Decision Maker: Leader of the Council
+"""
+
+
+@pytest.mark.slow
+def test_issue_page_leader_is_recommended_items(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, ISSUE_LEADER_RECOMMENDED)
+    assert [d.attrs["action"] for d in ds] == ["other", "approve", "delegate"]  # a waiver is no approval
+    assert all(d.subject.endswith("--leader") for d in ds)
+
+
+OFFICER_RECORD = """Officer Decisions
+
+Decision records for the discharge of functions by officers are published below.
+
+14/02/2023 - Revised charges for library meeting rooms ref: 204    Recommendations Approved
+
+To seek approval to make these changes to the hire charges for library meeting rooms:
+
+·     raise the standard hourly charge by 5%.
+
+·     Charities to keep their reduced rate.
+
+Decision Maker: Head of Libraries and Culture
+
+Decision published: 20/02/2023
+"""
+
+
+@pytest.mark.slow
+def test_officer_record_request_and_bullets_are_one_approval(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, OFFICER_RECORD)
+    assert len(ds) == 1 and ds[0].attrs["action"] == "approve"
+    assert "Charities to keep their reduced rate" in ds[0].evidence.quote
+    assert ds[0].attrs["body_name"] == "Head of Libraries and Culture"  # the maker named after it
+
+
+DECISIONS_NARRATIVE = """Decision details
+
+Decision Maker: Mayor and Cabinet
+
+Decisions:
+
+A call-in of the grounds contract was presented by the Chair of the Scrutiny Panel.
+
+The Cabinet heard the answers given by the Director of Place.
+
+RESOLVED that the decisions made on 3 May 2022 in respect of the
+
+Contract for grounds maintenance in the cemeteries be confirmed.
+
+The meeting closed at 7.40pm
+"""
+
+
+@pytest.mark.slow
+def test_a_resolution_cut_mid_sentence_runs_on(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, DECISIONS_NARRATIVE)
+    assert len(ds) == 1
+    assert ds[0].evidence.quote.endswith("cemeteries be confirmed.")
+    assert ds[0].attrs["action"] == "other"  # confirming earlier decisions (not minutes)
+    assert ds[0].subject.endswith("--mayor-and-cabinet")
+
+
+RECOMMENDATION_FROM = """The Director reported a recommendation from the Housing Sub-Committee at its \
+meeting on 2 May that the Policy Committee agree:-
+
+(1)  that the sheltered scheme at Elm Row be closed;
+
+(2)  that the tenants be offered a move to the new scheme at Mill Lane.
+"""
+
+
+@pytest.mark.slow
+def test_items_recommended_by_another_committee(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, RECOMMENDATION_FROM)
+    assert [d.attrs["action"] for d in ds] == ["recommend", "recommend"]
+    assert {d.attrs["body_name"] for d in ds} == {"Housing Sub-Committee"}
+
+
+LEADER_EARLIER = """The Committee had seen the report on the home care contract before it was decided. In \
+response to the questions, the Leader approved the award of the contract, but deferred a decision on the \
+extension option until the review was done.
+"""
+
+
+@pytest.mark.slow
+def test_an_approval_and_a_deferral_in_one_sentence(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, LEADER_EARLIER)
+    assert [d.attrs["action"] for d in ds] == ["approve", "defer"]
+    assert ds[1].evidence.quote.startswith("deferred a decision on the extension option")
+    assert all(d.subject.endswith("--leader") for d in ds)
