@@ -425,23 +425,30 @@ _ADVERBS = {"hereby", "also", "further", "formally", "unanimously", "then", "dul
 def passive_action(text: str) -> str | None:
     """The action of an item's resolution passive ("… be approved", "… is awarded", "authority be
     delegated"); a passive after a modal or "to", or inside an "if …" clause, is not the item's own."""
+    return _passive(text)[0]
+
+
+def _passive(text: str) -> tuple[str | None, str | None]:
+    """:func:`passive_action` and the auxiliary it was read with ("be", "is", "are"; None for the
+    authority phrases)."""
     if _GIVEN_AUTHORITY.search(text):
-        return "authorise" if not re.search(r"delegated", text[:300], re.I) else "delegate"
+        return ("authorise" if not re.search(r"delegated", text[:300], re.I) else "delegate"), None
     if re.search(r"\bbe\s+(?:given|granted)\s+(?:the\s+)?delegated\s+(?:authority|powers?)", text, re.I):
-        return "delegate"
+        return "delegate", None
     for m in _PASSIVE_RE.finditer(text):
         before = text[:m.start()]
         if _NOT_MAIN_BEFORE.search(before) or _CONDITIONAL.search(before):
             continue
         verb = m.group("verb").lower()
+        aux = m.group("aux").lower()
         if verb == "confirmed":
             if _MINUTES_RECORD.search(text):
-                return "approve"
+                return "approve", aux
             continue
         if _INVOKE_EXTENSION.search(text):
-            return "extend"
-        return _verb_action(verb)
-    return None
+            return "extend", aux
+        return _verb_action(verb), aux
+    return None, None
 
 
 def item_action(text: str, lead_action: str | None = None, status: str | None = None) -> str:
@@ -455,7 +462,13 @@ def item_action(text: str, lead_action: str | None = None, status: str | None = 
     """
     if lead_action == "recommend":
         return "recommend"
-    action = leading_action(text) or passive_action(text)
+    action = leading_action(text)
+    if action is None:
+        action, aux = _passive(text)
+        if aux in {"is", "are"} and lead_action == "agree":
+            action = "agree"  # "That the Committee agree – 2. The criteria are extended …": what was agreed
+    if action is None and re.match(rf"\s*{_MARKER_PREFIX}To\s+(?:the|a|an|this|these)\s", text):
+        action = "agree"  # "RESOLVED: 1. To the revised criteria …": agreed to
     if action is None and _INVOKE_EXTENSION.search(text):
         action = "extend"
     if action is None:

@@ -66,6 +66,10 @@ def test_item_action_falls_back_on_its_lead_in_then_its_notice() -> None:
     assert item_action("(1) the extension option of the lease be invoked") == "extend"
     assert item_action("(1) As set out in the exempt report.", status="Recommendations Approved") == "approve"
     assert item_action("(a) Bod yr adroddiad yn cael ei gymeradwyo") == "approve"  # Welsh text only
+    # under "That the Committee agree –" a present passive states what was agreed
+    assert item_action("2. The opening hours are extended to eight.", lead_action="agree") == "agree"
+    assert item_action("2. The opening hours are extended to eight.") == "extend"
+    assert item_action("1. To the revised charges for the village hall; and") == "agree"  # "agreed to"
 
 
 # -- whole papers ---------------------------------------------------------------------------
