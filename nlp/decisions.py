@@ -6,8 +6,14 @@ Minutes and decision notices record decisions under a cue ("RESOLVED that …", 
 Committee agreed:-", Welsh "Penderfyniad:" / "PENDERFYNWYD:"), as unheaded numbered items in a
 decision notice ("(a) the extension … be agreed;"), or as single sentences ("The Committee noted
 …", "That X be elected as Chair.", "The minutes … were approved.", "it was agreed that …", "The
-Director of … has approved …"). Each numbered, lettered or bulleted item is its own decision,
-its evidence the item's text.
+Director of … has approved …", "the Leader approved …, but deferred …" as two). ModernGov "Issue -
+decisions" pages and officer decision records put the decision under a "DD/MM/YYYY - <title>" line:
+a lone paragraph ("To approve £183k for …"), "The Leader is recommended to:" and its items (the
+Leader decided them), or a request ("To seek approval to make the following changes:") whose
+bullets are one decision; their "Decision Maker:" line may follow. Items under "… a recommendation
+from the X Committee … that the Y Committee agree:-" are X's recommendations. A resolution cut
+mid-sentence ("… in respect of the") runs on into the next paragraph. Each numbered, lettered or
+bulleted item is its own decision, its evidence the item's text.
 
 For each item the rules read, from shape and context only:
 
