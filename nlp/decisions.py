@@ -505,6 +505,8 @@ def _clean_body(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" .,:;-–")
     text = re.sub(r"\s+pdf icon.*$", "", text, flags=re.I)
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
+    # "Finance Portfolio Holder's Meeting", "Cabinet Meeting": the meeting's title names its body
+    text = re.sub(r"(?:['’]s)?\s+(?:Meeting|Meetings|MEETING)$", "", text)
     if text.isupper() and len(text) > 3:
         small = {"and", "of", "for", "the", "on", "in", "to"}
         text = " ".join(w.lower() if w.lower() in small and i else w.capitalize()

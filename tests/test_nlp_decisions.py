@@ -562,3 +562,12 @@ def test_an_approval_and_a_deferral_in_one_sentence(extractor: Extractor, tmp_pa
     assert [d.attrs["action"] for d in ds] == ["approve", "defer"]
     assert ds[1].evidence.quote.startswith("deferred a decision on the extension option")
     assert all(d.subject.endswith("--leader") for d in ds)
+
+
+
+def test_a_meeting_title_names_its_body_without_the_word_meeting() -> None:
+    from nlp.decisions import _clean_body
+
+    assert _clean_body("Leisure Portfolio Holder's Meeting") == "Leisure Portfolio Holder"
+    assert _clean_body("the CABINET MEETING") == "Cabinet"
+    assert _clean_body("Health and Wellbeing Board") == "Health and Wellbeing Board"
