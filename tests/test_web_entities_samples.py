@@ -11,22 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_web_support import built_samples
-
-from councilkg.settings import Settings
+from test_web_support import samples_app
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from web import close_app, create_app
-
-    data = built_samples(tmp_path_factory)
-    settings = Settings.load({"data_dir": str(data)}, environ={})
-    application = create_app({"TESTING": True, "SETTINGS": settings})
-    yield application
-    close_app(application)
+    yield from samples_app(tmp_path_factory)
 
 
 def _memberships(app: Any) -> list[dict[str, str]]:

@@ -210,3 +210,14 @@ def served(app: Any) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+def samples_app(tmp_path_factory: Any) -> Iterator[Any]:
+    """The explorer app over :func:`built_samples`, closed afterwards (for module-scoped fixtures)."""
+    from councilkg.settings import Settings
+    from web import close_app, create_app
+
+    settings = Settings.load({"data_dir": str(built_samples(tmp_path_factory))}, environ={})
+    application = create_app({"TESTING": True, "SETTINGS": settings})
+    yield application
+    close_app(application)
