@@ -83,6 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "Expensive requests (search, graph, SPARQL) one client may have in progress at once; more get 429.",
     ),
+    Setting("fetch_delay", 1.0, "Seconds between two requests to one site by `councilkg fetch`."),
+    Setting("fetch_timeout", 30.0, "Seconds `councilkg fetch` waits for one answer before giving up on it."),
+    Setting("fetch_retries", 3, "Retries of `councilkg fetch` after a 429 or 5xx answer, with backoff."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -167,3 +167,16 @@ def test_not_modern_gov(tmp_path):
     with pytest.raises(InputError, match="not a Modern.gov"):
         fetch_site(server.url, SourceCache(tmp_path / "s"), PoliteClient(delay=0))
     server.httpd.shutdown()
+
+
+def test_cli_fetch_writes_catalogue(site, tmp_path):
+    from click.testing import CliRunner
+
+    from councilkg.cli import cli
+
+    args = ["--data-dir", str(tmp_path), "--set", "fetch_delay=0", "fetch", site.url, "--limit", "5"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "5 fetched, 0 unchanged, 0 failed" in result.output
+    lines = (tmp_path / "sources" / "catalogue.csv").read_text("utf-8").splitlines()
+    assert lines[0].startswith("file,authority,gss_code,date,committee") and len(lines) == 6

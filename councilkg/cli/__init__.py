@@ -116,9 +116,27 @@ def settings_cmd(settings: Settings, markdown: bool) -> None:
 def _register() -> None:
     # Imported here, not at module top, so that `councilkg --help` stays fast and each
     # module's heavy layer imports happen inside its commands.
-    from councilkg.cli import corpus_cmds, heldout_cmds, kg_cmds, nlp_cmds, remove_cmds, search_cmds, web_cmds
+    from councilkg.cli import (
+        corpus_cmds,
+        fetch_cmds,
+        heldout_cmds,
+        kg_cmds,
+        nlp_cmds,
+        remove_cmds,
+        search_cmds,
+        web_cmds,
+    )
 
-    for module in (corpus_cmds, remove_cmds, nlp_cmds, heldout_cmds, kg_cmds, search_cmds, web_cmds):
+    for module in (
+        corpus_cmds,
+        fetch_cmds,
+        remove_cmds,
+        nlp_cmds,
+        heldout_cmds,
+        kg_cmds,
+        search_cmds,
+        web_cmds,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 
