@@ -26,6 +26,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 IN_FLIGHT_PER_WORKER = 2
+MAX_WORKERS = 256  # beyond this the OS runs out of semaphores and file handles long before CPUs
 """Items submitted per worker at once: one running, one queued so no worker waits for the parent."""
 
 
@@ -91,8 +92,8 @@ def map_in_workers(
     read lazily. ``initializer(*initargs)`` runs once in each worker (e.g. to load a model),
     or once in the parent when running inline.
     """
-    if workers < 1:
-        raise CouncilKGError(f"workers must be at least 1, not {workers}")
+    if workers < 1 or workers > MAX_WORKERS:
+        raise CouncilKGError(f"workers must be between 1 and {MAX_WORKERS}, not {workers}")
     iterator = iter(items)
     if workers == 1:
         if initializer is not None:

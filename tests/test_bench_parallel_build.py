@@ -112,6 +112,11 @@ def test_workers_must_be_positive() -> None:
         list(map_in_workers(square_or_fail, [1], workers=0))
 
 
+def test_an_absurd_worker_count_is_a_clean_error_not_an_overflow() -> None:
+    with pytest.raises(CouncilKGError, match="between 1 and"):
+        list(map_in_workers(square_or_fail, [1], workers=10**20))
+
+
 # ----------------------------------------------------------------------------- the pipeline's scheduling
 
 STAGE_FOLDER = "stage-under-test"

@@ -80,6 +80,8 @@ class _Server:
                     key += "?" + q["lCommitteeId"][0]
                 elif key.endswith("/GetMeeting"):
                     key += "?" + q["lMeetingId"][0]
+                elif key.endswith(".aspx") and parts.query:
+                    key += "?" + parts.query
                 server.hits[key] += 1
                 if server.flaky.get(key):
                     self.send_response(server.flaky[key].pop(0))
@@ -180,3 +182,47 @@ def test_cli_fetch_writes_catalogue(site, tmp_path):
     assert "5 fetched, 0 unchanged, 0 failed" in result.output
     lines = (tmp_path / "sources" / "catalogue.csv").read_text("utf-8").splitlines()
     assert lines[0].startswith("file,authority,gss_code,date,committee") and len(lines) == 6
+
+
+def _html_site() -> dict[str, bytes]:
+    """A site whose web service is off: committee, meeting and document pages only."""
+    pages = {"/robots.txt": b"User-agent: *\n"}
+    links = "".join(
+        f'<li><a href="mgCommitteeDetails.aspx?ID={c}">{t}</a></li>' for c, t in COMMITTEES.items()
+    )
+    pages["/mgListCommittees.aspx"] = f"<html><body><ul>{links}</ul></body></html>".encode()
+    for c in COMMITTEES:
+        meetings = ""
+        for m in range(2):
+            when = f"Tuesday, {m + 3}rd March, 2024 7.00 pm"
+            meetings += f'<a href="ieListDocuments.aspx?CId={c}&amp;MId={c}{m}">{when}</a>'
+            docs = '<a href="mgIssueHistoryHome.aspx?IId=9">Issue history</a>'
+            for d in range(2):
+                url = f"/documents/s{c}{m}/report{d}.pdf"
+                pages[url] = f"%PDF-1.4 made-up {url}".encode()
+                docs += f'<a href="{url}">Report {c}{m}-{d} PDF 120 KB</a>'
+            pages[f"/ieListDocuments.aspx?CId={c}&MId={c}{m}"] = f"<html><body>{docs}</body></html>".encode()
+        pages[f"/ieListMeetings.aspx?CommitteeId={c}"] = f"<html><body>{meetings}</body></html>".encode()
+    return pages
+
+
+def test_html_fallback_when_the_web_service_is_off(tmp_path):
+    server = _Server(_html_site())
+    try:
+        cache = SourceCache(tmp_path / "s")
+        report = fetch_site(server.url, cache, PoliteClient(delay=0), committees=("Cabinet",))
+    finally:
+        server.httpd.shutdown()
+    assert report.fetched == 4 and not report.failures, report.failures
+    rows = sorted(report.rows.values(), key=lambda r: r.title)
+    assert {r.committee for r in rows} == {"Cabinet"}
+    assert [r.date for r in rows] == ["2024-03-03", "2024-03-03", "2024-03-04", "2024-03-04"]
+    assert rows[0].title.startswith("Report 20-0")
+    assert server.hits["/mgIssueHistoryHome.aspx"] == 0
+
+
+def test_site_must_be_a_web_address(tmp_path):
+    from councilkg.errors import InputError
+
+    with pytest.raises(InputError, match="not a web address"):
+        fetch_site("no-such-file.pdf", SourceCache(tmp_path / "s"), PoliteClient(delay=0))

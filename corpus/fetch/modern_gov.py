@@ -2,7 +2,9 @@
 
 Calls used (HTTP GET form): ``GetCommittees``, ``GetMeetings?lCommitteeId=&sFromDate=&sToDate=``
 and ``GetMeeting?lMeetingId=``. Element names are matched case-insensitively and without
-namespaces, since sites differ in both. The HTML fallback is not implemented yet.
+namespaces, since sites differ in both. When the service is switched off the public pages
+are read instead: ``mgListCommittees.aspx`` → ``ieListMeetings.aspx?CommitteeId=`` →
+``ieListDocuments.aspx?CId=&MId=`` (see docs/modern_gov.md when written).
 """
 
 from __future__ import annotations
@@ -98,11 +100,16 @@ def fetch_site(
     Each finished document is recorded in the manifest before the next starts, so a
     ``KeyboardInterrupt`` loses nothing and a re-run sends conditional requests only.
     """
+    if urlsplit(base).scheme not in {"http", "https"} or not urlsplit(base).hostname:
+        raise InputError(f"{base}: not a web address (give the site's http:// or https:// address)")
     base = base.rstrip("/") + "/"
     service = urljoin(base, SERVICE)
     report = FetchReport()
     authority, gss = _authority(base)
-    root = _xml(client, f"{service}/GetCommittees")
+    try:
+        root = _xml(client, f"{service}/GetCommittees")
+    except InputError as exc:
+        return _fetch_html(base, cache, client, committees, limit, on_document, report, exc.message)
     wanted = {c.lower() for c in committees}
     for committee in _children(root, "committee"):
         cid, ctitle = _text(committee, "committeeid"), _text(committee, "committeetitle")
@@ -163,3 +170,93 @@ def _fetch_document(
         file=path.name,
         **{k: meta[k] for k in ("authority", "gss_code", "date", "committee", "title", "document_type")},
     )
+
+
+def _links(client: PoliteClient, url: str) -> list[tuple[str, str]]:
+    """``(absolute href, text)`` of every link on the HTML page at ``url``."""
+    import lxml.html
+
+    page = lxml.html.fromstring(client.get(url).body or b"<html/>")
+    return [(urljoin(url, a.get("href", "")), " ".join(a.text_content().split())) for a in page.iter("a")]
+
+
+def _html_date(text: str) -> str:
+    """``5 Mar 2024 7.00 pm`` or ``Tuesday, 5th March, 2024`` → ``2024-03-05`` (else ``text``)."""
+    import re
+    from datetime import datetime
+
+    words = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", " ")).split()
+    for start in range(len(words) - 2):
+        chunk = " ".join(words[start : start + 3])
+        for fmt in ("%d %b %Y", "%d %B %Y"):
+            try:
+                return datetime.strptime(chunk, fmt).date().isoformat()
+            except ValueError:
+                continue
+    return text
+
+
+def _fetch_html(
+    base: str,
+    cache: SourceCache,
+    client: PoliteClient,
+    committees: tuple[str, ...],
+    limit: int | None,
+    on_document: Callable[[FetchReport], None] | None,
+    report: FetchReport,
+    why: str,
+) -> FetchReport:
+    """The HTML fallback of :func:`fetch_site`, used when the web service does not answer."""
+    try:
+        listing = _links(client, urljoin(base, "mgListCommittees.aspx"))
+    except InputError:
+        listing = []
+    found = [
+        (h, t)
+        for h, t in listing
+        if "committeeid=" in h.lower() or "mgcommitteedetails.aspx?id=" in h.lower()
+    ]
+    if not found:
+        raise InputError(f"{base}: not a Modern.gov site (web service: {why}; no mgListCommittees.aspx)")
+    authority, gss = _authority(base)
+    wanted = {c.lower() for c in committees}
+    seen: set[str] = set()
+    for href, ctitle in found:
+        cid = href.lower().rsplit("id=", 1)[1].split("&")[0]
+        if cid in seen or (wanted and ctitle.lower() not in wanted):
+            continue
+        seen.add(cid)
+        try:
+            meetings = _links(client, urljoin(base, f"ieListMeetings.aspx?CommitteeId={cid}"))
+        except InputError as exc:
+            report.failures.append(exc.message)
+            continue
+        for meeting_url, mtext in meetings:
+            if "ielistdocuments.aspx" not in meeting_url.lower():
+                continue
+            try:
+                docs = _links(client, meeting_url)
+            except InputError as exc:
+                report.failures.append(exc.message)
+                continue
+            for url, title in docs:
+                if Path(urlsplit(url).path).suffix.lower() not in {".pdf", ".docx", ".doc", ".html", ".htm"}:
+                    continue
+                if limit is not None and report.fetched + report.unchanged >= limit:
+                    return report
+                meta = {
+                    "authority": authority,
+                    "gss_code": gss,
+                    "committee": ctitle,
+                    "date": _html_date(mtext),
+                    "title": title,
+                    "document_type": "report",
+                    "item_number": "",
+                    "item_title": "",
+                    "source_url": url,
+                    "meeting_url": meeting_url,
+                }
+                _fetch_document(client, cache, url, meta, report)
+                if on_document:
+                    on_document(report)
+    return report
