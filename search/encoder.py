@@ -1,4 +1,8 @@
-"""The sentence-transformers encoder, loaded lazily from an installed package, never the network."""
+"""The sentence encoder, loaded lazily from an installed package, never the network.
+
+It runs on ONNX Runtime when the model has been exported (:mod:`search.onnx_encoder`: a cold
+process then never imports torch), else on sentence-transformers, which exports it for next time.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import contextlib
 import functools
 import importlib
 import importlib.util
+import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -56,27 +62,82 @@ def load_encoder(name: str) -> Any:
     return SentenceTransformer(str(model_folder(name)), device="cpu")
 
 
-class Encoder:
-    """Turns texts into L2-normalised float32 vectors; counts the texts it has encoded."""
+BACKENDS = ("auto", "onnx", "torch")
+"""How an :class:`Encoder` runs its model: ``onnx`` (ONNX Runtime, see :mod:`search.onnx_encoder`),
+``torch`` (sentence-transformers) or ``auto``: ONNX when onnxruntime is installed and the model
+has been exported, else torch (which exports it for the next process)."""
 
-    def __init__(self, model_name: str, batch_size: int = 64) -> None:
+log = logging.getLogger(__name__)
+
+
+class Encoder:
+    """Turns texts into L2-normalised float32 vectors; counts the texts it has encoded.
+
+    The ONNX and torch backends give the same vectors (cosine >= 0.9999), so vectors are
+    stored under the one ``model_name`` whichever made them.
+    """
+
+    def __init__(self, model_name: str, batch_size: int = 64, backend: str = "auto") -> None:
+        if backend not in BACKENDS:
+            raise CouncilKGError(f"encoder backend {backend!r} is not one of {', '.join(BACKENDS)}")
         self.model_name = model_name
         self.batch_size = batch_size
+        self.requested_backend = backend
         self.texts_encoded = 0
         self._dimension: int | None = None
+        self._onnx: Any = None
+        self._chosen: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> str:
+        """The backend this encoder runs on, ``"onnx"`` or ``"torch"`` (chosen on first use)."""
+        if self._chosen is None:
+            with self._lock:
+                if self._chosen is None:
+                    self._chosen = self._choose()
+        return self._chosen
+
+    def _choose(self) -> str:
+        if self.requested_backend == "torch":
+            return "torch"
+        from search.onnx_encoder import load_onnx_encoder
+
+        self._onnx = load_onnx_encoder(model_folder(self.model_name))
+        if self._onnx is not None:
+            return "onnx"
+        if self.requested_backend == "onnx":
+            raise CouncilKGError(
+                f"no ONNX build of embedding model {self.model_name!r}: install onnxruntime and "
+                "load the model once with torch (e.g. `councilkg build`) to export it"
+            )
+        return "torch"
 
     @property
     def model(self) -> Any:
-        """The loaded SentenceTransformer (loads it on first use)."""
-        return load_encoder(self.model_name)
+        """The loaded SentenceTransformer (loads it on first use, whatever the backend)."""
+        model = load_encoder(self.model_name)
+        if self.requested_backend == "auto":
+            export_for_next_time(self.model_name, model)
+        return model
+
+    def warm(self) -> None:
+        """Load the model now and run it once, so that the first real encode is quick."""
+        self.encode(["warming up the encoder"])
+        self.texts_encoded -= 1
 
     @property
     def dimension(self) -> int:
         """Length of one vector."""
         if self._dimension is None:
-            model = self.model
-            getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-            self._dimension = int(getter())
+            if self.backend == "onnx":
+                self._dimension = self._onnx.dimension
+            else:
+                model = self.model
+                getter = (
+                    getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                )
+                self._dimension = int(getter())
         return self._dimension
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -84,6 +145,8 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.texts_encoded += len(texts)
+        if self.backend == "onnx":
+            return self._onnx.encode(texts, batch_size=self.batch_size)
         model = self.model
         with single_thread() if len(texts) <= SMALL_BATCH else contextlib.nullcontext():
             vectors = model.encode(
@@ -94,6 +157,28 @@ class Encoder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def export_for_next_time(name: str, model: Any) -> Path | None:
+    """Export the loaded torch ``model`` to ONNX once, when onnxruntime is installed and no
+    export exists yet, so the next process starts without torch. A failed export is logged
+    and changes nothing: this process goes on with torch."""
+    from search import onnx_encoder
+
+    folder = model_folder(name)
+    if not onnx_encoder.onnxruntime_available() or not onnx_encoder.supported(folder):
+        return None
+    existing = onnx_encoder.exported_file(folder)
+    if existing is not None:
+        return existing
+    try:
+        path = onnx_encoder.export(folder, model)
+    except Exception as exc:  # noqa: BLE001 - the export is an optimisation, never a failure
+        log.warning("could not export %s to ONNX (%s); searches keep using torch", name, exc)
+        return None
+    onnx_encoder.load_onnx_encoder.cache_clear()  # a later Encoder in this process may use it
+    return path
 
 
 @contextlib.contextmanager
