@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from councilkg.settings import Settings
 
@@ -18,6 +18,11 @@ RATE_LIMITED_ENDPOINTS = frozenset(
     {"sparql.endpoint", "sparql.run_in_page", "search.search_page", "api.search"}
 )
 
+
+WARMING_ENDPOINTS = frozenset({"search.search_page", "api.search"})
+"""Routes that need the search models: answered "warming up" (503) while they load."""
+
+WARMING_MESSAGE = "search is warming up (loading its models); try again in a few seconds"
 
 MAX_HEADER_BYTES = 32 * 1024
 """Largest block of request headers (besides the request line) the app accepts."""
@@ -50,6 +55,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     resources.init_app(app, settings)
     view_cache.init_app(app)
     security.install(app)
+
+    @app.before_request
+    def _warming() -> Any:
+        # A question asked before `serve`'s warm-up is done gets a quick 503, not a 20 s wait.
+        if request.endpoint in WARMING_ENDPOINTS and request.args.get("q") and resources.search_warming():
+            return warming_response(str(request.endpoint))
+        return None
+
     for module in (pages, search, papers, entities, graph, timeline, sparql, api, linked_data, assets):
         app.register_blueprint(module.bp)
 
@@ -62,6 +75,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["entity_url"] = _entity_url
     app.jinja_env.globals["clip"] = _clip
     return app
+
+
+def warming_response(endpoint: str) -> Any:
+    """The 503 answer (with Retry-After) of a search asked while the models warm up: the
+    JSON error shape for the API, a short page that retries by itself for the explorer."""
+    from flask import Response, render_template
+
+    from web.resources import WARMING_RETRY_AFTER_S
+    from web.security import error_response
+
+    if endpoint.startswith("api."):
+        return error_response(503, WARMING_MESSAGE, retry_after=WARMING_RETRY_AFTER_S)
+    body = render_template("warming.html", message=WARMING_MESSAGE, retry_after=WARMING_RETRY_AFTER_S,
+                           query=request.args.get("q", ""))
+    response = Response(body, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(WARMING_RETRY_AFTER_S)
+    response.headers["Refresh"] = str(WARMING_RETRY_AFTER_S)  # browsers reload the page by themselves
+    return response
 
 
 def concurrency_limiters(settings: Settings, cores: int | None = None) -> dict[str, Any]:

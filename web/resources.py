@@ -8,7 +8,9 @@ embedders can hand ready objects in through the app config keys
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,15 @@ from councilkg.settings import Settings
 
 _EXTENSION = "councilkg_resources"
 
+log = logging.getLogger(__name__)
+
+WARM_QUERY = "how much is the budget for home care"
+"""The question the warm-up runs once, so that the index state, the keyword postings and the
+encoder are all loaded before the first real search."""
+
+WARMING_RETRY_AFTER_S = 3
+"""Retry-After of the "warming up" answer: a warm-up on ONNX takes about a second."""
+
 
 class Resources:
     """The per-application holder of opened resources (thread-safe lazy opening)."""
@@ -32,6 +43,7 @@ class Resources:
         self._lock = threading.Lock()
         self._per_thread = threading.local()
         self.answers = AnswerCache()
+        self.warmup = Warmup()
         self._derived: dict[str, tuple[str | None, Any]] = {}
 
     def get(self, name: str, opener: Callable[[Settings], Any]) -> Any:
@@ -65,6 +77,74 @@ class Resources:
                 if callable(close):
                     close()
             self._opened.clear()
+
+
+class Warmup:
+    """Where this process's search warm-up stands: ``cold`` (not asked for: search opens on
+    first use, as in tests), ``warming``, ``ready`` or ``failed`` (the error is kept and logged;
+    searches then go ahead and meet it themselves)."""
+
+    def __init__(self) -> None:
+        self.state = "cold"
+        self.error: str | None = None
+        self.seconds: float | None = None
+        self._started = 0.0
+
+    @property
+    def warming(self) -> bool:
+        """Whether a warm-up is in progress (searches are then answered "warming up")."""
+        return self.state == "warming"
+
+    def start(self) -> None:
+        """Mark the warm-up begun."""
+        self.state, self.error, self._started = "warming", None, time.perf_counter()
+
+    def finish(self, error: str | None = None) -> None:
+        """Mark the warm-up done, or failed with ``error``."""
+        self.seconds = time.perf_counter() - self._started
+        self.error = error
+        self.state = "failed" if error else "ready"
+
+
+def warm_search(app: Flask) -> Warmup:
+    """Open the search index of ``app`` and load what its first search needs (the sentence
+    encoder, the index state, the keyword postings) by running one query, now.
+
+    ``councilkg serve`` calls this before it reports ready. A data dir with no index yet is
+    left alone (opening the index would create it); any other failure is logged and kept on
+    the returned :class:`Warmup`, and searches then report it themselves.
+    """
+    resources: Resources = app.extensions[_EXTENSION]
+    warmup = resources.warmup
+    warmup.start()
+    try:
+        if "search" not in resources._provided:
+            from search.index import index_folder
+
+            if not (index_folder(resources.settings) / "index.sqlite").exists():
+                warmup.finish()
+                return warmup
+        index = resources.get("search", _open_search_index)
+        warm = getattr(getattr(index, "encoder", None), "warm", None)
+        if callable(warm):
+            warm()
+        index.search(WARM_QUERY, k=1)
+    except Exception as exc:  # noqa: BLE001 - a failed warm-up must not stop the server
+        log.warning("search warm-up failed: %s", exc)
+        warmup.finish(str(exc) or type(exc).__name__)
+    else:
+        warmup.finish()
+    return warmup
+
+
+def warmup_of(app: Flask) -> Warmup:
+    """The warm-up state of ``app``'s search."""
+    return app.extensions[_EXTENSION].warmup
+
+
+def search_warming() -> bool:
+    """Whether the running app's search models are still warming up."""
+    return _resources().warmup.warming
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,17 +30,24 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
           announce: Callable[[str], None] = print, processes: int = 1) -> None:
     """Serve the explorer until interrupted; resources are closed on the way out.
 
-    With ``processes`` > 1 (POSIX only) the listening socket is opened once and that many
-    worker processes, forked before anything heavy is loaded, accept on it (the pre-fork model
-    of gunicorn): search's Python work holds one process's GIL, so processes use the cores that
-    threads cannot. Each process keeps its own rate-limit window and answer cache.
+    The search models (encoder, index state) are loaded and run once before the server says
+    it is ready (:func:`web.resources.warm_search`). One process binds the port, warms, then
+    accepts. With ``processes`` > 1 (POSIX only) the listening socket is opened once and that
+    many worker processes, forked before anything heavy is loaded, accept on it (the pre-fork
+    model of gunicorn): search's Python work holds one process's GIL, so processes use the
+    cores that threads cannot. Each worker warms in a background thread while it serves (a
+    search asked meanwhile gets a quick "warming up" 503) and tells the parent when it is
+    warm; the parent reports ready once every worker is. Each process keeps its own
+    rate-limit window and answer cache.
     """
     one_thread_per_request()
-    announce(f"councilkg explorer on http://{host}:{port}/  (SPARQL endpoint http://{host}:{port}/sparql)")
+    where = f"http://{host}:{port}/  (SPARQL endpoint http://{host}:{port}/sparql)"
     if processes <= 1 or not hasattr(os, "fork"):
-        _serve_here(settings, threads, host=host, port=port)
+        _serve_here(settings, threads, announce=announce, where=where, host=host, port=port)
         return
     sock = socket.create_server((host, port), family=_family(host), backlog=1024)
+    announce(f"councilkg explorer listening on {where}; warming up the search models")
+    ready_read, ready_write = os.pipe()
     children: list[int] = []
     try:
         for _ in range(processes):
@@ -47,8 +55,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
             if pid == 0:  # a worker: serve on the shared socket until told to stop
                 code = 0
                 try:
+                    os.close(ready_read)
                     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-                    _serve_here(settings, threads, sockets=[sock])
+                    _serve_here(settings, threads, ready_fd=ready_write, sockets=[sock])
                 except (KeyboardInterrupt, SystemExit):
                     pass
                 except Exception:  # noqa: BLE001 - logged; the parent sees the exit status
@@ -57,6 +66,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
                 finally:
                     os._exit(code)
             children.append(pid)
+        os.close(ready_write)
+        threading.Thread(target=_announce_when_warm, args=(ready_read, processes, where, announce),
+                         name="councilkg-ready", daemon=True).start()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while children:
             pid, _status = os.wait()
@@ -74,20 +86,72 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
         sock.close()
 
 
+def _announce_when_warm(ready_fd: int, processes: int, where: str, announce: Callable[[str], None]) -> None:
+    """Read one byte per warmed worker from ``ready_fd`` (end of file once every worker has
+    written or died), then say the explorer is ready."""
+    warm = 0
+    with os.fdopen(ready_fd, "rb", buffering=0) as pipe:
+        while warm < processes:
+            byte = pipe.read(1)
+            if not byte:
+                break
+            warm += 1
+    if warm == processes:
+        announce(f"councilkg explorer ready on {where}")
+    else:
+        announce(f"councilkg explorer ready on {where} ({warm} of {processes} workers warmed up)")
+
+
 def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def _serve_here(settings: Settings, threads: int, **where: object) -> None:
-    """waitress in this process, on ``host``/``port`` or on pre-opened ``sockets``."""
+def _serve_here(settings: Settings, threads: int, announce: Callable[[str], None] | None = None,
+                where: str = "", ready_fd: int | None = None, **bind: object) -> None:
+    """waitress in this process, on ``host``/``port`` or on pre-opened ``sockets``.
+
+    Alone (``announce`` given): bind, warm the search models, say so, accept. As a pre-fork
+    worker (``ready_fd`` given): accept at once, warm in a background thread and write one
+    byte to ``ready_fd`` when warm.
+    """
     from web import close_app, create_app
+    from web.resources import warm_search, warmup_of
 
     app = create_app({"SETTINGS": settings})
     try:
         logging.basicConfig()
-        create_server(app, threads, **where).run()
+        server = create_server(app, threads, **bind)  # binds first: a busy port fails at once
+        if ready_fd is None:
+            if announce is not None:
+                announce("warming up the search models…")
+            warmup = warm_search(app)
+            if announce is not None:
+                announce(f"councilkg explorer ready on {where}{_warm_note(warmup)}")
+        else:
+            warmup_of(app).start()  # searches wait for no lock from the first accepted request on
+            threading.Thread(target=_warm_and_tell, args=(app, ready_fd), name="councilkg-warmup",
+                             daemon=True).start()
+        server.run()
     finally:
         close_app(app)
+
+
+def _warm_note(warmup: Any) -> str:
+    if warmup.error:
+        return f"  (search warm-up failed: {warmup.error})"
+    return f"  (search warmed up in {warmup.seconds:.1f} s)"
+
+
+def _warm_and_tell(app: Any, ready_fd: int) -> None:
+    from web.resources import warm_search
+
+    try:
+        warm_search(app)
+    finally:
+        with contextlib.suppress(OSError):
+            os.write(ready_fd, b".")
+        with contextlib.suppress(OSError):
+            os.close(ready_fd)
 
 
 WAITRESS_MARGIN = 64 * 1024
