@@ -122,12 +122,15 @@ def ranking_agreement(data_dir: Path, model_name: str) -> dict[str, Any]:
         conn = sqlite3.connect(copy / "search" / "index.sqlite")
         with conn:
             conn.execute("DELETE FROM embeddings")
-            conn.execute("UPDATE paper_fields SET model = NULL, vector = NULL")
+            fields = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'paper_fields'").fetchone()
+            if fields:  # papers' title vectors, where the index keeps them
+                conn.execute("UPDATE paper_fields SET model = NULL, vector = NULL")
         conn.close()
         reembedded = SearchIndex(settings.with_overrides(data_dir=str(copy)),
                                  encoder=Encoder(model_name, backend="onnx"))
         reembedded._embed_missing()
-        reembedded._embed_paper_fields()
+        if fields and hasattr(reembedded, "_embed_paper_fields"):
+            reembedded._embed_paper_fields()
         for mode in ("hybrid", "dense"):
             base = _top10(torch_index, questions, mode)
             out[f"{mode}_onnx_queries"] = _agreement(base, _top10(onnx_index, questions, mode))
