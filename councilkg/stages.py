@@ -138,8 +138,11 @@ def _built_from(index: Any) -> dict[str, str]:
 
 
 def _built_key(content_hash: str, graph_hash: str | None) -> str:
-    """What a paper's search entry was built from: its text's hash and its graph's (none when missing)."""
-    return f"{content_hash} graph:{graph_hash or '-'}"
+    """What a paper's search entry was built from: its text's hash, its graph's (none when
+    missing) and the version of the passage cutter, so a new way of cutting re-indexes on build."""
+    from search.index import PASSAGE_VERSION
+
+    return f"{content_hash} graph:{graph_hash or '-'} passages:{PASSAGE_VERSION}"
 
 
 def search_stale(hashes: Mapping[str, str], settings: Settings) -> list[str]:

@@ -69,13 +69,28 @@ def test_tiny_list_items_merge_within_a_section_but_not_across_sections() -> Non
             ("list_item", "Early help."),
             ("list_item", "Access to services."),
             ("heading", "Risks"),
-            ("list_item", "Provider failure."),
+            ("list_item", "Provider failure could leave people without their daily visits."),
         ]
     )
     passages = build_passages(doc)
     assert [p.section for p in passages] == ["Priorities", "Risks"]
     assert "Prevention." in passages[0].text and "Access to services." in passages[0].text
-    assert passages[1].text == "Provider failure."
+    assert passages[1].text.startswith("Provider failure")
+
+
+def test_a_scrap_too_short_to_stand_alone_joins_its_neighbour_across_a_heading() -> None:
+    doc = make_document(
+        [
+            ("heading", "Priorities"),
+            ("paragraph", "The board will fund prevention and early help for older people in the city."),
+            ("heading", "Risks"),
+            ("list_item", "Provider failure."),
+        ]
+    )
+    passages = build_passages(doc)
+    assert len(passages) == 1
+    assert passages[0].text.endswith("Provider failure.")
+    assert doc.text[passages[0].start : passages[0].end] == passages[0].text
 
 
 def test_an_over_long_table_row_is_split_by_cells_keeping_the_row_identity() -> None:
