@@ -10,14 +10,16 @@ pools dense and keyword candidates, fuses their normalised scores and returns
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,15 +38,16 @@ from search.keyword import (
     idf,
     match_phrases,
     passage_terms,
+    phrase_spans,
     proximity_expressions,
     query_coverage,
     query_terms,
 )
-from search.models import Passage, SearchFilters, SearchResult, embedding_text, ranking_text
-from search.passages import build_passages
+from search.models import Passage, SearchFilters, SearchPage, SearchResult, embedding_text, ranking_text
+from search.passages import build_passages, report_titles
 from search.vectors import VectorBackend, open_vector_backend
 
-PASSAGE_VERSION = "1"
+PASSAGE_VERSION = "2"
 """Bump when the way passages are cut or rendered changes: every paper is then re-cut."""
 
 CANDIDATES = 100
@@ -63,6 +66,37 @@ COMMON_TERMS_FROM = 20_000
 
 COMMON_TERM_SHARE = 0.05
 """A word in more than this share of passages is "very common" (see ``_discriminative``)."""
+
+PAPER_PRIOR_WEIGHT = 0.0
+"""Weight of the paper-level prior (how much the passage's paper is about the query) beside the
+fused passage score, which lies in [0, 1]. Off: measured on both question sets (BENCHMARKS.md),
+0.15 lowered success@1 (samples 0.536 → 0.507, held-out 0.653 → 0.633) and 0.05 changed nothing
+beyond noise. Section headings already count through the passage's ranking text, and the
+paper's title fields stay indexed (``paper_fields``) for the day a prior earns its place."""
+
+NEAR_DUPLICATE = 0.7
+"""Word-trigram Jaccard similarity from which two passages are shown as one."""
+
+RELEVANT_SHARE = 0.5
+"""Passages scoring at least this share of the best one count as answering (total, facets)."""
+
+GOOD_DENSE = 0.35
+"""Best cosine of the query with a passage below which the encoder found nothing close ...
+
+Calibrated on the samples' index with MiniLM: the 17 answerable questions tried had a best
+cosine of 0.48 to 0.83, eight off-topic or nonsense queries 0.16 to 0.29 (BENCHMARKS.md)."""
+
+GOOD_KEYWORD = 0.4
+"""... and best keyword coverage below which the words were not found: together, no good match.
+(Off-topic queries reached at most 0.22; answerable ones 0.19 to 1.0, and a query with one of
+its two rare words in the papers, "reablement flats", 0.42: worth showing as a match.)"""
+
+SPELLING_CUTOFF = 0.85
+"""Edit similarity a known word needs to be offered for an unknown one: 'reablment' →
+'reablement' (0.95) is offered, 'bread' → 'break' (0.8) and 'propulsion' → 'population' are not."""
+
+FACETS = {"authority": "authority", "year": "year", "committee": "committee", "type": "document_type"}
+"""Facets of a results page and the passage columns they count."""
 
 MAX_QUERY_CHARS = 2000
 """Longer queries are cut (the encoder reads 256 tokens anyway)."""
@@ -91,11 +125,27 @@ CREATE TABLE IF NOT EXISTS mentions(entity TEXT NOT NULL, doc_id TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity);
 CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
 CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS paper_fields(id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,
+    fields TEXT NOT NULL, model TEXT, vector BLOB);
+CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(body, tokenize = '{tokenize}');
 """
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 """The FTS5 tokenizer of the keyword index (query words are stemmed by the same one)."""
 _SCHEMA = _SCHEMA.replace("{tokenize}", TOKENIZE)
 POSTINGS_FILE = "keyword-postings.npz"
+
+
+@dataclass
+class _Ranking:
+    """Every candidate of one query, scored and ordered, with what the page needs to judge it."""
+
+    query: str
+    order: list[int]
+    scores: dict[int, float]
+    terms: list[str]
+    phrases: list[str]
+    best_dense: float
+    keyword_confidence: float
 
 
 @dataclass
@@ -107,6 +157,7 @@ class UpdateReport:
     papers_removed: list[str] = field(default_factory=list)
     passages_added: int = 0
     passages_embedded: int = 0
+    fields_embedded: int = 0  # papers' title fields (one short text per new or retitled paper)
 
 
 @dataclass
@@ -136,6 +187,7 @@ def paper_fingerprint(doc: Document) -> str:
         meta.date,
         meta.committee,
         meta.document_type,
+        meta.title,
         doc.text,
     ):
         h.update((part or "").encode("utf-8"))
@@ -162,6 +214,7 @@ class SearchIndex:
         self._postings: Postings | None = None
         self._postings_lock = threading.Lock()
         self._stemmer: Stemmer | None = None
+        self._vocab: tuple[str, dict[str, list[str]]] | None = None
         self._embedded_all: set[str] = set()
         """Models for which this process has seen every passage embedded (later updates then
         look for missing vectors only among the papers they indexed, not the whole index)."""
@@ -243,6 +296,10 @@ class SearchIndex:
                 report.papers_unchanged += 1
                 continue
             passages = build_passages(doc)
+            fields = paper_fields(doc)
+            kept = conn.execute(
+                "SELECT model, vector FROM paper_fields WHERE doc_id=? AND fields=?", (doc.doc_id, fields)
+            ).fetchone()
             with conn:
                 dropped |= self._delete_paper(doc.doc_id)
                 self._insert_passages(passages)
@@ -254,6 +311,11 @@ class SearchIndex:
                     "INSERT INTO papers(doc_id, fingerprint, file_name) VALUES(?, ?, ?)",
                     (doc.doc_id, fingerprint, doc.file_name),
                 )
+                cursor = conn.execute(  # an unchanged title keeps its vector: nothing to re-embed
+                    "INSERT INTO paper_fields(doc_id, fields, model, vector) VALUES(?, ?, ?, ?)",
+                    (doc.doc_id, fields, *(kept or (None, None))),
+                )
+                conn.execute("INSERT INTO papers_fts(rowid, body) VALUES(?, ?)", (cursor.lastrowid, fields))
                 self._bump_generation()
                 self._bump_generation("keyword_generation")
             report.papers_indexed.append(doc.doc_id)
@@ -263,6 +325,7 @@ class SearchIndex:
         if mentions is not None:
             self.set_mentions(mentions)
         report.passages_embedded = self._embed_missing(report.papers_indexed)
+        report.fields_embedded = self._embed_paper_fields()
         self._prune_embeddings(dropped)
         return report
 
@@ -342,7 +405,67 @@ class SearchIndex:
         conn.execute("DELETE FROM acronyms WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM papers WHERE doc_id=?", (doc_id,))
+        conn.execute(
+            "DELETE FROM papers_fts WHERE rowid IN (SELECT id FROM paper_fields WHERE doc_id=?)", (doc_id,)
+        )
+        conn.execute("DELETE FROM paper_fields WHERE doc_id=?", (doc_id,))
         return hashes
+
+    def _embed_paper_fields(self) -> int:
+        """Embed the title fields of papers that have no vector for this model; returns how many."""
+        model = self.encoder.model_name
+        rows = self.conn.execute(
+            "SELECT id, fields FROM paper_fields WHERE model IS NULL OR model != ?", (model,)
+        ).fetchall()
+        if not rows:
+            return 0
+        vectors = self.encoder.encode([fields for _, fields in rows])
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE paper_fields SET model = ?, vector = ? WHERE id = ?",
+                [(model, v.tobytes(), pid) for (pid, _), v in zip(rows, vectors, strict=True)],
+            )
+            self._bump_generation()
+        return len(rows)
+
+    def _paper_prior(
+        self, query: str, terms: list[str], qvec: np.ndarray | None, doc_ids: set[str]
+    ) -> dict[str, float]:
+        """How much each paper is *about* the query (0..1): its title, committee, type and the
+        titles of the reports it holds, by keyword (BM25) and by meaning (the query's cosine with
+        the fields' vector), each relative to the best paper among ``doc_ids``."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(
+            f"SELECT id, doc_id, model, vector FROM paper_fields WHERE doc_id IN ({marks})", sorted(doc_ids)
+        ).fetchall()
+        if not rows:
+            return {}
+        by_row = {r[0]: r[1] for r in rows}
+        keyword: dict[str, float] = {}
+        expression = fts_match_expression(terms)
+        if expression:
+            with contextlib.suppress(sqlite3.OperationalError):
+                for rowid, score in self.conn.execute(
+                    f"SELECT rowid, -bm25(papers_fts) FROM papers_fts WHERE papers_fts MATCH ? "
+                    f"AND rowid IN ({','.join('?' * len(by_row))})",
+                    [expression, *by_row],
+                ):
+                    keyword[by_row[rowid]] = max(0.0, float(score))
+        dense: dict[str, float] = {}
+        if qvec is not None:
+            model = self.encoder.model_name
+            for _, doc_id, vmodel, blob in rows:
+                if vmodel == model and blob:
+                    dense[doc_id] = max(0.0, float(np.frombuffer(blob, dtype=np.float32) @ qvec))
+        prior: dict[str, float] = {}
+        for part in (keyword, dense):
+            best = max(part.values(), default=0.0)
+            if best > 1e-9:
+                for doc_id, value in part.items():
+                    prior[doc_id] = prior.get(doc_id, 0.0) + 0.5 * value / best
+        return prior
 
     def _insert_passages(self, passages: list[Passage]) -> None:
         counts: Counter[str] = Counter()
@@ -532,22 +655,87 @@ class SearchIndex:
         ``mode`` is ``"hybrid"`` (the project's search), or ``"dense"``/``"keyword"`` (the
         single-retriever baselines used by evaluation). Raises :class:`QueryError` for an
         empty query; a query with no searchable words (punctuation or stopwords only) matches
-        nothing (:func:`search.keyword.has_search_words`).
+        nothing (:func:`search.keyword.has_search_words`). Near-duplicate passages are collapsed
+        into the best of them, which counts the others in ``more_like_this``.
         """
+        return self.search_page(query, k=k, filters=filters, offset=offset, mode=mode).results
+
+    def search_page(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        offset: int = 0,
+        mode: str = "hybrid",
+        sort: str = "relevance",
+        respell: bool = True,
+    ) -> SearchPage:
+        """One page of results with what a results page shows around them: how many passages
+        answer, facet counts per authority, year, committee and document type, whether any
+        passage answers well at all (``good_match``) and spelling suggestions for unknown words.
+
+        ``sort`` is ``"relevance"`` or ``"date"`` (newest first among the passages that answer).
+        When nothing answers well but a respelling of the query does (``reablment``), the page
+        is the respelling's, with ``respelled`` set (unless ``respell`` is false).
+        """
+        if sort not in ("relevance", "date"):
+            raise QueryError(f"unknown sort {sort!r} (relevance or date)")
+        ranking = self._rank(query, max(CANDIDATES, k + offset), filters, mode)
+        if ranking is None:
+            return SearchPage(query=" ".join(query.split())[:MAX_QUERY_CHARS])
+        groups = self._collapse(ranking.order, ranking.scores)
+        best = ranking.scores[groups[0][0]] if groups else 0.0
+        relevant = [g for g in groups if ranking.scores[g[0]] >= RELEVANT_SHARE * best]
+        chosen = relevant if sort == "date" else groups
+        facets = self._facets([g[0] for g in relevant])
+        if sort == "date":
+            dates = self._dates([g[0] for g in chosen])
+            chosen = sorted(chosen, key=lambda g: (dates.get(g[0]) or "", ranking.scores[g[0]]), reverse=True)
+        page = chosen[offset : offset + k]
+        results = self._results(
+            [g[0] for g in page],
+            ranking.scores,
+            ranking.terms,
+            ranking.phrases,
+            {g[0]: len(g) - 1 for g in page},
+        )
+        good = (
+            mode != "hybrid" or ranking.best_dense >= GOOD_DENSE or ranking.keyword_confidence >= GOOD_KEYWORD
+        )
+        found = SearchPage(
+            query=ranking.query,
+            results=results,
+            total=len(relevant),
+            total_capped=len(ranking.order) >= CANDIDATES,
+            facets=facets,
+            good_match=good,
+            suggestions=self.spelling_suggestions(ranking.query) if not good else [],
+            best_dense=ranking.best_dense,
+            keyword_confidence=ranking.keyword_confidence,
+        )
+        if respell and found.suggestions:
+            # A misspelt word finds nothing close; its respelling may. Then the page shows what
+            # the respelling finds and says so, as a search engine does ("showing results for").
+            other = self.search_page(found.suggestions[0], k, filters, offset, mode, sort, respell=False)
+            if other.good_match:
+                return replace(other, query=found.query, respelled=other.query)
+        return found
+
+    def _rank(self, query: str, want: int, filters: SearchFilters | None, mode: str) -> _Ranking | None:
+        """Every candidate of ``query`` scored and ordered (None when nothing can match)."""
         query = " ".join(query.split())[:MAX_QUERY_CHARS]
         if not query:
             raise QueryError("the search query is empty")
         if mode not in ("hybrid", "dense", "keyword"):
             raise QueryError(f"unknown search mode {mode!r}")
-        if k <= 0 or offset < 0 or not has_search_words(query):
-            return []
+        if want <= 0 or not has_search_words(query):
+            return None
         state = self._load_state()
         if not state.ids.shape[0]:
-            return []
+            return None
         allowed = self.allowed_ids(filters)
         if allowed is not None and not allowed.shape[0]:
-            return []
-        want = max(CANDIDATES, k + offset)
+            return None
         expansions = state.expansions.expansions(query) if mode == "hybrid" else []
         terms = query_terms(query)
 
@@ -560,6 +748,7 @@ class SearchIndex:
             # is encoded, so a hybrid query costs about the slower of the two, not their sum.
             keyword_job = self._worker().submit(self._keyword_scores, terms, expansions, want, allowed, True)
         dense: dict[int, float] = {}
+        qvec: np.ndarray | None = None
         if mode in ("hybrid", "dense"):
             dense_query = query if not expansions else f"{query} ({'; '.join(expansions)})"
             qvec = self.encoder.encode([dense_query])[0]
@@ -572,14 +761,124 @@ class SearchIndex:
                 if missing:
                     m_ids, m_vectors = self._vectors_for(missing)
                     dense.update(zip(m_ids.tolist(), (m_vectors @ qvec).tolist(), strict=True))
+        confidence = 0.0
         if mode == "keyword":
             ranked = keyword
         elif mode == "dense":
             ranked = dense
         else:
-            ranked = fuse_scores(dense, keyword, self._keyword_confidence(terms, expansions, keyword))
-        order = sorted(ranked, key=lambda i: (-ranked[i], i))[offset : offset + k]
-        return self._results(order, ranked, terms + [t for e in expansions for t in query_terms(e)])
+            confidence = self._keyword_confidence(terms, expansions, keyword)
+            ranked = fuse_scores(dense, keyword, confidence)
+            all_terms = terms + [t for e in expansions for t in query_terms(e)]
+            ranked = self._with_paper_prior(ranked, query, all_terms, qvec)
+        order = sorted(ranked, key=lambda i: (-ranked[i], i))
+        return _Ranking(
+            query=query,
+            order=order,
+            scores=ranked,
+            terms=terms,
+            phrases=expansions,
+            best_dense=max(dense.values(), default=0.0),
+            keyword_confidence=confidence,
+        )
+
+    def _with_paper_prior(
+        self, ranked: dict[int, float], query: str, terms: list[str], qvec: np.ndarray | None
+    ) -> dict[int, float]:
+        """Fused scores plus ``PAPER_PRIOR_WEIGHT`` × how much the passage's paper is about the
+        query, so the paper whose subject is the question outranks a stray sentence elsewhere."""
+        if not ranked or PAPER_PRIOR_WEIGHT <= 0:
+            return ranked
+        state = self._load_state()
+        positions = np.searchsorted(state.ids, np.fromiter(ranked, dtype=np.int64))
+        doc_of = dict(zip(ranked, state.doc_ids[positions].tolist(), strict=True))
+        prior = self._paper_prior(query, terms, qvec, set(doc_of.values()))
+        if not prior:
+            return ranked
+        return {i: s + PAPER_PRIOR_WEIGHT * prior.get(doc_of[i], 0.0) for i, s in ranked.items()}
+
+    def _collapse(self, order: list[int], scores: Mapping[int, float]) -> list[list[int]]:
+        """``order`` grouped into near-duplicates (the same words, give or take a few), best first.
+
+        Agenda packs and plans repeat paragraphs (a report and its appendix, a recommendation and
+        the minute adopting it); a reader wants one of them and a note that others exist.
+        """
+        if not order:
+            return []
+        texts = dict(
+            self.conn.execute(
+                f"SELECT id, coalesce(nullif(rendered, ''), text) FROM passages "
+                f"WHERE id IN ({','.join('?' * len(order))})",
+                order,
+            ).fetchall()
+        )
+        groups: list[list[int]] = []
+        shingles: list[set[tuple[str, ...]]] = []
+        for pid in order:
+            mine = _shingles(texts.get(pid, ""))
+            for group, theirs in zip(groups, shingles, strict=True):
+                if mine and theirs and len(mine & theirs) >= NEAR_DUPLICATE * len(mine | theirs):
+                    group.append(pid)
+                    break
+            else:
+                groups.append([pid])
+                shingles.append(mine)
+        return groups
+
+    def _facets(self, ids: list[int]) -> dict[str, list[tuple[str, int]]]:
+        """Counts of ``ids`` per authority, year, committee and document type, commonest first."""
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if not ids:
+            return {name: [] for name in FACETS}
+        marks = ",".join("?" * len(ids))
+        for name, column in FACETS.items():
+            rows = self.conn.execute(
+                f"SELECT coalesce({column}, ''), count(*) FROM passages WHERE id IN ({marks}) "
+                f"GROUP BY 1 ORDER BY 2 DESC, 1",
+                ids,
+            ).fetchall()
+            facets[name] = [(str(value), int(n)) for value, n in rows if str(value) not in ("", "-1")]
+        return facets
+
+    def _dates(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        return dict(
+            self.conn.execute(
+                f"SELECT id, coalesce(date, '') FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall()
+        )
+
+    def spelling_suggestions(self, query: str, limit: int = 3) -> list[str]:
+        """The query with each word the index has never seen replaced by the closest word it has
+        (by edit similarity, among words of the index), best first; empty when none is close."""
+        terms = query_terms(query)
+        unknown = [t for t in terms if t.isalpha() and not self._known(t)]
+        if not unknown:
+            return []
+        vocabulary = self._vocabulary()
+        fixed = query
+        changed = False
+        for term in unknown:
+            close = difflib.get_close_matches(term, vocabulary.get(term[:1], []), n=1, cutoff=SPELLING_CUTOFF)
+            if close:
+                fixed = re.sub(rf"\b{re.escape(term)}\b", close[0], fixed, flags=re.IGNORECASE)
+                changed = True
+        return [fixed][:limit] if changed else []
+
+    def _known(self, term: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM term_df WHERE term=?", (term,)).fetchone() is not None
+
+    def _vocabulary(self) -> dict[str, list[str]]:
+        """The index's words (seen in two passages or more), by first letter, for suggestions."""
+        key = self._keyword_key()
+        if self._vocab is None or self._vocab[0] != key:
+            by_letter: dict[str, list[str]] = {}
+            for (term,) in self.conn.execute("SELECT term FROM term_df WHERE df >= 2 AND length(term) > 2"):
+                if term.isalpha():
+                    by_letter.setdefault(term[:1], []).append(term)
+            self._vocab = (key, by_letter)
+        return self._vocab[1]
 
     def _keyword_confidence(
         self, terms: list[str], expansions: list[str], keyword: Mapping[int, float]
@@ -714,12 +1013,21 @@ class SearchIndex:
             rows = [r for r in rows if _sorted_contains(allowed, r[0])]
         return {r[0]: float(r[1]) for r in (rows[:n] if n else rows)}
 
-    def _results(self, order: list[int], scores: Mapping[int, float], terms: list[str]) -> list[SearchResult]:
+    def _results(
+        self,
+        order: list[int],
+        scores: Mapping[int, float],
+        terms: list[str],
+        phrases: list[str] = (),  # type: ignore[assignment]
+        more: Mapping[int, int] | None = None,
+    ) -> list[SearchResult]:
+        """Result records for ``order``; highlights mark the query's words and the alternative
+        names (``phrases``) actually found, never the single words of an alias."""
         if not order:
             return []
         rows = self.conn.execute(
             'SELECT id, text, doc_id, file_name, authority, date, start, "end", section, committee, '
-            f"document_type, kind FROM passages WHERE id IN ({','.join('?' * len(order))})",
+            f"document_type, kind, rendered FROM passages WHERE id IN ({','.join('?' * len(order))})",
             order,
         ).fetchall()
         by_id = {r[0]: r for r in rows}
@@ -740,10 +1048,43 @@ class SearchIndex:
                     committee=r[9],
                     document_type=r[10],
                     kind=r[11],
-                    highlights=highlight_spans(r[1], terms, base=r[6]),
+                    highlights=_highlights(r[1], terms, phrases, r[6]),
+                    rendered=r[12] or "",
+                    rendered_highlights=_highlights(r[12], terms, phrases, 0) if r[12] else [],
+                    more_like_this=(more or {}).get(pid, 0),
                 )
             )
         return results
+
+
+def _highlights(text: str, terms: list[str], phrases: list[str], base: int) -> list[tuple[int, int]]:
+    spans = set(highlight_spans(text, terms, base=base)) | set(phrase_spans(text, phrases, base=base))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def paper_fields(doc: Document) -> str:
+    """What a paper is about in a few words: its title, committee, type and the titles of the
+    reports it holds (an agenda pack's front sheets), for the paper-level prior of a search."""
+    meta = doc.metadata
+    parts = [meta.title, meta.committee, meta.document_type, *report_titles(doc)]
+    seen: dict[str, None] = {}
+    for part in parts:
+        if part and part.strip():
+            seen.setdefault(" ".join(part.split()), None)
+    return " | ".join(seen) or doc.file_name
 
 
 def _acronyms_of(passages: list[Passage]) -> list[tuple[str, str]]:

@@ -121,6 +121,19 @@ def highlight_spans(text: str, terms: list[str], base: int = 0) -> list[tuple[in
     return [(base + m.start(), base + m.end()) for m in _TOKEN.finditer(text) if accepts(m.group(0))]
 
 
+def phrase_spans(text: str, phrases: list[str], base: int = 0) -> list[tuple[int, int]]:
+    """Offsets (shifted by ``base``) of whole-word, case-insensitive occurrences of ``phrases``
+    (the alternative names a query was expanded with: the alias matched, not its words)."""
+    spans = []
+    for phrase in phrases:
+        phrase = " ".join(phrase.split())
+        if not phrase:
+            continue
+        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?!\w)"
+        spans.extend((base + m.start(), base + m.end()) for m in re.finditer(pattern, text, re.IGNORECASE))
+    return spans
+
+
 @lru_cache(maxsize=256)
 def _stem_matcher(terms: tuple[str, ...]) -> re.Pattern[str]:
     """A pattern whose ``match`` accepts a word exactly when :func:`_same_stem` does for a term:

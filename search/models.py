@@ -106,6 +106,18 @@ class SearchResult:
     document_type: str | None = None
     kind: str = "paragraph"
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    rendered: str = ""
+    """The passage as a reader says it (a table row with its column headers, tick boxes read
+    out), shown instead of the raw quote when set; ``text`` stays the paper's own words."""
+    rendered_highlights: list[tuple[int, int]] = field(default_factory=list)
+    """Highlights as offsets into :attr:`rendered`."""
+    more_like_this: int = 0
+    """Near-duplicate passages collapsed into this one."""
+
+    @property
+    def shown(self) -> str:
+        """What a results list shows: :attr:`rendered` if set, else the quote."""
+        return self.rendered or self.text
 
     def to_json(self) -> dict[str, object]:
         """The result as the CLI and web API give it (``paper`` is the file name)."""
@@ -122,4 +134,45 @@ class SearchResult:
             "start": self.start,
             "end": self.end,
             "highlights": [list(h) for h in self.highlights],
+            "rendered": self.rendered,
+            "rendered_highlights": [list(h) for h in self.rendered_highlights],
+            "more_like_this": self.more_like_this,
+        }
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results and what a results page shows around it."""
+
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    total: int = 0
+    """Passages (near-duplicates counted once) scoring at least half of the best one."""
+    total_capped: bool = False
+    """The candidate pool was full: more passages may answer than ``total`` says."""
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    """Per facet (authority, year, committee, type): (value, passages) over the ``total``."""
+    good_match: bool = True
+    """False when no passage answers well: the encoder found nothing close and the keyword
+    side did not find the query's words (see ``search.index.GOOD_DENSE``)."""
+    suggestions: list[str] = field(default_factory=list)
+    """The query respelled with words the index knows, when it has unknown ones."""
+    respelled: str = ""
+    """When set, the results are this respelling's: the query as typed found nothing close."""
+    best_dense: float = 0.0
+    keyword_confidence: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        """The page as the API gives it."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "total_capped": self.total_capped,
+            "good_match": self.good_match,
+            "suggestions": self.suggestions,
+            "respelled": self.respelled,
+            "facets": {
+                name: [{"value": v, "count": n} for v, n in values] for name, values in self.facets.items()
+            },
+            "results": [r.to_json() for r in self.results],
         }

@@ -150,7 +150,7 @@ def test_update_skips_unchanged_papers_and_embeds_only_changed_passages(data_dir
     idx = SearchIndex(Settings.load({"data_dir": str(data_dir)}), encoder=encoder)
     first = idx.update(papers())
     total = encoder.texts_encoded
-    assert total == first.passages_embedded > 0
+    assert total == first.passages_embedded + first.fields_embedded and first.passages_embedded > 0
 
     again = idx.update(papers())
     assert again.papers_indexed == [] and again.papers_unchanged == 3
@@ -324,10 +324,12 @@ def test_only_the_edited_passage_of_a_changed_paper_is_re_embedded(data_dir: Pat
     long_paragraphs = [p + " " + p for p in long_paragraphs]  # well over the merge threshold
     encoder = CountingEncoder()
     idx = SearchIndex(Settings.load({"data_dir": str(data_dir)}), encoder=encoder)
-    idx.update([make_document([("paragraph", p) for p in long_paragraphs], doc_id="plan")])
-    assert encoder.texts_encoded == 3
+    first = idx.update([make_document([("paragraph", p) for p in long_paragraphs], doc_id="plan")])
+    assert first.passages_embedded == 3 and first.fields_embedded == 1
+    assert encoder.texts_encoded == 4  # three passages and the paper's title fields
     edited = [*long_paragraphs[:2], long_paragraphs[2].replace("night", "evening")]
     report = idx.update([make_document([("paragraph", p) for p in edited], doc_id="plan")])
     assert report.papers_indexed == ["plan"] and report.passages_embedded == 1
-    assert encoder.texts_encoded == 4
+    assert report.fields_embedded == 0  # same title: its vector is kept
+    assert encoder.texts_encoded == 5
     assert len(idx) == 3
