@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from councilkg.errors import QueryError
 from councilkg.settings import Settings
 from kg.results import serialise
 from kg.store import GraphStore
-from search.models import SearchResult
+from search.models import SearchPage, SearchResult
 
 GRAPH_FIXTURE = Path(__file__).parent / "data" / "web" / "graph.trig"
 ID = "https://w3id.org/councilkg/id/"
@@ -144,6 +145,19 @@ class KeywordIndex:
                 ))
         ranked.sort(key=lambda r: (-r.score, r.doc_id, r.start))
         return ranked[offset:offset + k]
+
+    def search_page(self, query: str, k: int = 10, filters: Any = None, offset: int = 0,
+                    sort: str = "relevance") -> SearchPage:
+        """The stand-in's page: every match counts, facets by authority and year."""
+        ranked = self.search(query, k=1000, filters=filters)
+        if sort == "date":
+            ranked.sort(key=lambda r: r.date or "", reverse=True)
+        facets = {
+            "authority": Counter(r.authority for r in ranked if r.authority).most_common(),
+            "year": Counter(r.date[:4] for r in ranked if r.date).most_common(),
+        }
+        return SearchPage(query, ranked[offset:offset + k], total=len(ranked), facets=facets,
+                          good_match=bool(ranked))
 
 
 def make_app(tmp_path: Path, **settings: Any) -> Any:

@@ -39,15 +39,43 @@ class SearchHit:
     start: int
     end: int
     highlights: list[tuple[int, int]]
+    rendered: str
+    """The passage as read out (a table row with its column headers, tick boxes as words);
+    empty when it reads as it stands. ``text`` is always the paper's own words."""
+    rendered_highlights: list[tuple[int, int]]
+    """Highlights as offsets into ``rendered``."""
+    more_like_this: int
+    """Near-duplicate passages (the same words in another report or minute) folded into this one."""
+
+
+@dataclass
+class FacetCount:
+    """One value of a facet and how many answering passages have it."""
+
+    value: str
+    count: int
 
 
 @dataclass
 class SearchAnswer:
-    """One page of search results."""
+    """One page of search results and what surrounds them."""
 
     query: str
     page: int
     per_page: int
+    sort: str
+    total: int
+    """Passages that answer (near-duplicates once): those scoring at least half the best."""
+    total_capped: bool
+    """The candidate pool was full, so more passages may answer than ``total`` says."""
+    good_match: bool
+    """False when nothing answers well: the results are only the closest passages there are."""
+    suggestions: list[str]
+    """The query respelled with words the papers use, when it has words they never do."""
+    respelled: str
+    """When not empty, the results are this respelling's: the query as typed found nothing close."""
+    facets: dict[str, list[FacetCount]]
+    """Per ``authority``, ``year``, ``committee`` and ``type``: the values among ``total``."""
     results: list[SearchHit]
 
 

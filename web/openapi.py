@@ -17,7 +17,7 @@ from kg import browse
 from kg.timeline import Timeline
 from web import api_models
 from web.params import MAX_TEXT_CHARS, YEAR_RANGE
-from web.search_results import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from web.search_results import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS
 
 REF = "#/components/schemas/{model}"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$"
@@ -192,6 +192,8 @@ def openapi_document(max_query_chars: int) -> dict[str, Any]:
                 _param("entity", "Only passages mentioning this entity (name, IRI or /id/ path)", text),
                 _param("page", "Result page", _whole_number(1, MAX_PAGE)),
                 _param("per_page", "Results per page", _whole_number(1, MAX_PER_PAGE)),
+                _param("sort", "relevance (best first, the default) or date (newest first among the "
+                       "passages that answer)", {"type": "string", "enum": ["", *SORTS]}),
             ], _json(refs["search"], "Ranked passages")),
             "/api/overview": _get("Overview counts", [], _json(refs["overview"], "Counts")),
             "/api/papers": _get("All papers", [], _json(refs["papers"], "Papers, newest first")),

@@ -13,11 +13,13 @@ from typing import Any
 from markupsafe import Markup
 
 from web.paper_render import Span, render_text
-from web.params import int_param, text_param, year_param
+from web.params import choice_param, int_param, text_param, year_param
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
 MAX_PER_PAGE = 50
+SORTS = ("relevance", "date")
+"""Orders a results list can take: best first, or newest first among the passages that answer."""
 MAX_QUERY_CHARS = 500
 """The longest search a person or client may send (the search box's ``maxlength``)."""
 
@@ -35,6 +37,7 @@ class SearchRequest:
     entity: str | None = None
     page: int = 1
     per_page: int = PAGE_SIZE
+    sort: str = "relevance"
 
     def filters(self) -> Any:
         """The search layer's filter record (None when nothing is filtered)."""
@@ -52,6 +55,7 @@ class SearchRequest:
             "q": self.query, "authority": self.authority, "from_year": self.from_year,
             "to_year": self.to_year, "committee": self.committee, "type": self.document_type,
             "entity": self.entity, "page": self.page,
+            "sort": None if self.sort == "relevance" else self.sort,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -86,21 +90,33 @@ def read_search_request(args: Mapping[str, str]) -> SearchRequest:
         entity=text_param(args, "entity"),
         page=int_param(args, "page", 1, MAX_PAGE, default=1) or 1,
         per_page=int_param(args, "per_page", 1, MAX_PER_PAGE, default=PAGE_SIZE) or PAGE_SIZE,
+        sort=choice_param(args, "sort", SORTS) or "relevance",
     )
 
 
-def run_search(index: Any, req: SearchRequest) -> list[Any]:
-    """One page of results (an empty query gives no results rather than an error)."""
+def run_search(index: Any, req: SearchRequest) -> Any:
+    """One :class:`search.models.SearchPage` (an empty query gives an empty page, not an error)."""
+    from search.models import SearchPage
+
     if not req.query:
-        return []
-    return list(
-        index.search(req.query, k=req.per_page, filters=req.filters(), offset=(req.page - 1) * req.per_page)
+        return SearchPage(query="")
+    return index.search_page(
+        req.query, k=req.per_page, filters=req.filters(), offset=(req.page - 1) * req.per_page, sort=req.sort
     )
 
 
 def result_json(result: Any) -> dict[str, Any]:
     """The API form of one result (the search layer's own JSON form)."""
     return result.to_json()
+
+
+def shown_html(result: Any) -> Markup:
+    """What a results list shows of a passage: its read-out form (a table row with its column
+    headers, tick boxes as words) with its highlights, else the quote itself."""
+    if not getattr(result, "rendered", ""):
+        return snippet_html(result)
+    spans = [Span(s, e, "hit") for s, e in result.rendered_highlights]
+    return render_text(result.rendered, 0, spans)
 
 
 def snippet_html(result: Any) -> Markup:

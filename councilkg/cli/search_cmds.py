@@ -20,6 +20,13 @@ from councilkg.settings import Settings
 @click.option("--committee", help="Only papers of this committee (case-insensitive substring).")
 @click.option("--type", "document_type", help="Only papers of this document type (substring).")
 @click.option("--entity", help="Only passages that mention this entity key.")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date"]),
+    default="relevance",
+    show_default=True,
+    help="Best first, or newest first among the passages that answer.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of results.")
 @click.pass_obj
 def search_cmd(
@@ -33,9 +40,14 @@ def search_cmd(
     committee: str | None,
     document_type: str | None,
     entity: str | None,
+    sort: str,
     as_json: bool,
 ) -> None:
-    """Find the passages that answer QUERY, in your own words (hybrid semantic + keyword search)."""
+    """Find the passages that answer QUERY, in your own words (hybrid semantic + keyword search).
+
+    Table rows are shown read out with their column headers and tick boxes as words; the
+    offsets point at the paper's own text. Near-duplicates are shown once with a count.
+    """
     from search.index import open_existing_search_index
     from search.models import SearchFilters
 
@@ -49,9 +61,10 @@ def search_cmd(
     )
     index = open_existing_search_index(settings)  # read-only: never creates the index
     try:
-        results = index.search(query, k=k, filters=filters, offset=offset)
+        page = index.search_page(query, k=k, filters=filters, offset=offset, sort=sort)
     finally:
         index.close()
+    results = page.results
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
         return
@@ -59,10 +72,20 @@ def search_cmd(
         from search.keyword import NO_SEARCH_WORDS, has_search_words
 
         click.echo("no passages found" if has_search_words(query) else NO_SEARCH_WORDS)
+    elif not page.good_match:
+        click.echo("no good match: these are only the nearest passages there are")
+    else:
+        click.echo(f"about {page.total}{'+' if page.total_capped else ''} passages answer")
+    if page.respelled:
+        click.echo(f"showing results for: {page.respelled} (nothing close to the query as typed)")
+    else:
+        for suggestion in page.suggestions:
+            click.echo(f"did you mean: {suggestion}")
     for rank, r in enumerate(results, start=offset + 1):
         where = ", ".join(x for x in (r.authority, r.date, r.section) if x)
-        click.echo(f"{rank:>3}. [{r.score:.3f}] {r.file_name} {r.start}-{r.end} ({where})")
-        click.echo("     " + " ".join(r.text.split())[:400])
+        more = f" (+{r.more_like_this} like this)" if r.more_like_this else ""
+        click.echo(f"{rank:>3}. [{r.score:.3f}] {r.file_name} {r.start}-{r.end} ({where}){more}")
+        click.echo("     " + " ".join(r.shown.split())[:400])
 
 
 @click.command("eval-search")

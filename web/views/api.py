@@ -16,6 +16,7 @@ from web.api_models import (
     BlockSpan,
     EntityHit,
     EntityList,
+    FacetCount,
     PaperDetail,
     PaperList,
     PaperSummary,
@@ -48,9 +49,11 @@ def search() -> Any:
     req = read_search_request(request.args)
     if not req.query:
         raise CouncilKGError("parameter 'q' is required")
-    results = run_search(get_search_index(), req)
-    return _answer(SearchAnswer(req.query, req.page, req.per_page,
-                                [SearchHit(**result_json(r)) for r in results]))
+    page = run_search(get_search_index(), req)
+    facets = {name: [FacetCount(v, n) for v, n in values] for name, values in page.facets.items()}
+    return _answer(SearchAnswer(req.query, req.page, req.per_page, req.sort, page.total, page.total_capped,
+                                page.good_match, page.suggestions, page.respelled, facets,
+                                [SearchHit(**result_json(r)) for r in page.results]))
 
 
 @bp.get("/api/overview")

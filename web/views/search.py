@@ -8,26 +8,37 @@ one-line 400 of :mod:`web.params`.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 
+from councilkg.errors import CouncilKGError
 from kg import browse
-from search.keyword import NO_SEARCH_WORDS, has_search_words
+from search.keyword import NO_SEARCH_WORDS, STOPWORDS, has_search_words
 from web.params import MAX_TEXT_CHARS, YEAR_RANGE, ParameterError, int_param, year_param
 from web.resources import derived, get_graph_store, get_search_index
 from web.search_results import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
+    SORTS,
+    SearchRequest,
     read_search_request,
     run_search,
+    shown_html,
     snippet_html,
 )
 from web.security import limited, wants_json
 
 bp = Blueprint("search", __name__)
+
+MAX_EXPORT = 200
+"""Most passages one CSV export holds."""
 
 FIELDS = {"q": "Words or a question", "authority": "Authority", "from_year": "From year",
           "to_year": "To year", "committee": "Committee", "type": "Document type",
@@ -66,6 +77,8 @@ def form_problems(args: Mapping[str, str]) -> list[Problem]:
     if low is not None and high is not None and low > high:
         problems.append(Problem("from_year", f"From year {low} is after To year {high}, so no paper can "
                                              f"match. Swap them to search {high} to {low}.", swap=True))
+    if (args.get("sort") or "relevance") not in SORTS:
+        problems.append(Problem(None, f"Results can be sorted by {' or '.join(SORTS)} only."))
     for name, top in (("page", MAX_PAGE), ("per_page", MAX_PER_PAGE)):
         try:
             int_param(args, name, 1, top)
@@ -98,14 +111,79 @@ def search_page() -> str | tuple[str, int]:
         if any(p.swap for p in problems):
             swapped = {**request.args, "from_year": form["to_year"], "to_year": form["from_year"]}
         return _page(form, req=None, results=[], chips=[], problems=problems, swapped=swapped,
-                     snippet=snippet_html, no_words=""), 400
+                     snippet=snippet_html, no_words="", page=None, facets=[], nearby=[]), 400
     req = read_search_request(request.args)
-    results = run_search(get_search_index(), req) if req.query else []
+    page = run_search(get_search_index(), req)
+    results = page.results
     chips = browse.entities_in_spans(get_graph_store(), [(r.doc_id, r.start, r.end) for r in results])
     # A form sent with nothing to look for says so (an empty search used to show nothing at all).
     asked_nothing = "q" in request.args and not req.query
     return _page(
-        form, req=req, results=results, snippet=snippet_html, chips=chips, problems=[], swapped=None,
-        asked_nothing=asked_nothing,
+        form, req=req, page=page, results=results, snippet=shown_html, chips=chips, problems=[],
+        swapped=None, asked_nothing=asked_nothing, facets=facet_links(req, page.facets),
+        nearby=[] if page.good_match else named_entities(req.query),
         no_words=NO_SEARCH_WORDS if req.query and not has_search_words(req.query) else "",
     )
+
+
+FACET_LABELS = {"authority": "Authority", "year": "Year", "committee": "Committee", "type": "Document type"}
+FACET_SHOWN = 8
+"""Values shown per facet (the most frequent first)."""
+
+
+def facet_links(req: SearchRequest, facets: Mapping[str, list[tuple[str, int]]]) -> list[dict[str, Any]]:
+    """Each facet with its values as links that narrow the search to them (page 1 again).
+
+    A facet the search is already narrowed by shows no values (the filter says it); a year
+    narrows both ends of the year range."""
+    out = []
+    current = {"authority": req.authority, "committee": req.committee, "type": req.document_type,
+               "year": req.from_year if req.from_year is not None and req.from_year == req.to_year else None}
+    for name, label in FACET_LABELS.items():
+        values = facets.get(name) or []
+        if current[name] is not None or len(values) < 1:
+            continue
+        links = []
+        for value, count in values[:FACET_SHOWN]:
+            changes = {"from_year": value, "to_year": value} if name == "year" else {name: value}
+            links.append({"value": value, "count": count,
+                          "href": url_for("search.search_page", **req.params(page=None, **changes))})
+        out.append({"name": name, "label": label, "values": links, "more": max(0, len(values) - FACET_SHOWN)})
+    return out
+
+
+def named_entities(query: str, limit: int = 8) -> list[dict[str, str]]:
+    """Entities whose name holds one of the query's longer words: what to offer when no passage
+    answers well (an organisation or service the person may have meant)."""
+    store = get_graph_store()
+    found: dict[str, dict[str, str]] = {}
+    for word in sorted({w for w in re.findall(r"[A-Za-z]{4,}", query) if w.lower() not in STOPWORDS},
+                       key=len, reverse=True):
+        for hit in browse.find_entities(store, word, None, limit=limit):
+            found.setdefault(hit["iri"], hit)
+        if len(found) >= limit:
+            break
+    return list(found.values())[:limit]
+
+
+@bp.get("/search.csv")
+@limited("search")
+def search_csv() -> Response:
+    """The results of a search as CSV, one row per passage (up to ``MAX_EXPORT``), with the
+    quote, its offsets and an absolute link to it in its paper."""
+    req = read_search_request(request.args)
+    if not req.query:
+        raise CouncilKGError("parameter 'q' is required")
+    page = get_search_index().search_page(req.query, k=MAX_EXPORT, filters=req.filters(), sort=req.sort)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "score", "paper", "doc_id", "authority", "date", "committee", "type",
+                     "section", "start", "end", "quote", "read_as", "more_like_this", "link"])
+    for rank, r in enumerate(page.results, 1):
+        link = url_for("papers.paper_page", doc_id=r.doc_id, at=f"{r.start}-{r.end}", _external=True)
+        writer.writerow([rank, f"{r.score:.4f}", r.file_name, r.doc_id, r.authority or "", r.date or "",
+                         r.committee or "", r.document_type or "", r.section, r.start, r.end, r.text,
+                         r.rendered, r.more_like_this, f"{link}#o-{r.start}"])
+    name = re.sub(r"[^a-z0-9]+", "-", req.query.lower()).strip("-")[:40] or "search"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="councilkg-{name}.csv"'})
