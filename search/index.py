@@ -47,7 +47,7 @@ from search.models import Passage, SearchFilters, SearchPage, SearchResult, embe
 from search.passages import build_passages, report_titles
 from search.vectors import VectorBackend, open_vector_backend
 
-PASSAGE_VERSION = "2"
+PASSAGE_VERSION = "3"
 """Bump when the way passages are cut or rendered changes: every paper is then re-cut."""
 
 CANDIDATES = 100
@@ -76,6 +76,12 @@ paper's title fields stay indexed (``paper_fields``) for the day a prior earns i
 
 NEAR_DUPLICATE = 0.7
 """Word-trigram Jaccard similarity from which two passages are shown as one."""
+
+DUPLICATE_WINDOW = 25
+"""How many of the latest result groups a passage is compared with when folding near-duplicates."""
+
+SHINGLE_CACHE = 50_000
+"""Passages whose word trigrams are kept between queries for near-duplicate folding."""
 
 RELEVANT_SHARE = 0.5
 """Passages scoring at least this share of the best one count as answering (total, facets)."""
@@ -213,6 +219,7 @@ class SearchIndex:
         self._pool: ThreadPoolExecutor | None = None
         self._postings: Postings | None = None
         self._postings_lock = threading.Lock()
+        self._shingle_cache: dict[tuple[int, int], frozenset[int]] = {}
         self._stemmer: Stemmer | None = None
         self._vocab: tuple[str, dict[str, list[str]]] | None = None
         self._embedded_all: set[str] = set()
@@ -813,17 +820,42 @@ class SearchIndex:
             ).fetchall()
         )
         groups: list[list[int]] = []
-        shingles: list[set[tuple[str, ...]]] = []
+        shingles: list[frozenset[int]] = []
+        sizes = np.zeros(len(order), dtype=np.float64)  # of each group's first passage
         for pid in order:
-            mine = _shingles(texts.get(pid, ""))
-            for group, theirs in zip(groups, shingles, strict=True):
-                if mine and theirs and len(mine & theirs) >= NEAR_DUPLICATE * len(mine | theirs):
-                    group.append(pid)
-                    break
-            else:
+            mine = self._shingles_of(pid, texts.get(pid, ""))
+            size = len(mine)
+            joined = False
+            if size and groups:
+                # Jaccard >= t needs the smaller set to be >= t of the larger: most pairs stop here.
+                # Near-duplicates score almost alike, so they sit close together in ``order``:
+                # only the groups opened last are compared (linear, not quadratic, in the pool).
+                first = max(0, len(groups) - DUPLICATE_WINDOW)
+                known = sizes[first : len(groups)]
+                near = np.flatnonzero((known >= NEAR_DUPLICATE * size) & (size >= NEAR_DUPLICATE * known))
+                for g in (near + first).tolist():
+                    common = len(mine & shingles[g])
+                    if common >= NEAR_DUPLICATE * (size + sizes[g] - common):
+                        groups[g].append(pid)
+                        joined = True
+                        break
+            if not joined:
+                sizes[len(groups)] = size
                 groups.append([pid])
                 shingles.append(mine)
         return groups
+
+    def _shingles_of(self, pid: int, text: str) -> frozenset[int]:
+        """Passage ``pid``'s shingles, kept for the next queries (a bounded cache per index,
+        keyed by the text itself, so a rebuilt passage that reuses an id is never mistaken)."""
+        cache = self._shingle_cache
+        key = (pid, hash(text))
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= SHINGLE_CACHE:
+                cache.clear()
+            found = cache[key] = _shingles(text)
+        return found
 
     def _facets(self, ids: list[int]) -> dict[str, list[tuple[str, int]]]:
         """Counts of ``ids`` per authority, year, committee and document type, commonest first."""
@@ -1068,11 +1100,15 @@ def _highlights(text: str, terms: list[str], phrases: list[str], base: int) -> l
     return merged
 
 
-def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.lower())
+def _shingles(text: str, n: int = 3) -> frozenset[int]:
+    """The hashed word ``n``-grams of ``text`` (hashes: set operations on ints are cheap)."""
+    words = _WORD.findall(text.lower())
     if len(words) < n:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+        return frozenset({hash(tuple(words))}) if words else frozenset()
+    return frozenset(hash(tuple(words[i : i + n])) for i in range(len(words) - n + 1))
+
+
+_WORD = re.compile(r"\w+")
 
 
 def paper_fields(doc: Document) -> str:
