@@ -47,7 +47,7 @@ from search.models import Passage, SearchFilters, SearchPage, SearchResult, embe
 from search.passages import build_passages, report_titles
 from search.vectors import VectorBackend, open_vector_backend
 
-PASSAGE_VERSION = "3"
+PASSAGE_VERSION = "4"
 """Bump when the way passages are cut or rendered changes: every paper is then re-cut."""
 
 CANDIDATES = 100

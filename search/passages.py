@@ -95,17 +95,41 @@ def heading_paths(doc: Document) -> list[str]:
     paths: list[str] = []
     report = ""
     stack: list[tuple[int, str]] = []
-    for block in doc.blocks:
+    listed = listed_headings(doc.blocks)
+    for i, block in enumerate(doc.blocks):
         title = _report_title(block)
         if title:
             report, stack = title, []
-        if block.kind == "heading":
+        if block.kind == "heading" and i not in listed:
             level = max(block.level, 1)
             stack = [(lv, t) for lv, t in stack if lv < level]
             stack.append((level, _clean(block.text)))
         parts = ([report] if report else []) + [t for _, t in stack if t != report]
         paths.append(PATH_SEPARATOR.join(parts[-PATH_DEPTH:]))
     return paths
+
+
+HEADING_RUN = 5
+"""Consecutive headings with nothing between them from which they are lines, not headings."""
+
+
+def listed_headings(blocks: list[Block]) -> set[int]:
+    """Indices of "headings" that are really lines of a list or a flattened table: a run of
+    ``HEADING_RUN`` or more headings with no text between them (a members list set one name
+    per bold line, a table's cells each on its own line). Real headings always head something.
+    """
+    found: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and blocks[j].kind == "heading":
+            j += 1
+        # The run's last heading, when text follows it, heads that text: it stays a heading.
+        last = j - 1 if j < len(blocks) else j
+        if last - i >= HEADING_RUN:
+            found.update(range(i, last))
+        i = max(j, i + 1)
+    return found
 
 
 PATH_SEPARATOR = " › "
@@ -143,6 +167,7 @@ def _iter_passages(doc: Document, max_chars: int, min_chars: int, paths: list[st
     buffer_section = ""
     buffer_kind = "paragraph"
     blocks = doc.blocks
+    listed = listed_headings(blocks)
 
     def flush() -> Iterator[Passage]:
         if buffer:
@@ -155,7 +180,7 @@ def _iter_passages(doc: Document, max_chars: int, min_chars: int, paths: list[st
     i = 0
     while i < len(blocks):
         block, section = blocks[i], paths[i]
-        if block.kind in ("heading", "table_header"):
+        if block.kind in ("heading", "table_header") and i not in listed:
             yield from flush()
             i += 1
             continue
@@ -175,14 +200,15 @@ def _iter_passages(doc: Document, max_chars: int, min_chars: int, paths: list[st
             size = e - s
             fits = buffer and e - buffer[0][0] <= max_chars and section == buffer_section
             small = buffer and (buffer[-1][1] - buffer[0][0] < min_chars or size < min_chars)
+            kind = "list_item" if i in listed else block.kind
             if fits and small:
                 buffer.append((s, e))
-                if block.kind != buffer_kind:
+                if kind != buffer_kind:
                     buffer_kind = "paragraph"
                 continue
             yield from flush()
             buffer.append((s, e))
-            buffer_section, buffer_kind = section, block.kind
+            buffer_section, buffer_kind = section, kind
         i += 1
     yield from flush()
 

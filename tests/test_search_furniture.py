@@ -223,3 +223,19 @@ def test_a_box_taken_for_a_column_header_is_not_shown() -> None:
     rendered = " | ".join(shown(p) for p in build_passages(b.build()))
     assert "No major change to the policy is needed" in rendered
     assert "☒" not in rendered and "☐" not in rendered
+
+
+def test_a_run_of_bold_lines_is_a_list_not_a_heading_path() -> None:
+    b = Builder().heading("Board membership", level=2)
+    names = ["Members", "Role", "Alex EXAMPLE", "Chair, nominated by the council", "Sam PLACEHOLDER",
+             "Chief Finance Officer", "Jo SAMPLE", "Voting member, nominated by the health board"]
+    for name in names:
+        b.heading(name, level=2)
+    b.heading("Minutes of the previous meeting", level=2)
+    b.para("The minutes of the meeting held in March were agreed as a correct record by members.")
+    doc = b.build()
+    passages = build_passages(doc)
+    listed = [p for p in passages if "Sam PLACEHOLDER" in p.text]
+    assert listed and "Chief Finance Officer" in listed[0].text
+    minutes = next(p for p in passages if "correct record" in p.text)
+    assert "Jo SAMPLE" not in minutes.section and minutes.section.endswith("Minutes of the previous meeting")
