@@ -55,6 +55,7 @@ class _Server:
         self.inflight = 0
         self.max_inflight = 0
         self.flaky: dict[str, list[int]] = {}
+        self.types: dict[str, str] = {}
         lock = threading.Lock()
         server = self
 
@@ -100,6 +101,8 @@ class _Server:
                     return
                 self.send_response(200)
                 self.send_header("ETag", etag)
+                if key in server.types:
+                    self.send_header("Content-Type", server.types[key])
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

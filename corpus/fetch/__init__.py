@@ -1,8 +1,9 @@
-"""Fetch council papers from Modern.gov sites into a source cache (issue #16, first step).
+"""Fetch council papers into a source cache: Modern.gov sites, or a CSV list of URLs (issue #16).
 
-Only the web-service path (``mgWebService.asmx``: GetCommittees, GetMeetings, GetMeeting)
-is implemented so far; each document is cached under a content-hash name with a JSON
-manifest, and described by a :class:`~corpus.metadata.CatalogueRow` so source metadata
+A Modern.gov site is read through its web service (``mgWebService.asmx``: GetCommittees,
+GetMeetings, GetMeeting) or, when that is off, its public pages (docs/modern_gov.md); any
+other system through a URL list. Each document is cached under a content-hash name with a
+JSON manifest, and described by a :class:`~corpus.metadata.CatalogueRow` so source metadata
 wins over inference when the cache is ingested.
 """
 
@@ -11,5 +12,6 @@ from __future__ import annotations
 from corpus.fetch.cache import SourceCache
 from corpus.fetch.http import PoliteClient
 from corpus.fetch.modern_gov import fetch_site
+from corpus.fetch.url_list import fetch_urls
 
-__all__ = ["PoliteClient", "SourceCache", "fetch_site"]
+__all__ = ["PoliteClient", "SourceCache", "fetch_site", "fetch_urls"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from pathlib import Path
@@ -46,3 +47,26 @@ class SourceCache:
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True), "utf-8")
         tmp.replace(self.manifest_path)
+
+    def write_catalogue(self, path: str | Path | None = None) -> Path:
+        """Write a catalogue CSV (``<root>/catalogue.csv`` by default) of every cached document.
+
+        Built from the whole manifest, not one run, so fetching a second site or a URL list
+        into the same folder keeps the first one's source metadata for ``councilkg build``.
+        """
+        from corpus.metadata import CATALOGUE_COLUMNS
+
+        path = Path(path) if path is not None else self.root / "catalogue.csv"
+        rows: dict[str, dict[str, str]] = {}
+        for entry in self.entries.values():
+            if entry.get("status") == "ok" and (self.files / entry["file"]).exists():
+                meta = entry.get("metadata") or {}
+                values = {c: meta.get(c, "") for c in CATALOGUE_COLUMNS[1:]}
+                rows[entry["file"]] = {"file": entry["file"], **values}
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(CATALOGUE_COLUMNS))
+            writer.writeheader()
+            writer.writerows(rows[name] for name in sorted(rows))
+        tmp.replace(path)
+        return path

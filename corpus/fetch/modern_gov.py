@@ -11,28 +11,24 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from corpus.fetch.cache import SourceCache
+from corpus.fetch.documents import (
+    DOCUMENT_SUFFIXES,
+    FetchReport,
+    authority_for_host,
+    classify_document,
+    fetch_document,
+    iso_date,
+)
 from corpus.fetch.http import PoliteClient
-from corpus.metadata import CatalogueRow
 from councilkg.errors import InputError
 
+__all__ = ["FetchReport", "fetch_site"]
+
 SERVICE = "mgWebService.asmx"
-
-
-@dataclass
-class FetchReport:
-    """What a fetch did: cached document paths with their rows, and one line per failure."""
-
-    rows: dict[str, CatalogueRow] = field(default_factory=dict)
-    paths: list[Path] = field(default_factory=list)
-    fetched: int = 0
-    unchanged: int = 0
-    failures: list[str] = field(default_factory=list)
-    bytes: int = 0
 
 
 def _local(tag: str) -> str:
@@ -60,29 +56,19 @@ def _xml(client: PoliteClient, url: str) -> ET.Element:
         raise InputError(f"{url}: not a Modern.gov web service answer (no XML)") from None
 
 
-def _iso(date: str) -> str:
-    """``2024-03-05T00:00:00`` or ``05/03/2024`` → ``2024-03-05``."""
-    date = date.strip()
-    if len(date) >= 10 and date[4] == "-":
-        return date[:10]
-    parts = date.split(" ")[0].split("/")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
-    return date
+def _service_date(date: str) -> str:
+    """``2024-03-05`` → ``05/03/2024``, the day-first form the web service reads (else unchanged)."""
+    parts = date.strip().split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        return f"{int(parts[2]):02d}/{int(parts[1]):02d}/{parts[0]}"
+    return date.strip()
 
 
-def _authority(base: str) -> tuple[str, str]:
-    """Authority name and GSS code matched on the site's host name, or empty strings."""
-    from corpus.authorities import load_authorities
-
-    host = urlsplit(base).hostname or ""
-    words = [w for w in host.split(".") if w not in {"www", "moderngov", "democracy", "gov", "uk", "org"}]
-    index = load_authorities()
-    for word in words:
-        found = index.lookup(word.replace("-", " "))
-        if found is not None:
-            return found.name, found.gss_code or ""
-    return "", ""
+def _in_range(date: str, date_from: str, date_to: str) -> bool:
+    """Whether ISO ``date`` lies in the range (an unreadable date is kept, not silently dropped)."""
+    if len(date) != 10 or date[4] != "-":
+        return True
+    return (not date_from or date >= date_from[:10]) and (not date_to or date <= date_to[:10])
 
 
 def fetch_site(
@@ -94,82 +80,72 @@ def fetch_site(
     date_to: str = "",
     limit: int | None = None,
     on_document: Callable[[FetchReport], None] | None = None,
+    kinds: frozenset[str] | None = None,
+    report: FetchReport | None = None,
 ) -> FetchReport:
     """Fetch the documents of ``base``'s meetings into ``cache``; see :class:`FetchReport`.
 
-    Each finished document is recorded in the manifest before the next starts, so a
-    ``KeyboardInterrupt`` loses nothing and a re-run sends conditional requests only.
+    ``kinds`` keeps only documents whose :func:`classify_document` type is in it. Pass
+    ``report`` to read what finished after an interrupt. Each finished document is recorded
+    in the manifest before the next starts, so a ``KeyboardInterrupt`` loses nothing and a
+    re-run sends conditional requests only.
     """
     if urlsplit(base).scheme not in {"http", "https"} or not urlsplit(base).hostname:
         raise InputError(f"{base}: not a web address (give the site's http:// or https:// address)")
     base = base.rstrip("/") + "/"
     service = urljoin(base, SERVICE)
-    report = FetchReport()
-    authority, gss = _authority(base)
+    report = report if report is not None else FetchReport()
+    authority, gss = authority_for_host(base)
     try:
         root = _xml(client, f"{service}/GetCommittees")
     except InputError as exc:
-        return _fetch_html(base, cache, client, committees, limit, on_document, report, exc.message)
+        dates, why = (date_from, date_to), exc.message
+        return _fetch_html(base, cache, client, committees, dates, limit, on_document, kinds, report, why)
     wanted = {c.lower() for c in committees}
     for committee in _children(root, "committee"):
         cid, ctitle = _text(committee, "committeeid"), _text(committee, "committeetitle")
         if not cid or (wanted and ctitle.lower() not in wanted):
             continue
-        query = urlencode({"lCommitteeId": cid, "sFromDate": date_from, "sToDate": date_to})
+        query = urlencode(
+            {"lCommitteeId": cid, "sFromDate": _service_date(date_from), "sToDate": _service_date(date_to)}
+        )
         meetings = _xml(client, f"{service}/GetMeetings?{query}")
         for meeting in _children(meetings, "meeting"):
             mid = _text(meeting, "meetingid")
-            if not mid:
+            if not mid or not _in_range(iso_date(_text(meeting, "meetingdate")), date_from, date_to):
                 continue
             detail = _xml(client, f"{service}/GetMeeting?lMeetingId={mid}")
-            date = _iso(_text(meeting, "meetingdate") or _text(detail, "meetingdate"))
+            date = iso_date(_text(meeting, "meetingdate") or _text(detail, "meetingdate"))
             meeting_url = urljoin(base, f"ieListDocuments.aspx?CId={cid}&MId={mid}")
+            # Agenda items' documents with their item, then the meeting's own (agenda, minutes).
+            found: list[tuple[ET.Element, str, str]] = []
             for item in _children(detail, "agendaitem"):
                 number, title = _text(item, "agendaitemnumber"), _text(item, "agendaitemtitle")
-                for doc in _children(item, "linkeddocument"):
-                    url = urljoin(base, _text(doc, "url"))
-                    if limit is not None and report.fetched + report.unchanged >= limit:
-                        return report
-                    meta = {
-                        "authority": authority,
-                        "gss_code": gss,
-                        "committee": ctitle,
-                        "date": date,
-                        "title": _text(doc, "title") or title,
-                        "document_type": "report",
-                        "item_number": number,
-                        "item_title": title,
-                        "source_url": url,
-                        "meeting_url": meeting_url,
-                    }
-                    _fetch_document(client, cache, url, meta, report)
-                    if on_document:
-                        on_document(report)
+                found += [(doc, number, title) for doc in _children(item, "linkeddocument")]
+            in_items = {id(doc) for doc, _n, _t in found}
+            found += [(doc, "", "") for doc in _children(detail, "linkeddocument") if id(doc) not in in_items]
+            for doc, number, title in found:
+                url = urljoin(base, _text(doc, "url"))
+                if limit is not None and report.done >= limit:
+                    return report
+                doc_title = _text(doc, "title") or title
+                meta = {
+                    "authority": authority,
+                    "gss_code": gss,
+                    "committee": ctitle,
+                    "date": date,
+                    "title": doc_title,
+                    "document_type": classify_document(doc_title, url),
+                    "item_number": number,
+                    "item_title": title,
+                    "source_url": url,
+                    "meeting_url": meeting_url,
+                }
+                if kinds is not None and meta["document_type"] not in kinds:
+                    report.skipped += 1
+                    continue
+                fetch_document(client, cache, url, meta, report, on_document)
     return report
-
-
-def _fetch_document(
-    client: PoliteClient, cache: SourceCache, url: str, meta: dict[str, str], report: FetchReport
-) -> None:
-    old = cache.get(url)
-    try:
-        resp = client.get(url, old and old.get("etag"), old and old.get("last_modified"))
-    except InputError as exc:
-        report.failures.append(exc.message)
-        return
-    if resp.status == 304 and old:
-        path = cache.files / old["file"]
-        report.unchanged += 1
-    else:
-        ext = Path(urlsplit(url).path).suffix.lower() or ".html"
-        path = cache.put(url, resp.body, ext, resp.headers, meta)
-        report.fetched += 1
-        report.bytes += len(resp.body)
-    report.paths.append(path)
-    report.rows[path.name.lower()] = CatalogueRow(
-        file=path.name,
-        **{k: meta[k] for k in ("authority", "gss_code", "date", "committee", "title", "document_type")},
-    )
 
 
 def _links(client: PoliteClient, url: str) -> list[tuple[str, str]]:
@@ -201,8 +177,10 @@ def _fetch_html(
     cache: SourceCache,
     client: PoliteClient,
     committees: tuple[str, ...],
+    dates: tuple[str, str],
     limit: int | None,
     on_document: Callable[[FetchReport], None] | None,
+    kinds: frozenset[str] | None,
     report: FetchReport,
     why: str,
 ) -> FetchReport:
@@ -218,7 +196,7 @@ def _fetch_html(
     ]
     if not found:
         raise InputError(f"{base}: not a Modern.gov site (web service: {why}; no mgListCommittees.aspx)")
-    authority, gss = _authority(base)
+    authority, gss = authority_for_host(base)
     wanted = {c.lower() for c in committees}
     seen: set[str] = set()
     for href, ctitle in found:
@@ -232,7 +210,8 @@ def _fetch_html(
             report.failures.append(exc.message)
             continue
         for meeting_url, mtext in meetings:
-            if "ielistdocuments.aspx" not in meeting_url.lower():
+            date = _html_date(mtext)
+            if "ielistdocuments.aspx" not in meeting_url.lower() or not _in_range(date, *dates):
                 continue
             try:
                 docs = _links(client, meeting_url)
@@ -240,23 +219,26 @@ def _fetch_html(
                 report.failures.append(exc.message)
                 continue
             for url, title in docs:
-                if Path(urlsplit(url).path).suffix.lower() not in {".pdf", ".docx", ".doc", ".html", ".htm"}:
+                path = urlsplit(url).path.lower()
+                # Documents by suffix, and the meeting's decision records (HTML pages).
+                if Path(path).suffix not in DOCUMENT_SUFFIXES and not path.endswith("iedecisiondetails.aspx"):
                     continue
-                if limit is not None and report.fetched + report.unchanged >= limit:
+                if limit is not None and report.done >= limit:
                     return report
                 meta = {
                     "authority": authority,
                     "gss_code": gss,
                     "committee": ctitle,
-                    "date": _html_date(mtext),
+                    "date": date,
                     "title": title,
-                    "document_type": "report",
+                    "document_type": classify_document(title, url),
                     "item_number": "",
                     "item_title": "",
                     "source_url": url,
                     "meeting_url": meeting_url,
                 }
-                _fetch_document(client, cache, url, meta, report)
-                if on_document:
-                    on_document(report)
+                if kinds is not None and meta["document_type"] not in kinds:
+                    report.skipped += 1
+                    continue
+                fetch_document(client, cache, url, meta, report, on_document)
     return report
