@@ -121,11 +121,24 @@ class ExpansionTable:
                 hit = any(w.lower() == label and (not w.islower() or len(w) > 4) for w in words)
             if not hit:
                 continue
+            names = [label, *(a.lower() for a in alternatives)]
             for alt in sorted(alternatives):
-                if alt.lower() not in seen and alt.lower() not in lowered:
+                if alt.lower() not in seen and alt.lower() not in lowered and not _qualified(alt, names):
                     seen.add(alt.lower())
                     out.append(alt)
         return out[:limit]
+
+
+def _qualified(alternative: str, names: list[str]) -> bool:
+    """Whether ``alternative`` is another of the entity's names with words added ("Homecare
+    Review" beside "Homecare", "home care services" beside "home care"): it finds nothing
+    the shorter name does not, and would mark words the query never asked for."""
+    padded = " " + " ".join(_WORD.findall(alternative.lower())) + " "
+    return any(
+        f" {' '.join(_WORD.findall(name))} " in padded
+        for name in names
+        if name != alternative.lower()
+    )
 
 
 def alias_pairs(aliases: Iterable[tuple[str, list[str]]] | Mapping[str, list[str]]) -> list[tuple[str, str]]:

@@ -141,3 +141,9 @@ def test_expansion_goes_both_ways_and_matches_whole_words() -> None:
     assert table.expansions("how is the BCF spent") == ["Better Care Fund"]
     assert table.expansions("spending of the better care fund") == ["BCF"]
     assert table.expansions("BCFX and abcf") == []
+
+
+def test_an_alias_that_is_another_name_with_words_added_is_not_an_expansion() -> None:
+    table = ExpansionTable([("Home Care", "Homecare"), ("Home Care", "Homecare Review"),
+                            ("Home Care", "home care services"), ("Home Care", "care at home")])
+    assert table.expansions("who provides home care") == ["Homecare", "care at home"]
