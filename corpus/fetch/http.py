@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import email.utils
+import http.client
 import threading
 import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from councilkg import __version__
 from councilkg.errors import InputError
 
 USER_AGENT = f"councilkg/{__version__} (+https://github.com/councilkg/councilkg)"
+
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+"""Reserved characters and ``%`` kept as they are: only spaces and other unsafe bytes are escaped."""
+
+
+def request_url(url: str) -> str:
+    """``url`` with spaces and other unsafe characters percent-encoded, existing escapes kept.
+
+    Modern.gov document addresses carry spaces (``…/Printed minutes 05th-Mar-2024.pdf``),
+    which ``http.client`` refuses as they are.
+    """
+    return quote(url.strip(), safe=_URL_SAFE)
 
 
 @dataclass
@@ -94,8 +107,9 @@ class PoliteClient:
 
     def _once(self, url: str, headers: dict[str, str]) -> Response | tuple[int, float | None]:
         self.requests += 1
-        request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, **headers})
         try:
+            headers = {"User-Agent": self.user_agent, **headers}
+            request = urllib.request.Request(request_url(url), headers=headers)
             with urllib.request.urlopen(request, timeout=self.timeout) as resp:  # noqa: S310 (http/https only)
                 return Response(url, resp.status, resp.read(), dict(resp.headers.items()))
         except urllib.error.HTTPError as exc:
@@ -106,10 +120,14 @@ class PoliteClient:
             raise InputError(f"{url}: HTTP {exc.code}") from None
         except TimeoutError:
             raise InputError(f"{url}: timed out after {self.timeout:g} s") from None
+        except (http.client.HTTPException, ValueError) as exc:
+            raise InputError(f"{url}: bad address or answer ({exc.__class__.__name__})") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise InputError(f"{url}: timed out after {self.timeout:g} s") from None
             raise InputError(f"{url}: cannot connect ({exc.reason})") from None
+        except OSError as exc:  # a connection reset while reading the body
+            raise InputError(f"{url}: connection lost ({exc.__class__.__name__})") from None
 
 
 def _retry_after(value: str | None) -> float | None:
