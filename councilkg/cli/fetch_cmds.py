@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import click
@@ -77,7 +78,8 @@ def fetch_papers(
 ) -> int:
     """Run one fetch (a SITE or a URL list) and return the exit status.
 
-    0 when something was fetched, 1 when nothing could be, 130 after Ctrl-C: what finished is
+    0 when something was fetched, 1 when nothing could be (or, with ``then_build``, when a
+    paper failed to build, as for ``councilkg build``), 130 after Ctrl-C: what finished is
     kept in the cache and the catalogue, so the same command resumes.
     """
     from corpus.fetch import PoliteClient, SourceCache, fetch_site, fetch_urls
@@ -129,8 +131,14 @@ def fetch_papers(
         from councilkg.pipeline import build
 
         built = build([cache.files], settings, catalogue=catalogue)
+        # A failed paper is named by its cache file; say where it came from too.
+        sources = {entry["file"]: url for url, entry in cache.entries.items()}
         for line in built.summary_lines():
-            click.echo(line)
+            head, _, rest = line.partition(": ")
+            name = Path(rest.split(": ", 1)[0]).name if head == "failed" else ""
+            click.echo(f"{line} (source: {sources[name]})" if name in sources else line)
+        if not built.ok:
+            return 1
     else:
         click.echo(f"next: `councilkg build {cache.files} --catalogue {catalogue}`", file=err)
     return 0
@@ -193,8 +201,9 @@ def fetch_cmd(
     Lists committees and meetings through the site's web service (or its public pages),
     downloads each meeting's documents politely (robots.txt, one request at a time, setting
     fetch_delay) and writes a catalogue so that source metadata wins over inference.
-    One line per failure on stderr; exit code 1 only if nothing could be fetched, 130 after
-    Ctrl-C (what finished is kept: the same command resumes).
+    One line per failure on stderr; exit code 1 only if nothing could be fetched (with
+    --build, also if a paper failed to build), 130 after Ctrl-C (what finished is kept: the
+    same command resumes).
     """
     if (site is None) == (urls is None):
         both = "" if site is None else ", not both"
