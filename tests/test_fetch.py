@@ -56,6 +56,7 @@ class _Server:
         self.max_inflight = 0
         self.flaky: dict[str, list[int]] = {}
         self.types: dict[str, str] = {}
+        self.paths: list[str] = []
         lock = threading.Lock()
         server = self
 
@@ -74,6 +75,7 @@ class _Server:
                         server.inflight -= 1
 
             def _answer(self) -> None:
+                server.paths.append(self.path)
                 parts = urlsplit(self.path)
                 q = parse_qs(parts.query)
                 key = parts.path
@@ -81,6 +83,8 @@ class _Server:
                     key += "?" + q["lCommitteeId"][0]
                 elif key.endswith("/GetMeeting"):
                     key += "?" + q["lMeetingId"][0]
+                elif key.endswith("/GetAttachment"):
+                    key += "?" + q["lAttachmentId"][0]
                 elif key.endswith(".aspx") and parts.query:
                     key += "?" + parts.query
                 server.hits[key] += 1

@@ -31,13 +31,18 @@ __all__ = ["FetchReport", "fetch_site"]
 SERVICE = "mgWebService.asmx"
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1].lower()
+DOC_ELEMENTS = ("linkeddoc", "linkeddocument")
+"""A meeting's document elements in GetMeeting answers (``linkeddoc`` on the sites seen; both read)."""
 
 
-def _children(node: ET.Element, name: str) -> Iterator[ET.Element]:
+def _local(tag: object) -> str:
+    # lxml gives comments and processing instructions a function as their tag.
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _children(node: ET.Element, *names: str) -> Iterator[ET.Element]:
     for child in node.iter():
-        if _local(child.tag) == name:
+        if _local(child.tag) in names:
             yield child
 
 
@@ -53,7 +58,28 @@ def _xml(client: PoliteClient, url: str) -> ET.Element:
     try:
         return ET.fromstring(resp.body)
     except ET.ParseError:
+        pass
+    # Some sites embed agenda text as raw HTML (<div …>) inside the XML; lxml's recovering
+    # parser reads the rest rather than losing the whole meeting.
+    import lxml.etree
+
+    try:
+        root = lxml.etree.fromstring(resp.body, lxml.etree.XMLParser(recover=True, resolve_entities=False))
+    except lxml.etree.LxmlError:
+        root = None
+    if root is None or _local(root.tag) == "html":
         raise InputError(f"{url}: not a Modern.gov web service answer (no XML)") from None
+    return root  # type: ignore[return-value]  # same element API for what is read here
+
+
+def _document_url(client: PoliteClient, service: str, base: str, doc: ET.Element) -> str:
+    """A linked document's address: its ``url``, else GetAttachment's for its ``attachmentid``."""
+    url = _text(doc, "url")
+    attachment = _text(doc, "attachmentid")
+    if not url and attachment:
+        answer = _xml(client, f"{service}/GetAttachment?{urlencode({'lAttachmentId': attachment})}")
+        url = next((n.text or "" for n in _children(answer, "url")), "").strip()
+    return urljoin(base, url) if url else ""
 
 
 def _service_date(date: str) -> str:
@@ -121,13 +147,20 @@ def fetch_site(
             found: list[tuple[ET.Element, str, str]] = []
             for item in _children(detail, "agendaitem"):
                 number, title = _text(item, "agendaitemnumber"), _text(item, "agendaitemtitle")
-                found += [(doc, number, title) for doc in _children(item, "linkeddocument")]
+                found += [(doc, number, title) for doc in _children(item, *DOC_ELEMENTS)]
             in_items = {id(doc) for doc, _n, _t in found}
-            found += [(doc, "", "") for doc in _children(detail, "linkeddocument") if id(doc) not in in_items]
+            found += [(doc, "", "") for doc in _children(detail, *DOC_ELEMENTS) if id(doc) not in in_items]
             for doc, number, title in found:
-                url = urljoin(base, _text(doc, "url"))
                 if limit is not None and report.done >= limit:
                     return report
+                try:
+                    url = _document_url(client, service, base, doc)
+                except InputError as exc:
+                    report.failures.append(exc.message)
+                    continue
+                if not url:
+                    report.failures.append(f"{meeting_url}: no address for document {_text(doc, 'title')!r}")
+                    continue
                 doc_title = _text(doc, "title") or title
                 meta = {
                     "authority": authority,
