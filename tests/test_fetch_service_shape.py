@@ -60,3 +60,19 @@ def test_linkeddoc_attachment_and_day_first_dates(tmp_path):
     asked = [parse_qs(urlsplit(p).query) for p in server.paths if "/GetMeetings" in p]
     assert asked == [{"lCommitteeId": ["4"], "sFromDate": ["01/01/2024"], "sToDate": ["31/12/2024"]}]
     assert server.hits["/mgWebService.asmx/GetMeeting?41"] == 0  # 2023 is outside the range asked
+
+
+def test_committee_links_of_the_public_committee_list():
+    from corpus.fetch.modern_gov import _COMMITTEE_LINK
+
+    found = {
+        href: (m.group(1) if (m := _COMMITTEE_LINK.search(href)) else None)
+        for href in (
+            "https://x.gov.uk/mgCommitteeDetails.aspx?ID=900",
+            "https://x.gov.uk/ieListMeetings.aspx?CId=1072&MD=Constitution&info=1",
+            "https://x.gov.uk/ieListMeetings.aspx?CommitteeId=5",
+            "https://x.gov.uk/mgIssueHistoryHome.aspx?IId=9",
+            "https://x.gov.uk/mgMemberIndex.aspx?bcr=1",
+        )
+    }
+    assert list(found.values()) == ["900", "1072", "5", None, None]

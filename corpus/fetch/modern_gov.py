@@ -9,6 +9,7 @@ are read instead: ``mgListCommittees.aspx`` → ``ieListMeetings.aspx?CommitteeI
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -181,6 +182,13 @@ def fetch_site(
     return report
 
 
+_COMMITTEE_LINK = re.compile(
+    r"(?:[?&]committeeid=|mgcommitteedetails\.aspx\?(?:.*&)?id=|ielistmeetings\.aspx\?(?:.*&)?cid=)(\d+)",
+    re.I,
+)
+"""A committee's id in the links of mgListCommittees.aspx: its details page or its meetings list."""
+
+
 def _links(client: PoliteClient, url: str) -> list[tuple[str, str]]:
     """``(absolute href, text)`` of every link on the HTML page at ``url``."""
     import lxml.html
@@ -191,7 +199,6 @@ def _links(client: PoliteClient, url: str) -> list[tuple[str, str]]:
 
 def _html_date(text: str) -> str:
     """``5 Mar 2024 7.00 pm`` or ``Tuesday, 5th March, 2024`` → ``2024-03-05`` (else ``text``)."""
-    import re
     from datetime import datetime
 
     words = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", " ")).split()
@@ -222,18 +229,13 @@ def _fetch_html(
         listing = _links(client, urljoin(base, "mgListCommittees.aspx"))
     except InputError:
         listing = []
-    found = [
-        (h, t)
-        for h, t in listing
-        if "committeeid=" in h.lower() or "mgcommitteedetails.aspx?id=" in h.lower()
-    ]
+    found = [(m.group(1), t) for h, t in listing if (m := _COMMITTEE_LINK.search(h))]
     if not found:
         raise InputError(f"{base}: not a Modern.gov site (web service: {why}; no mgListCommittees.aspx)")
     authority, gss = authority_for_host(base)
     wanted = {c.lower() for c in committees}
     seen: set[str] = set()
-    for href, ctitle in found:
-        cid = href.lower().rsplit("id=", 1)[1].split("&")[0]
+    for cid, ctitle in found:
         if cid in seen or (wanted and ctitle.lower() not in wanted):
             continue
         seen.add(cid)
