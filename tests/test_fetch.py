@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import threading
+import time
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
@@ -68,11 +69,24 @@ class _Server:
                 with lock:
                     server.inflight += 1
                     server.max_inflight = max(server.max_inflight, server.inflight)
+                self._counted = True
+                time.sleep(0.001)  # a window in which an overlapping request would be seen
                 try:
                     self._answer()
                 finally:
+                    self._leave()
+
+            def _leave(self) -> None:
+                # Counted out before the answer goes out: a client that waits for each answer
+                # can then never be seen overlapping itself (the old count raced the close).
+                if getattr(self, "_counted", False):
+                    self._counted = False
                     with lock:
                         server.inflight -= 1
+
+            def end_headers(self) -> None:
+                self._leave()
+                super().end_headers()
 
             def _answer(self) -> None:
                 server.paths.append(self.path)

@@ -1,10 +1,11 @@
-"""Read a Modern.gov site through its web service ``mgWebService.asmx``.
+"""Read a Modern.gov site through its web service ``mgWebService.asmx``, or its public pages.
 
 Calls used (HTTP GET form): ``GetCommittees``, ``GetMeetings?lCommitteeId=&sFromDate=&sToDate=``
-and ``GetMeeting?lMeetingId=``. Element names are matched case-insensitively and without
+(dates day first), ``GetMeeting?lMeetingId=`` and, for a document without an inline address,
+``GetAttachment?lAttachmentId=``. Element names are matched case-insensitively and without
 namespaces, since sites differ in both. When the service is switched off the public pages
 are read instead: ``mgListCommittees.aspx`` → ``ieListMeetings.aspx?CommitteeId=`` →
-``ieListDocuments.aspx?CId=&MId=`` (see docs/modern_gov.md when written).
+``ieListDocuments.aspx?CId=&MId=``. docs/modern_gov.md says how each shape was checked.
 """
 
 from __future__ import annotations
