@@ -76,3 +76,19 @@ def test_committee_links_of_the_public_committee_list():
         )
     }
     assert list(found.values()) == ["900", "1072", "5", None, None]
+
+
+def test_kinds_skip_without_asking_for_the_attachment(tmp_path):
+    from corpus.fetch.documents import parse_kinds
+
+    server = _Server(_pages())
+    try:
+        cache, client = SourceCache(tmp_path / "s"), PoliteClient(delay=0)
+        report = fetch_site(server.url, cache, client, kinds=parse_kinds("minutes"))
+    finally:
+        server.httpd.shutdown()
+    assert report.fetched == 1 and report.skipped == 1
+    # Meeting 41's GetMeeting answers 404: one failure line, the other meeting still fetched.
+    assert report.failures == [f"{server.url}mgWebService.asmx/GetMeeting?lMeetingId=41: HTTP 404"]
+    assert server.hits["/mgWebService.asmx/GetAttachment?7"] == 0  # the report was never resolved
+    assert server.hits["/mgWebService.asmx/GetAttachment?8"] == 1

@@ -94,6 +94,8 @@ def test_cli_site_or_urls_one_line_errors(tmp_path):
         ((), "give either a SITE address or --urls FILE"),
         (("http://127.0.0.1:9/", "--urls", str(listing)), "not both"),
         (("--urls", str(tmp_path / "missing.csv")), "does not exist"),
+        (("--urls", str(listing), "--from", "2024-01-01"), "apply to a SITE, not to --urls"),
+        (("http://127.0.0.1:9/", "--from", "5 March"), "is not a date YYYY-MM-DD"),
     ]:
         result = _run(tmp_path, *args)
         assert result.exit_code == 1, (args, result.output)

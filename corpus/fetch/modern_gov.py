@@ -137,12 +137,20 @@ def fetch_site(
         query = urlencode(
             {"lCommitteeId": cid, "sFromDate": _service_date(date_from), "sToDate": _service_date(date_to)}
         )
-        meetings = _xml(client, f"{service}/GetMeetings?{query}")
+        try:
+            meetings = _xml(client, f"{service}/GetMeetings?{query}")
+        except InputError as exc:  # one committee's list lost, the others still fetched
+            report.failures.append(exc.message)
+            continue
         for meeting in _children(meetings, "meeting"):
             mid = _text(meeting, "meetingid")
             if not mid or not _in_range(iso_date(_text(meeting, "meetingdate")), date_from, date_to):
                 continue
-            detail = _xml(client, f"{service}/GetMeeting?lMeetingId={mid}")
+            try:
+                detail = _xml(client, f"{service}/GetMeeting?lMeetingId={mid}")
+            except InputError as exc:
+                report.failures.append(exc.message)
+                continue
             date = iso_date(_text(meeting, "meetingdate") or _text(detail, "meetingdate"))
             meeting_url = urljoin(base, f"ieListDocuments.aspx?CId={cid}&MId={mid}")
             # Agenda items' documents with their item, then the meeting's own (agenda, minutes).
@@ -155,6 +163,12 @@ def fetch_site(
             for doc, number, title in found:
                 if limit is not None and report.done >= limit:
                     return report
+                # Without an inline address the kind is read from the title alone, so that
+                # --kinds does not spend a GetAttachment request on a document it will skip.
+                early = kinds is not None and not _text(doc, "url")
+                if early and classify_document(_text(doc, "title") or title) not in kinds:  # type: ignore[operator]
+                    report.skipped += 1
+                    continue
                 try:
                     url = _document_url(client, service, base, doc)
                 except InputError as exc:

@@ -208,6 +208,9 @@ def fetch_cmd(
     if (site is None) == (urls is None):
         both = "" if site is None else ", not both"
         raise click.UsageError(f"give either a SITE address or --urls FILE{both}")
+    if urls is not None and (committees or date_from or date_to):
+        # A URL list carries its own committee and date per row; ignoring the flags would mislead.
+        raise click.UsageError("--committee, --from and --to apply to a SITE, not to --urls")
     code = fetch_papers(settings, site, urls, committees, date_from, date_to, kinds, limit, then_build)
     if code:
         sys.exit(code)
