@@ -17,12 +17,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from corpus.authorities import load_authorities
 from corpus.models import Block, Metadata
 from councilkg.errors import InputError
 
-CATALOGUE_COLUMNS = ("file", "authority", "gss_code", "date", "committee", "title", "document_type")
+CATALOGUE_COLUMNS = (
+    "file", "authority", "gss_code", "date", "committee", "title", "document_type",
+    "source_url", "meeting_url",
+)
+LINK_FIELDS = ("source_url", "meeting_url")
+"""Where a paper came from (the document's address, its meeting's page): given by a catalogue
+(``councilkg fetch`` writes them), never inferred; kept only when they are http(s) addresses."""
 FIELDS = ("authority", "gss_code", "date", "committee", "title", "document_type")
 
 _MONTHS = {
@@ -147,6 +154,8 @@ class CatalogueRow:
     committee: str = ""
     title: str = ""
     document_type: str = ""
+    source_url: str = ""
+    meeting_url: str = ""
 
 
 def read_catalogue(path: str | Path) -> dict[str, CatalogueRow]:
@@ -513,7 +522,14 @@ def apply_catalogue(inferred: Metadata, row: CatalogueRow | None) -> Metadata:
     """Catalogue values override inferred ones field by field; gaps keep the inference."""
     if row is None:
         return inferred
-    meta = Metadata(**{name: getattr(inferred, name) for name in FIELDS}, sources=dict(inferred.sources))
+    meta = Metadata(
+        **{name: getattr(inferred, name) for name in (*FIELDS, *LINK_FIELDS)}, sources=dict(inferred.sources)
+    )
+    for name in LINK_FIELDS:
+        value = quote(getattr(row, name).strip(), safe=_URL_SAFE)  # "Home care.pdf" -> "Home%20care.pdf"
+        if value and web_address(value):
+            setattr(meta, name, value)
+            meta.sources[name] = "catalogue"
     for name in FIELDS:
         value = getattr(row, name)
         if name == "date" and value:
@@ -527,3 +543,16 @@ def apply_catalogue(inferred: Metadata, row: CatalogueRow | None) -> Metadata:
             meta.gss_code = found.gss_code
             meta.sources["gss_code"] = "inferred:reference-list"
     return meta
+
+
+_URL_SAFE = "%/:=&?~#+!$,;'@()*[]"
+"""Characters an address keeps as they are when it is escaped (spaces and the like are not)."""
+
+
+def web_address(value: str) -> bool:
+    """Whether ``value`` is an absolute http(s) address usable as an IRI (no spaces or quotes)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    plain = not re.search(r'[\s<>"{}|\\^`]', value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and plain

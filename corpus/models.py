@@ -74,6 +74,10 @@ class Metadata:
     committee: str | None = None
     title: str | None = None
     document_type: str | None = None
+    source_url: str | None = None
+    """The address the paper was fetched from (``councilkg fetch`` or a catalogue), if known."""
+    meeting_url: str | None = None
+    """The page of the meeting the paper belongs to, if known."""
     sources: dict[str, str] = field(default_factory=dict)
 
     @property

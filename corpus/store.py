@@ -265,6 +265,8 @@ def _metadata_dict(meta: Metadata) -> dict[str, Any]:
         "committee": meta.committee,
         "title": meta.title,
         "document_type": meta.document_type,
+        # Only when known, so papers without them keep the same stored form as before.
+        **{name: getattr(meta, name) for name in ("source_url", "meeting_url") if getattr(meta, name)},
         "sources": dict(meta.sources),
     }
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from corpus.metadata import web_address
 from corpus.models import Document
 from councilkg.errors import InputError
 from kg import iris
@@ -161,6 +162,11 @@ class _Builder:
             self.p(paper, CK + "committee", Literal(md.committee))
         if md.document_type:
             self.p(paper, DCT + "type", Literal(md.document_type))
+        # Where the paper came from, as its publisher serves it (from `fetch` or a catalogue).
+        if md.source_url and web_address(md.source_url):
+            self.p(paper, DCT + "source", node(md.source_url))
+        if md.meeting_url and web_address(md.meeting_url):
+            self.p(paper, DCT + "isPartOf", node(md.meeting_url))
         self.p(paper, PROV + "wasGeneratedBy", self.run)
         if md.authority:
             key = self.authority_key()

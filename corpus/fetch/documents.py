@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from corpus.fetch.cache import SourceCache
 from corpus.fetch.http import PoliteClient
-from corpus.metadata import FIELDS, CatalogueRow
+from corpus.metadata import FIELDS, LINK_FIELDS, CatalogueRow
 from councilkg.errors import InputError
 
 KINDS = {"agenda": "agenda", "reports": "committee report", "minutes": "minutes", "decisions": "decision"}
@@ -149,7 +149,7 @@ def fetch_document(
     report.paths.append(path)
     report.rows[path.name.lower()] = CatalogueRow(
         file=path.name,
-        **{k: meta.get(k, "") for k in FIELDS},
+        **{k: meta.get(k, "") for k in (*FIELDS, *LINK_FIELDS)},
     )
     if on_document:
         on_document(report)
