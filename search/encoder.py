@@ -62,6 +62,10 @@ def load_encoder(name: str) -> Any:
     return SentenceTransformer(str(model_folder(name)), device="cpu")
 
 
+ONNX_BATCH = 16
+"""Largest batch handed to ONNX Runtime: on two cores batches of 16 encoded 1.2-1.3× faster than
+batches of 64 (BENCHMARKS.md, "Search quality and the results page"); the vectors are the same."""
+
 BACKENDS = ("auto", "onnx", "torch")
 """How an :class:`Encoder` runs its model: ``onnx`` (ONNX Runtime, see :mod:`search.onnx_encoder`),
 ``torch`` (sentence-transformers) or ``auto``: ONNX when onnxruntime is installed and the model
@@ -146,7 +150,7 @@ class Encoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.texts_encoded += len(texts)
         if self.backend == "onnx":
-            return self._onnx.encode(texts, batch_size=self.batch_size)
+            return self._onnx.encode(texts, batch_size=min(self.batch_size, ONNX_BATCH))
         model = self.model
         with single_thread() if len(texts) <= SMALL_BATCH else contextlib.nullcontext():
             vectors = model.encode(
