@@ -20,6 +20,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from councilkg.errors import CouncilKGError
 from kg import browse
 from search.keyword import NO_SEARCH_WORDS, STOPWORDS, has_search_words
+from web.exports import spreadsheet_cell
 from web.params import MAX_TEXT_CHARS, YEAR_RANGE, ParameterError, int_param, year_param
 from web.resources import derived, get_graph_store, get_search_index
 from web.search_results import (
@@ -181,9 +182,10 @@ def search_csv() -> Response:
                      "section", "start", "end", "quote", "read_as", "more_like_this", "link"])
     for rank, r in enumerate(page.results, 1):
         link = url_for("papers.paper_page", doc_id=r.doc_id, at=f"{r.start}-{r.end}", _external=True)
-        writer.writerow([rank, f"{r.score:.4f}", r.file_name, r.doc_id, r.authority or "", r.date or "",
-                         r.committee or "", r.document_type or "", r.section, r.start, r.end, r.text,
-                         r.rendered, r.more_like_this, f"{link}#o-{r.start}"])
+        cells = [rank, f"{r.score:.4f}", r.file_name, r.doc_id, r.authority or "", r.date or "",
+                 r.committee or "", r.document_type or "", r.section, r.start, r.end, r.text,
+                 r.rendered, r.more_like_this, f"{link}#o-{r.start}"]
+        writer.writerow([spreadsheet_cell(c) for c in cells])
     name = re.sub(r"[^a-z0-9]+", "-", req.query.lower()).strip("-")[:40] or "search"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="councilkg-{name}.csv"'})

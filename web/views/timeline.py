@@ -13,6 +13,7 @@ from councilkg.errors import CouncilKGError
 from kg import browse
 from kg.timeline import Timeline, TimelineRow, services_by_authority_year
 from web.charts import timeline_chart
+from web.exports import spreadsheet_cell
 from web.params import ParameterError
 from web.resources import get_corpus_store, get_graph_store
 from web.timeline_view import Series, compare, widen_figure_rows, year_points
@@ -119,10 +120,8 @@ def timeline_csv(timeline: Timeline) -> str:
 
 
 def _cell(value: object) -> object:
-    """A CSV cell that a spreadsheet will not run as a formula (papers' words are untrusted)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A CSV cell that a spreadsheet will not run as a formula (see :mod:`web.exports`)."""
+    return spreadsheet_cell(value)
 
 
 @bp.get("/timeline")
