@@ -713,7 +713,8 @@ class SearchIndex:
             query=ranking.query,
             results=results,
             total=len(relevant),
-            total_capped=len(ranking.order) >= CANDIDATES,
+            # More may answer only when every candidate of a full pool answered.
+            total_capped=len(ranking.order) >= CANDIDATES and len(relevant) == len(groups),
             facets=facets,
             good_match=good,
             suggestions=self.spelling_suggestions(ranking.query) if not good else [],

@@ -149,7 +149,7 @@ class SearchPage:
     total: int = 0
     """Passages (near-duplicates counted once) scoring at least half of the best one."""
     total_capped: bool = False
-    """The candidate pool was full: more passages may answer than ``total`` says."""
+    """Every candidate of a full pool answered: more passages may answer than ``total`` says."""
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     """Per facet (authority, year, committee, type): (value, passages) over the ``total``."""
     good_match: bool = True

@@ -113,3 +113,16 @@ def test_page_json_carries_the_page_and_every_result(index: SearchIndex) -> None
     assert body["total"] >= len(body["results"]) == 3
     assert {"rendered", "rendered_highlights", "more_like_this", "highlights"} <= set(body["results"][0])
     assert body["facets"]["authority"][0]["count"] >= 1 and body["good_match"] is True
+
+
+def test_the_total_is_open_ended_only_when_the_whole_pool_answers(data_dir: Path) -> None:
+    filler = [("paragraph", f"Item {n}: the parks team reported on allotment plot {n} and its hedges. " * 6)
+              for n in range(130)]
+    answer = [("paragraph", "Respite breaks for unpaid carers are funded from the carers budget.")]
+    idx = SearchIndex(Settings.load({"data_dir": str(data_dir)}), encoder=CountingEncoder())
+    idx.update([make_document(filler + answer, doc_id="mixed")])
+    query = "respite breaks for unpaid carers"
+    assert len(idx._rank(query, 100, None, "hybrid").order) >= 100  # the candidate pool is full
+    few = idx.search_page(query, k=5)
+    assert 1 <= few.total < 100 and not few.total_capped  # ... but few passages answer
+    idx.close()
