@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_web_support import built_samples
+from test_web_support import samples_app
 
-from councilkg.settings import Settings
 from search.furniture import CHECKED, UNCHECKED
 from web.exports import FORMULA_STARTS, spreadsheet_cell
 
@@ -24,12 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from web import close_app, create_app
-
-    data = built_samples(tmp_path_factory)
-    app = create_app({"TESTING": True, "SETTINGS": Settings.load({"data_dir": str(data)}, environ={})})
-    yield app.test_client()
-    close_app(app)
+    for app in samples_app(tmp_path_factory):
+        yield app.test_client()
 
 
 def _api(client: Any, query: str) -> dict[str, Any]:

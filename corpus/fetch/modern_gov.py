@@ -178,22 +178,8 @@ def fetch_site(
                     report.failures.append(f"{meeting_url}: no address for document {_text(doc, 'title')!r}")
                     continue
                 doc_title = _text(doc, "title") or title
-                meta = {
-                    "authority": authority,
-                    "gss_code": gss,
-                    "committee": ctitle,
-                    "date": date,
-                    "title": doc_title,
-                    "document_type": classify_document(doc_title, url),
-                    "item_number": number,
-                    "item_title": title,
-                    "source_url": url,
-                    "meeting_url": meeting_url,
-                }
-                if kinds is not None and meta["document_type"] not in kinds:
-                    report.skipped += 1
-                    continue
-                fetch_document(client, cache, url, meta, report, on_document)
+                meta = _meta(authority, gss, ctitle, date, doc_title, url, meeting_url, number, title)
+                _take(client, cache, url, meta, kinds, report, on_document)
     return report
 
 
@@ -275,20 +261,48 @@ def _fetch_html(
                     continue
                 if limit is not None and report.done >= limit:
                     return report
-                meta = {
-                    "authority": authority,
-                    "gss_code": gss,
-                    "committee": ctitle,
-                    "date": date,
-                    "title": title,
-                    "document_type": classify_document(title, url),
-                    "item_number": "",
-                    "item_title": "",
-                    "source_url": url,
-                    "meeting_url": meeting_url,
-                }
-                if kinds is not None and meta["document_type"] not in kinds:
-                    report.skipped += 1
-                    continue
-                fetch_document(client, cache, url, meta, report, on_document)
+                meta = _meta(authority, gss, ctitle, date, title, url, meeting_url)
+                _take(client, cache, url, meta, kinds, report, on_document)
     return report
+
+
+def _meta(
+    authority: str,
+    gss: str,
+    committee: str,
+    date: str,
+    title: str,
+    url: str,
+    meeting_url: str,
+    item_number: str = "",
+    item_title: str = "",
+) -> dict[str, str]:
+    """The source metadata of one linked document (both the web-service and the HTML path)."""
+    return {
+        "authority": authority,
+        "gss_code": gss,
+        "committee": committee,
+        "date": date,
+        "title": title,
+        "document_type": classify_document(title, url),
+        "item_number": item_number,
+        "item_title": item_title,
+        "source_url": url,
+        "meeting_url": meeting_url,
+    }
+
+
+def _take(
+    client: PoliteClient,
+    cache: SourceCache,
+    url: str,
+    meta: dict[str, str],
+    kinds: frozenset[str] | None,
+    report: FetchReport,
+    on_document: Callable[[FetchReport], None] | None,
+) -> None:
+    """Fetch one document unless ``--kinds`` leaves its kind out (then it is counted as skipped)."""
+    if kinds is not None and meta["document_type"] not in kinds:
+        report.skipped += 1
+        return
+    fetch_document(client, cache, url, meta, report, on_document)
