@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("graph_store", "", "Remote SPARQL 1.1 endpoint URL; empty means the embedded Oxigraph store."),
     Setting("vector_store", "", "Remote vector store URI (Milvus); empty means the embedded index."),
     Setting(
+        "database",
+        "",
+        "PostgreSQL URL (postgresql://user:password@host/dbname) holding the corpus, passages and keyword "
+        "index for several machines; empty means SQLite files in the data directory.",
+    ),
+    Setting(
         "ann_threshold",
         50000,
         "Passages from which the embedded vector index searches an hnswlib graph instead of exactly.",
