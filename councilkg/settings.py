@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Sentence-transformers model: an installed package name or a local model folder.",
     ),
     Setting("workers", 1, "Worker processes used by `councilkg build`."),
+    Setting(
+        "cluster",
+        "",
+        "Dask cluster for `councilkg build`: tcp://HOST:PORT of a scheduler, or local:N worker processes; "
+        "empty means `workers` local processes.",
+    ),
     Setting("query_timeout_s", 30.0, "Time limit for one SPARQL query, in seconds."),
     Setting(
         "query_memory_mb",
