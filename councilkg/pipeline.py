@@ -10,6 +10,7 @@ paper downstream, and a stage that crashed half-way simply finds its papers stil
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -25,7 +26,7 @@ from corpus.models import Document
 from corpus.store import CorpusStore, IngestReport, LoadTask, Mapper, Progress
 from councilkg.errors import CouncilKGError, NotFound, one_line
 from councilkg.settings import Settings
-from councilkg.workers import map_in_workers
+from councilkg.workers import WorkMap, map_in_workers
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def stage_software(settings: Settings) -> str:
     return f"councilkg {__version__} settings {digest}"
 
 
-_NOT_SHAPING = {"data_dir", "workers"}
+_NOT_SHAPING = {"data_dir", "workers", "cluster"}
 """Settings that never change what a stage makes of a paper."""
 
 
@@ -156,8 +157,17 @@ class StageOutcome:
     paper_faults: set[str] = field(default_factory=set)
 
 
-def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stages: Sequence[Stage]) -> None:
+def run_stages(
+    store: CorpusStore,
+    settings: Settings,
+    report: BuildReport,
+    stages: Sequence[Stage],
+    work_map: WorkMap | None = None,
+) -> None:
     """Run each stage over the stored papers it reports stale; failures go into ``report``.
+
+    ``work_map`` runs the stages' ``prepare`` (default: ``settings.workers`` local processes;
+    a build on a Dask cluster passes :meth:`councilkg.cluster.Cluster.map`).
 
     A paper whose stage failed in its own work is reported once: the failure is recorded with
     the paper's content hash and :func:`stage_software`, and later builds skip the paper with a
@@ -182,7 +192,7 @@ def run_stages(store: CorpusStore, settings: Settings, report: BuildReport, stag
             if not stale:
                 continue
             if stage.prepare is not None:
-                outcome = run_prepared_stage(store, stage, stale, settings)
+                outcome = run_prepared_stage(store, stage, stale, settings, work_map)
             else:
                 outcome = run_batched_stage(store, stage, stale, settings)
         except CouncilKGError as exc:
@@ -222,15 +232,20 @@ def run_batched_stage(store: CorpusStore, stage: Stage, stale: list[str], settin
 
 
 def run_prepared_stage(
-    store: CorpusStore, stage: Stage, stale: list[str], settings: Settings
+    store: CorpusStore,
+    stage: Stage,
+    stale: list[str],
+    settings: Settings,
+    work_map: WorkMap | None = None,
 ) -> StageOutcome:
-    """``prepare`` the stale papers in worker processes, ``commit`` each here as it arrives."""
+    """``prepare`` the stale papers in worker processes (or ``work_map``), ``commit`` each as it arrives."""
     if stage.commit is None or stage.prepare is None:
         raise CouncilKGError(f"build stage {stage.name!r} has prepare but no commit")
-    workers = max(1, min(int(settings.workers), len(stale)))
+    if work_map is None:
+        work_map = partial(map_in_workers, workers=max(1, min(int(settings.workers), len(stale))))
     documents = (store.get(doc_id) for doc_id in stale)  # read lazily: a few papers in flight
     outcome = StageOutcome()
-    for result in map_in_workers(partial(_prepare_paper, stage.prepare, settings), documents, workers):
+    for result in work_map(partial(_prepare_paper, stage.prepare, settings), documents):
         doc = result.item
         if not result.ok:
             outcome.failures[doc.doc_id] = result.error or "failed"
@@ -252,12 +267,16 @@ def worker_mapper(workers: int) -> Mapper | None:
     """A :data:`corpus.store.Mapper` spreading parsing over ``workers`` processes (None for one)."""
     if workers <= 1:
         return None
-    from councilkg.workers import map_in_workers
+    return work_mapper(partial(map_in_workers, workers=workers))
+
+
+def work_mapper(work_map: WorkMap) -> Mapper:
+    """A :data:`corpus.store.Mapper` parsing through ``work_map`` (local processes or a cluster)."""
 
     def mapper(
         func: Callable[[LoadTask], Document], tasks: Iterable[LoadTask]
     ) -> Iterator[tuple[Any, Any, Any]]:
-        for result in map_in_workers(func, tasks, workers):
+        for result in work_map(func, tasks):
             yield result.item, result.value, result.error
 
     return mapper
@@ -314,18 +333,33 @@ def build(
 
     ``catalogue`` is an optional catalogue CSV whose rows give metadata per file name. Refused
     up front (:func:`build_lock`) while another build runs on the same data directory.
+
+    With the ``cluster`` setting (``local:N`` or ``tcp://HOST:PORT``) parsing, extraction and
+    embedding run on that Dask cluster (:mod:`councilkg.cluster`) instead of ``workers``
+    local processes; it is connected (or started) before anything is touched, so a bad value or
+    an unreachable scheduler is a one-line :class:`CouncilKGError` with the stores unchanged.
     """
     rows = read_catalogue(catalogue) if catalogue else None
-    with build_lock(settings), CorpusStore.open(settings) as store:
-        ingested = store.ingest(
-            paths, catalogue=rows, progress=progress, mapper=worker_mapper(int(settings.workers))
-        )
+    with contextlib.ExitStack() as held:
+        mapper = worker_mapper(int(settings.workers))
+        work_map: WorkMap | None = None
+        if settings.cluster:
+            from councilkg.cluster import open_cluster, parse_cluster
+
+            if not parse_cluster(settings.cluster).local:
+                # Remote workers do not share this directory: they read the files by absolute path.
+                paths = [Path(p).resolve() for p in paths]
+            work_map = held.enter_context(open_cluster(settings.cluster)).map
+            mapper = work_mapper(work_map)
+        held.enter_context(build_lock(settings))
+        store = held.enter_context(CorpusStore.open(settings))
+        ingested = store.ingest(paths, catalogue=rows, progress=progress, mapper=mapper)
         report = BuildReport.from_ingest(ingested)
         if stages is None:
             from councilkg.stages import default_stages
 
             stages = STAGES or default_stages()
-        run_stages(store, settings, report, stages)
+        run_stages(store, settings, report, stages, work_map)
     return report
 
 

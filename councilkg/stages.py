@@ -64,9 +64,12 @@ def search_index(settings: Settings) -> Any:
     """The search index of this build, opened once and kept until :func:`close_stores`."""
     key = str(settings.data_path)
     if key not in _SEARCH_INDEXES:
+        from councilkg.cluster import on_cluster
         from search.index import open_search_index
 
-        _SEARCH_INDEXES[key] = open_search_index(settings)
+        index = open_search_index(settings)
+        index.encoder = on_cluster(index.encoder)  # a build on a Dask cluster embeds on its workers
+        _SEARCH_INDEXES[key] = index
     return _SEARCH_INDEXES[key]
 
 

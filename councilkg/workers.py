@@ -30,6 +30,12 @@ MAX_WORKERS = 256  # beyond this the OS runs out of semaphores and file handles 
 """Items submitted per worker at once: one running, one queued so no worker waits for the parent."""
 
 
+WorkMap = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator["WorkResult[Any, Any]"]]
+"""Applies a function to items, yielding a :class:`WorkResult` per item as each finishes:
+:func:`map_in_workers` bound to a number of processes, or a Dask cluster's map
+(:meth:`councilkg.cluster.Cluster.map`)."""
+
+
 @dataclass(frozen=True)
 class WorkResult(Generic[T, R]):
     """The outcome of one item: its value, or a one-line error.

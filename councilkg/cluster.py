@@ -1,0 +1,299 @@
+"""Run a build's per-paper work on a Dask cluster (``councilkg build --cluster``).
+
+``--cluster tcp://HOST:PORT`` connects to a running ``dask.distributed`` scheduler;
+``--cluster local:N`` starts a :class:`distributed.LocalCluster` of N worker processes with one
+thread each, on loopback, for this build only. Dask schedules, retries and restarts; councilkg
+only decides what to send. :func:`map_on_cluster` has the contract of
+:func:`councilkg.workers.map_in_workers` (lazy input, a few papers in flight per worker thread,
+results yielded as they finish, a :class:`~councilkg.workers.WorkResult` per item), so the build
+keeps its guarantees unchanged: this process stays the stores' only writer, one paper's write
+at a time, and a build stopped at any point has stored every paper it reported.
+
+Workers load the heavy models once each and keep them: extraction goes through
+:func:`councilkg.stages.extractor` and embedding through :func:`_worker_encoder`, both cached
+per process and loaded on first use. While a build holds a cluster (:func:`active_cluster`),
+the search stage embeds through :class:`ClusterEncoder`, which spreads the texts over the
+workers in chunks and returns the vectors in order.
+
+A worker that dies (killed, out of memory) costs only the papers it held: Dask runs them again
+elsewhere. A paper whose work kills :data:`ALLOWED_FAILURES` + 1 workers (the scheduler's
+``distributed.scheduler.allowed-failures``; a remote scheduler uses its own value) is given up
+with one ``failed:`` line, so a poison paper is never retried forever.
+
+With a remote scheduler the workers read the input files themselves: PATHS must be readable at
+the same absolute path on every worker (a shared file system), and they need councilkg and its
+models installed in the same versions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+from councilkg.errors import CouncilKGError, one_line
+from councilkg.workers import IN_FLIGHT_PER_WORKER, MAX_WORKERS, WorkResult, _call, describe
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ALLOWED_FAILURES = 2
+"""Workers a paper may kill before a LocalCluster's scheduler gives it up (one failed line)."""
+
+CONNECT_TIMEOUT_S = 10.0
+"""How long connecting to a ``tcp://`` scheduler may take before the build refuses to start."""
+
+EMBED_CHUNK = 256
+"""Texts one embedding task encodes: large enough that scheduling costs little beside the model."""
+
+_SPEC = re.compile(
+    r"^(?:local:(?P<n>\d{1,4})|(?P<address>tcp://(?P<host>[^\s/:]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})))$"
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """What ``--cluster`` names: a LocalCluster of ``local_workers`` processes, or a scheduler address."""
+
+    local_workers: int = 0
+    address: str = ""
+
+    @property
+    def local(self) -> bool:
+        """True for ``local:N``."""
+        return self.local_workers > 0
+
+
+def parse_cluster(value: str) -> ClusterSpec:
+    """Read a ``--cluster`` value (``local:N`` or ``tcp://HOST:PORT``); anything else is a one-line error."""
+    match = _SPEC.match(value.strip())
+    if match is None:
+        raise CouncilKGError(
+            f"--cluster {one_line(value)!r}: give tcp://HOST:PORT (a running Dask scheduler) "
+            "or local:N (start N local worker processes)"
+        )
+    if match["n"] is not None:
+        workers = int(match["n"])
+        if not 1 <= workers <= MAX_WORKERS:
+            raise CouncilKGError(f"--cluster local:{workers}: N must be between 1 and {MAX_WORKERS}")
+        return ClusterSpec(local_workers=workers)
+    if not 1 <= int(match["port"]) <= 65535:
+        raise CouncilKGError(f"--cluster {value!r}: port must be between 1 and 65535")
+    return ClusterSpec(address=match["address"])
+
+
+class Cluster:
+    """A connected Dask client, and the map and encoder a build uses through it."""
+
+    def __init__(self, client: Any, described: str) -> None:
+        self.client = client
+        self.described = described
+
+    def threads(self) -> int:
+        """Worker threads the scheduler has now (at least 1, so a build waits for a late worker)."""
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - a lost scheduler shows up on the first submit instead
+            return 1
+
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[WorkResult[T, R]]:
+        """:func:`map_on_cluster` on this cluster."""
+        return map_on_cluster(self, func, items)
+
+
+_ACTIVE: ContextVar[Cluster | None] = ContextVar("councilkg_cluster", default=None)
+
+
+def active_cluster() -> Cluster | None:
+    """The cluster the build running in this context uses, or None."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def open_cluster(value: str) -> Iterator[Cluster]:
+    """Connect to (``tcp://``) or start (``local:N``) the cluster ``value`` names, for one build.
+
+    Raises a one-line :class:`CouncilKGError` for a malformed value or an unreachable scheduler,
+    before the build has touched anything. While open, :func:`active_cluster` returns it.
+    """
+    spec = parse_cluster(value)
+    import dask
+    from distributed import Client
+
+    with contextlib.ExitStack() as stack:
+        if spec.local:
+            from distributed import LocalCluster
+
+            # The scheduler runs in this process, so these settings are the ones it uses.
+            stack.enter_context(dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}))
+            try:
+                local = stack.enter_context(
+                    LocalCluster(
+                        n_workers=spec.local_workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
+                )
+                client = stack.enter_context(Client(local))
+            except Exception as exc:  # noqa: BLE001 - any start-up failure is one line
+                raise CouncilKGError(
+                    f"--cluster {value}: cannot start local workers ({one_line(str(exc))})"
+                ) from None
+            described = f"a local Dask cluster of {spec.local_workers} worker(s)"
+        else:
+            try:
+                client = stack.enter_context(Client(spec.address, timeout=CONNECT_TIMEOUT_S))
+            except Exception as exc:  # noqa: BLE001 - refused, timed out, bad handshake: one line
+                first = (str(exc).splitlines() or [type(exc).__name__])[0]
+                raise CouncilKGError(
+                    f"--cluster {spec.address}: cannot reach a Dask scheduler there ({one_line(first)[:200]})"
+                ) from None
+            described = f"the Dask scheduler at {spec.address}"
+        cluster = Cluster(client, described)
+        token = _ACTIVE.set(cluster)
+        try:
+            yield cluster
+        finally:
+            _ACTIVE.reset(token)
+
+
+def _lost(cluster: Cluster, item: object) -> CouncilKGError:
+    return CouncilKGError(
+        f"lost {cluster.described} while processing {describe(item)}; papers already finished are "
+        "kept: rerun the build to go on"
+    )
+
+
+def map_on_cluster(
+    cluster: Cluster, func: Callable[[T], R], items: Iterable[T]
+) -> Iterator[WorkResult[T, R]]:
+    """Apply ``func`` to every item on the cluster's workers, yielding results as they finish.
+
+    The contract of :func:`councilkg.workers.map_in_workers`: ``items`` is read lazily, at most
+    two items per worker thread are submitted at once, an exception becomes a one-line error on
+    the item's result. An item whose work killed more workers than the scheduler allows is a
+    failed result too; a lost scheduler stops the map with a one-line :class:`CouncilKGError`.
+    """
+    from distributed import KilledWorker, as_completed
+
+    client = cluster.client
+    iterator = iter(items)
+    pending: dict[Any, T] = {}
+    stream = as_completed()
+
+    def submit_more() -> None:
+        limit = IN_FLIGHT_PER_WORKER * cluster.threads()
+        while len(pending) < limit:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            try:
+                # pure=False: the same paper sent twice (a retry) is computed again, not looked up.
+                future = client.submit(_call, func, item, pure=False)
+            except Exception:  # noqa: BLE001 - the scheduler went away
+                raise _lost(cluster, item) from None
+            pending[future] = item
+            stream.add(future)
+
+    submit_more()
+    try:
+        while pending:
+            try:
+                future = next(stream)
+            except StopIteration:  # pragma: no cover - as_completed ends only when pending is empty
+                break
+            item = pending.pop(future)
+            try:
+                value, error, internal = future.result()
+            except KilledWorker as exc:
+                dead = getattr(exc, "allowed_failures", ALLOWED_FAILURES) + 1
+                value, error, internal = (
+                    None,
+                    f"its work killed {dead} Dask workers (out of memory, or a crash); not retried again",
+                    False,
+                )
+            except (CancelledError, OSError) as exc:
+                raise _lost(cluster, item) from exc
+            except Exception as exc:  # noqa: BLE001 - a result that would not come back (e.g. unpicklable)
+                first = (str(exc).splitlines() or [""])[0]
+                value, error, internal = None, f"internal error: {type(exc).__name__}: {first}", True
+            finally:
+                future.release()
+            yield WorkResult(item, value, error, internal)
+            submit_more()
+    finally:
+        for future in pending:
+            with contextlib.suppress(Exception):
+                future.cancel()
+
+
+# -- embedding on the workers ------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=2)
+def _worker_encoder(model_name: str) -> Any:
+    """This worker's encoder for ``model_name`` (its model loads on the first texts, then stays)."""
+    from search.encoder import Encoder
+
+    return Encoder(model_name)
+
+
+def encode_on_worker(model_name: str, chunk: tuple[int, list[str]]) -> np.ndarray:
+    """Vectors of one ``(position, texts)`` chunk with this worker's cached encoder (an embedding task)."""
+    return _worker_encoder(model_name).encode(chunk[1])
+
+
+class ClusterEncoder:
+    """An encoder with the interface of :class:`search.encoder.Encoder` whose ``encode`` runs on the workers.
+
+    ``encode`` splits the texts into chunks of :data:`EMBED_CHUNK`, encodes them on the cluster
+    and returns the vectors in the texts' order, so the search index stores exactly what a local
+    encoder would (same model, same code, on the workers). Anything else (the model's name,
+    ``dimension``) is answered by the local encoder it wraps, which loads no model for a name.
+    """
+
+    def __init__(self, cluster: Cluster, local: Any, chunk: int = EMBED_CHUNK) -> None:
+        self.cluster = cluster
+        self.local = local
+        self.chunk = max(1, chunk)
+        self.model_name: str = local.model_name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.local, name)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors of ``texts`` as an (n, dimension) float32 array, unit length, encoded on the workers."""
+        if not texts:
+            return self.local.encode(texts)
+        chunks = [list(texts[at : at + self.chunk]) for at in range(0, len(texts), self.chunk)]
+        encoded: dict[int, np.ndarray] = {}
+        for result in map_on_cluster(
+            self.cluster, functools.partial(encode_on_worker, self.model_name), enumerate(chunks)
+        ):
+            if not result.ok or result.value is None:
+                raise CouncilKGError(f"embedding on {self.cluster.described} failed: {result.error}")
+            encoded[result.item[0]] = result.value
+        self.local.texts_encoded += len(texts)
+        return np.concatenate([encoded[i] for i in range(len(chunks))]).astype(np.float32, copy=False)
+
+
+def on_cluster(encoder: Any) -> Any:
+    """``encoder``, or a :class:`ClusterEncoder` around it while a build holds a cluster."""
+    cluster = active_cluster()
+    if cluster is None or isinstance(encoder, ClusterEncoder):
+        return encoder
+    return ClusterEncoder(cluster, encoder)
