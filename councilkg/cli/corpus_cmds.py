@@ -14,12 +14,11 @@ from councilkg.settings import Settings
 
 
 def _open_existing_store(settings: Settings) -> Any:
-    from corpus.store import STORE_FILE, CorpusStore
+    from corpus.store import STORE_FILE, CorpusStore, corpus_exists
 
-    path = settings.data_path / STORE_FILE
-    if not path.exists():
+    if not corpus_exists(settings):
         raise CouncilKGError(f"no papers in {settings.data_path} yet: run `councilkg build PATH`")
-    return CorpusStore(path, settings)
+    return CorpusStore(settings.data_path / STORE_FILE, settings)
 
 
 @click.command("build")
@@ -36,9 +35,20 @@ def _open_existing_store(settings: Settings) -> Any:
     default=None,
     help="Processes for per-paper work such as extraction [setting workers; default 1].",
 )
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="tcp://HOST:PORT|local:N",
+    help="Run parsing, extraction and embedding on a Dask cluster: a running scheduler's address, "
+    "or local:N to start N worker processes here [setting cluster; replaces --workers].",
+)
 @click.pass_obj
 def build_cmd(
-    settings: Settings, paths: tuple[Path, ...], catalogue: Path | None, workers: int | None
+    settings: Settings,
+    paths: tuple[Path, ...],
+    catalogue: Path | None,
+    workers: int | None,
+    cluster: str | None,
 ) -> None:
     """Ingest papers (files or folders, recursed) and bring the stores up to date.
 
@@ -49,12 +59,23 @@ def build_cmd(
     Ends with a summary of added / updated / unchanged / failed files, one line per
     failure with its reason; exit code 1 if any file failed. On a terminal a progress
     bar shows the ingestion; otherwise only the summary is printed.
+
+    With --cluster the per-paper work runs on Dask workers (each loads the models once) and
+    this process writes the stores, one paper at a time, as results arrive; with a remote
+    scheduler the workers must see PATHS at the same absolute paths.
     """
     from corpus.store import discover_files
     from councilkg.pipeline import build
 
+    if workers is not None and cluster is not None:
+        raise CouncilKGError("give --workers or --cluster, not both (a cluster brings its own workers)")
     if workers is not None:
         settings = settings.with_overrides(workers=workers)
+    if cluster is not None:
+        from councilkg.cluster import parse_cluster
+
+        parse_cluster(cluster)  # a malformed value is refused before any file is read
+        settings = settings.with_overrides(cluster=cluster)
     interactive = sys.stderr.isatty()
     if interactive:
         files, missing = discover_files(paths)
