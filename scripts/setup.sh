@@ -24,6 +24,17 @@ if [ "$want_system" = 1 ] && { ! command -v chromium >/dev/null 2>&1 || ! comman
   fi
 fi
 
+if [ "$want_system" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing PostgreSQL (the tests of the database setting start a server on loopback)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq postgresql >/dev/null
+  else
+    log "not root: skipping PostgreSQL (the server back end's tests will be skipped)"
+  fi
+fi
+
 py=$(command -v python3.11 || command -v python3)
 if [ ! -x "$venv/bin/python" ]; then
   log "creating virtual environment in .venv"
