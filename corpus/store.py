@@ -1,4 +1,5 @@
-"""The corpus store: SQLite at ``<data_dir>/corpus.sqlite`` (papers, versions, blocks, tables).
+"""The corpus store: papers, versions, blocks and tables in SQLite at ``<data_dir>/corpus.sqlite``,
+or in PostgreSQL (schema ``councilkg_corpus``) when the ``database`` setting names a server.
 
 Ingestion is idempotent and crash-safe:
 
@@ -8,13 +9,17 @@ Ingestion is idempotent and crash-safe:
   out, and a new row in ``versions`` (earlier versions' hash and metadata stay there as
   history);
 * the database runs in WAL mode and every paper is one transaction, so a build killed
-  with ``kill -9`` leaves every paper either fully old or fully new, and a re-run completes.
+  with ``kill -9`` leaves every paper either fully old or fully new, and a re-run completes;
+* on PostgreSQL each paper's transaction first takes an advisory lock on its id, so build
+  workers on several machines writing one paper take turns (the second sees the first's
+  version and skips an unchanged file).
 
 A file that cannot be loaded is reported with a one-line reason and changes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -28,10 +33,13 @@ from corpus.loaders import supported_suffixes
 from corpus.loading import doc_id_for, doc_id_for_source, id_slug, load_document, name_slug, source_of
 from corpus.metadata import CatalogueRow
 from corpus.models import Block, Cell, Document, Metadata, Table
+from councilkg.database import Database, is_server_url
 from councilkg.errors import CouncilKGError, NotFound, one_line
 from councilkg.settings import Settings
 
 STORE_FILE = "corpus.sqlite"
+PG_SCHEMA = "councilkg_corpus"
+"""The PostgreSQL schema of the corpus tables (the search index has its own)."""
 SCHEMA_VERSION = 2
 """2: paper ids are ``<slug>-<hash of the resolved path>`` (1: the file name's slug alone, so two
 files of one name were one paper). A version-1 store is migrated when opened (``_migrate``)."""
@@ -70,7 +78,7 @@ CREATE TABLE IF NOT EXISTS blocks (
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL,
     start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
     text TEXT NOT NULL,
     section TEXT NOT NULL,
     level INTEGER NOT NULL,
@@ -87,7 +95,7 @@ CREATE TABLE IF NOT EXISTS tables (
     table_id INTEGER NOT NULL,
     header_json TEXT NOT NULL,
     start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
     page INTEGER,
     PRIMARY KEY (doc_id, table_id)
 );
@@ -272,30 +280,47 @@ def _metadata_dict(meta: Metadata) -> dict[str, Any]:
 
 
 class CorpusStore:
-    """Papers, their versions, blocks and tables in one SQLite file."""
+    """Papers, their versions, blocks and tables in one SQLite file or one PostgreSQL schema.
+
+    ``settings.database`` (a ``postgresql://`` URL) selects the server; ``path`` is then unused.
+    """
 
     def __init__(self, path: str | Path, settings: Settings | None = None) -> None:
         self.path = Path(path)
         self.settings = settings or Settings.load()
+        url = str(self.settings.values.get("database") or "")
+        if is_server_url(url):
+            self._db = Database.postgres(url, schema=PG_SCHEMA)
+            self.where = f"{self._db.where} (schema {PG_SCHEMA})"
+        else:
+            if url.strip():
+                raise CouncilKGError(
+                    f"setting database: {url!r} is not a postgresql:// URL (empty means SQLite files)"
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CouncilKGError(
+                    f"{self.path.parent}: cannot use as the data directory ({exc.strerror or exc})"
+                ) from None
+            self.where = str(self.path)
+            try:
+                self._db = Database.sqlite(self.path)
+                self._db.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.DatabaseError as exc:
+                raise CouncilKGError(f"{self.path}: not a usable corpus store ({exc})") from None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CouncilKGError(
-                f"{self.path.parent}: cannot use as the data directory ({exc.strerror or exc})"
-            ) from None
-        try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO store_info(key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+            with self._db.transaction(lock="councilkg:corpus-schema"):
+                self._db.executescript(_SCHEMA)
+                self._db.execute(
+                    "INSERT INTO store_info(key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT(key) DO NOTHING",
+                    (str(SCHEMA_VERSION),),
+                )
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise CouncilKGError(f"{self.path}: not a usable corpus store ({exc})") from None
+        except self._db.errors() as exc:
+            self._db.close()
+            raise CouncilKGError(f"{self.where}: not a usable corpus store ({one_line(str(exc))})") from None
 
     def _migrate(self) -> None:
         """Bring a store written by an older councilkg up to :data:`SCHEMA_VERSION`, in one transaction.
@@ -311,14 +336,10 @@ class CorpusStore:
         if version >= SCHEMA_VERSION:
             return
         db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise CouncilKGError(
-                f"corpus store {self.path} needs upgrading to per-source paper ids but is busy or "
-                f"read-only ({exc})"
-            ) from None
-        try:
+        with self._writing(
+            f"corpus store {self.where} needs upgrading to per-source paper ids but is busy or read-only",
+            "councilkg:corpus-schema",
+        ):
             renames = [
                 (old, new)
                 for old, path in db.execute("SELECT doc_id, path FROM papers").fetchall()
@@ -331,20 +352,36 @@ class CorpusStore:
                     db.executemany(f"UPDATE {table} SET doc_id = ? WHERE doc_id = ?", pairs)  # noqa: S608
             now = _now()
             db.executemany(
-                "INSERT OR REPLACE INTO id_renames(old_id, new_id, renamed_at) VALUES (?, ?, ?)",
+                "INSERT INTO id_renames(old_id, new_id, renamed_at) VALUES (?, ?, ?) ON CONFLICT(old_id) "
+                "DO UPDATE SET new_id = excluded.new_id, renamed_at = excluded.renamed_at",
                 [(old, new, now) for old, new in renames],
             )
-            db.execute(
-                "UPDATE store_info SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("UPDATE store_info SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+    @contextlib.contextmanager
+    def _writing(self, busy: str, lock: str | None = None) -> Iterator[Database]:
+        """One write transaction; a store another writer holds (past the timeout), a full disk
+        or a server that went away is one line (``busy``, or "cannot write") naming the store."""
+        db = self._db
+        started = False
+        try:
+            with db.transaction(lock=lock):
+                started = True
+                yield db
+        except db.operational_errors() as exc:
+            reason = one_line((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+            if not started:
+                raise CouncilKGError(f"{busy} ({reason})") from None
+            raise CouncilKGError(f"cannot write to the corpus store {self.where} ({reason})") from None
 
     def renamed_ids(self) -> dict[str, str]:
         """Old paper id -> new id, for every paper an upgrade of the store renamed."""
         return dict(self._db.execute("SELECT old_id, new_id FROM id_renames").fetchall())
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgres"``: which engine holds this store."""
+        return self._db.dialect
 
     @classmethod
     def open(cls, settings: Settings) -> CorpusStore:
@@ -381,12 +418,12 @@ class CorpusStore:
             return "unchanged"
         meta_json = json.dumps(_metadata_dict(doc.metadata), sort_keys=True)
         now = _now()
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # another build holds the store past the timeout
-            raise CouncilKGError(f"corpus store {self.path} is busy or read-only ({exc})") from None
-        try:
+        # Another writer (a second build worker) may have stored this paper since the check
+        # above: under the paper's lock, look again.
+        with self._writing(f"corpus store {self.where} is busy or read-only", f"corpus:{doc.doc_id}") as db:
+            current = self.current_key(doc.doc_id)
+            if current and current[1] == key:
+                return "unchanged"
             last = db.execute("SELECT MAX(version) FROM versions WHERE doc_id = ?", (doc.doc_id,)).fetchone()[
                 0
             ]
@@ -399,7 +436,11 @@ class CorpusStore:
             db.execute("DELETE FROM tables WHERE doc_id = ?", (doc.doc_id,))
             meta = doc.metadata
             db.execute(
-                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "DELETE FROM papers WHERE doc_id = ?",
+                (doc.doc_id,),
+            )
+            db.execute(
+                "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc.doc_id,
                     doc.file_name,
@@ -450,12 +491,6 @@ class CorpusStore:
                     for t in doc.tables
                 ],
             )
-            db.execute("COMMIT")
-        except BaseException as exc:
-            db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):  # disk full, I/O error: one line, go on
-                raise CouncilKGError(f"cannot write to the corpus store ({exc})") from None
-            raise
         return "updated" if current else "added"
 
     def ingest(
@@ -548,12 +583,8 @@ class CorpusStore:
 
         Returns the ids that were stored (unknown ids are ignored: resolve them first).
         """
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise CouncilKGError(f"corpus store {self.path} is busy or read-only ({exc})") from None
-        try:
+        busy = f"corpus store {self.where} is busy or read-only"
+        with self._writing(busy, "councilkg:corpus-remove") as db:
             removed = [
                 doc_id
                 for doc_id in dict.fromkeys(doc_ids)
@@ -562,12 +593,6 @@ class CorpusStore:
             for table in _PAPER_TABLES:
                 db.executemany(f"DELETE FROM {table} WHERE doc_id = ?", [(d,) for d in removed])  # noqa: S608
             db.executemany("DELETE FROM id_renames WHERE new_id = ?", [(d,) for d in removed])
-            db.execute("COMMIT")
-        except BaseException as exc:
-            db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):
-                raise CouncilKGError(f"cannot write to the corpus store ({exc})") from None
-            raise
         return removed
 
     # -- stage failures -----------------------------------------------------------------
@@ -584,15 +609,17 @@ class CorpusStore:
     ) -> None:
         """Remember that ``stage`` failed on these ``(doc_id, content hash, reason)`` with this software."""
         now = _now()
-        with self._db:
+        with self._writing(f"corpus store {self.where} is busy or read-only"):
             self._db.executemany(
-                "INSERT OR REPLACE INTO stage_failures VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO stage_failures VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(stage, doc_id) DO UPDATE "
+                "SET content_hash = excluded.content_hash, software = excluded.software, "
+                "reason = excluded.reason, failed_at = excluded.failed_at",
                 [(stage, doc_id, digest, software, reason, now) for doc_id, digest, reason in failures],
             )
 
     def clear_stage_failures(self, stage: str, doc_ids: Iterable[str]) -> None:
         """Forget ``stage``'s recorded failures of these papers (they went through)."""
-        with self._db:
+        with self._writing(f"corpus store {self.where} is busy or read-only"):
             self._db.executemany(
                 "DELETE FROM stage_failures WHERE stage = ? AND doc_id = ?", [(stage, d) for d in doc_ids]
             )
@@ -652,7 +679,7 @@ class CorpusStore:
         if matches:
             shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
             raise NotFound(f"{ref!r} names {len(matches)} papers ({shown}): give the id")
-        raise NotFound(f"no paper {ref!r} in {self.path} (see `councilkg docs`)")
+        raise NotFound(f"no paper {ref!r} in {self.where} (see `councilkg docs`)")
 
     def get(self, doc_id: str) -> Document:
         """The stored :class:`Document` for ``doc_id`` (or its file name)."""
@@ -665,7 +692,7 @@ class CorpusStore:
         sources = meta_raw.pop("sources", {})
         metadata = Metadata(**meta_raw, sources=sources)
         rows = self._db.execute(
-            "SELECT kind, start, end, text, section, level, page, table_id, row, cells_json, grp, "
+            'SELECT kind, start, "end", text, section, level, page, table_id, row, cells_json, grp, '
             "groups_json FROM blocks WHERE doc_id = ? ORDER BY seq",
             (doc_id,),
         )
@@ -689,7 +716,7 @@ class CorpusStore:
         tables = [
             Table(tid, tuple(json.loads(header)), start, end, page)
             for tid, header, start, end, page in self._db.execute(
-                "SELECT table_id, header_json, start, end, page FROM tables "
+                'SELECT table_id, header_json, start, "end", page FROM tables '
                 "WHERE doc_id = ? ORDER BY table_id",
                 (doc_id,),
             )
@@ -715,11 +742,13 @@ class CorpusStore:
 
     def check_integrity(self) -> list[str]:
         """Problems found in the store (empty when consistent): offsets and orphan rows."""
-        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        for doc_id, text in self._db.execute("SELECT doc_id, text FROM papers"):
+        problems = []
+        if self._db.dialect == "sqlite":
+            problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for doc_id, text in self._db.execute("SELECT doc_id, text FROM papers").fetchall():
             for start, end, btext in self._db.execute(
-                "SELECT start, end, text FROM blocks WHERE doc_id = ?", (doc_id,)
-            ):
+                'SELECT start, "end", text FROM blocks WHERE doc_id = ?', (doc_id,)
+            ).fetchall():
                 if text[start:end] != btext:
                     problems.append(f"{doc_id}: block at {start}-{end} does not quote the text")
                     break
@@ -739,6 +768,21 @@ def _strip_path(message: str, path: Path) -> str:
     return message
 
 
+def corpus_exists(settings: Settings) -> bool:
+    """Whether ``settings`` name a corpus store that has been created (nothing is created here).
+
+    A ``database`` URL that does not connect is a one-line :class:`CouncilKGError` naming it.
+    """
+    url = str(settings.values.get("database") or "")
+    if not is_server_url(url):
+        return (settings.data_path / STORE_FILE).exists()
+    db = Database.postgres(url)
+    try:
+        return db.table_exists(f"{PG_SCHEMA}.papers")
+    finally:
+        db.close()
+
+
 def open_store(settings: Settings) -> CorpusStore:
     """Open the corpus store of ``settings``' data directory."""
     return CorpusStore.open(settings)
@@ -746,6 +790,7 @@ def open_store(settings: Settings) -> CorpusStore:
 
 __all__ = [
     "CorpusStore",
+    "corpus_exists",
     "IngestReport",
     "PaperRecord",
     "VersionRecord",

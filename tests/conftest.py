@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pg_server import postgres_server, postgres_url  # noqa: F401  (fixtures: a real PostgreSQL server)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "data" / "samples"

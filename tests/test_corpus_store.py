@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pg_server import BACKENDS, backend_settings
 
 from corpus.loading import doc_id_for
 from corpus.store import CorpusStore, discover_files
@@ -34,9 +35,10 @@ def write_paper(folder: Path, name: str, service: str = "short breaks") -> Path:
     return path
 
 
-@pytest.fixture
-def store(data_dir: Path) -> CorpusStore:
-    s = CorpusStore(data_dir / "corpus.sqlite")
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, data_dir: Path) -> CorpusStore:
+    """The store on each back end: an SQLite file, then a database on a real PostgreSQL server."""
+    s = CorpusStore(data_dir / "corpus.sqlite", Settings.load(backend_settings(request, data_dir)))
     yield s
     s.close()
 

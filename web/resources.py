@@ -178,9 +178,9 @@ def _open_search_index(settings: Settings) -> Any:
 
 
 def _open_corpus_store(settings: Settings) -> Any:
-    from corpus.store import STORE_FILE, CorpusStore
+    from corpus.store import CorpusStore, corpus_exists
 
-    if not (settings.data_path / STORE_FILE).exists():
+    if not corpus_exists(settings):
         raise CouncilKGError("no papers have been built yet: run `councilkg build PATH`", status=503)
     return CorpusStore.open(settings)
 
