@@ -31,14 +31,16 @@ def test_every_vendored_file_is_in_the_package_with_its_licence() -> None:
     for vendored in VENDOR_FILES:
         assert (VENDOR_DIR / vendored.name).stat().st_size > 1000, vendored.name
     licences = {p.name for p in (VENDOR_DIR / "licences").iterdir()}
-    assert {"cytoscape.LICENSE", "cytoscape-fcose.LICENSE", "zazuko-yasgui.LICENSE"} <= licences
+    assert {"cytoscape.LICENSE", "cytoscape-fcose.LICENSE", "zazuko-yasgui.LICENSE", "pivottable.LICENSE",
+            "jquery.LICENSE", "jquery-ui.LICENSE"} <= licences
     assert all("MIT" in (VENDOR_DIR / "licences" / name).read_text() for name in licences)
     assert not VENDOR_DIR.is_relative_to(vendor_assets.NODE_MODULES)
 
 
 def test_templates_load_only_vendored_files() -> None:
     names = {m for t in TEMPLATES.glob("*.html") for m in VENDOR_URL.findall(t.read_text())}
-    assert {"cytoscape.min.js", "cytoscape-fcose.js", "yasgui.min.js", "yasgui.min.css"} <= names
+    assert {"cytoscape.min.js", "cytoscape-fcose.js", "yasgui.min.js", "yasgui.min.css", "pivot.min.js",
+            "pivot.min.css", "jquery.min.js", "jquery-ui.min.js"} <= names
     assert names <= {f.name for f in VENDOR_FILES}
 
 
@@ -67,7 +69,7 @@ def test_build_copies_from_node_modules(tmp_path: Path) -> None:
         src.parent.mkdir(parents=True, exist_ok=True)
         src.write_text(f"/* {vendored.name} */", encoding="utf-8")
         (node_modules / vendored.package / "package.json").write_text('{"version": "9.9.9"}')
-        (node_modules / vendored.package / "LICENSE").write_text("MIT License, made up")
+        (node_modules / vendored.package / (vendored.licence or "LICENSE")).write_text("MIT License, made up")
     out = tmp_path / "vendor"
     copied = build_vendor(node_modules, out)
     assert sorted(copied) == sorted(f.name for f in VENDOR_FILES)
@@ -132,7 +134,8 @@ def test_committed_copies_match_the_pinned_packages(tmp_path: Path) -> None:
         version = manifest[vendored.name]["version"]
         assert pinned.get(vendored.package, version) == version
         assert locked[f"node_modules/{vendored.package}"]["version"] == version
-    assert {"cytoscape", "cytoscape-fcose", "@zazuko/yasgui"} <= set(pinned)
+    assert {"cytoscape", "cytoscape-fcose", "@zazuko/yasgui", "pivottable", "jquery",
+            "jquery-ui"} <= set(pinned)
     node_modules = vendor_assets.NODE_MODULES
     if not all((node_modules / f.package / f.path).is_file() for f in VENDOR_FILES):
         pytest.skip("web/node_modules is not installed (scripts/setup.sh)")

@@ -45,6 +45,13 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
     # YASGUI bundles its editor (YASQE, on CodeMirror) and results views (YASR) in one file.
     VendorFile("yasgui.min.js", "@zazuko/yasgui", "build/yasgui.min.js", licence=""),
     VendorFile("yasgui.min.css", "@zazuko/yasgui", "build/yasgui.min.css", licence=""),
+    # The workbench's pivot view: PivotTable.js (its table, bar-table and heatmap renderers)
+    # on jQuery, with jQuery UI for dragging columns between the pivot's axes. YASGUI's own
+    # jQuery is sealed inside its bundle, so the pivot brings its own.
+    VendorFile("jquery.min.js", "jquery", "dist/jquery.min.js", licence="LICENSE.txt"),
+    VendorFile("jquery-ui.min.js", "jquery-ui", "dist/jquery-ui.min.js", licence="LICENSE.txt"),
+    VendorFile("pivot.min.js", "pivottable", "dist/pivot.min.js", licence="LICENSE.md"),
+    VendorFile("pivot.min.css", "pivottable", "dist/pivot.min.css", licence="LICENSE.md"),
 )
 """Every vendored file; only these names are served."""
 
@@ -121,10 +128,12 @@ def build_vendor(node_modules: Path = NODE_MODULES, vendor_dir: Path = VENDOR_DI
             copied.append(vendored.name)
         package_dir = node_modules / vendored.package
         licence_name = vendored.package.replace("@", "").replace("/", "-") + ".LICENSE"
-        if vendored.licence and (package_dir / vendored.licence).is_file():
+        if not vendored.licence:  # YASGUI's package declares MIT but carries no licence file
+            licence_text = YASGUI_LICENCE
+        elif (package_dir / vendored.licence).is_file():
             licence_text = (package_dir / vendored.licence).read_text("utf-8")
         else:
-            licence_text = YASGUI_LICENCE
+            raise VendorAssetsError(f"{vendored.package} has no {vendored.licence} in {package_dir}")
         (licences / licence_name).write_text(licence_text, "utf-8")
         manifest[vendored.name] = {
             "package": vendored.package,

@@ -6,18 +6,23 @@ Screenshots go to ``test-artifacts/`` for a person to look at.
 
 from __future__ import annotations
 
+import json
 import sys
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import NEEDS_CHROMIUM, screenshot
+from layout_support import DESKTOP, LAYOUT, NEEDS_AXE, PHONE, axe_violations, layout_problems
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_web_support import HOME_CARE, make_app, served  # noqa: E402
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
+QUERIES = Path(__file__).resolve().parents[2] / "kg" / "queries"
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +121,112 @@ def test_workbench_share_link_brings_the_query_back(browser: Any, page: Any, bas
     other.locator("#workbench .yasqe .CodeMirror").wait_for()
     assert other.evaluate("() => window.councilkgYasgui.getTab().getYasqe().getValue()") == query
     fresh.close()
+
+
+def _select(base_url: str, query: str) -> list[dict[str, str]]:
+    """The endpoint's own answer to ``query``: each row's values by variable name."""
+    body = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(base_url + "/sparql", data=body,
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request) as answer:
+        bindings = json.load(answer)["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in bindings]
+
+
+def test_workbench_pivots_a_competency_query(page: Any, base_url: str, outside: list[str]) -> None:
+    """The pivot view of 'counts by authority and year': authorities down the side, years across,
+    the sum of papers in each cell and in the totals, as the endpoint's rows add up."""
+    query = (QUERIES / "07_counts_by_authority_year.rq").read_text(encoding="utf-8")
+    rows = _select(base_url, query)
+    authorities = sorted({r["authorityLabel"] for r in rows})
+    years = sorted({r.get("year", "(no value)") for r in rows})  # the fixtures' papers have no ck:year
+    assert len(authorities) >= 2
+    page.goto(base_url + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    _editor_text(page, query)
+    page.locator("#workbench .yasqe_queryButton").click()
+    page.locator("#workbench .yasr table tbody tr").first.wait_for()
+    page.locator("#workbench .yasr .select_pivot").click()
+    pivot = page.locator("#workbench .yasr-pivot table.pvtTable")
+    pivot.wait_for()
+    box = page.locator("#workbench .yasr-pivot")
+    assert box.get_attribute("data-rows") == "authorityLabel"
+    assert box.get_attribute("data-cols") == "year"
+    assert page.locator("#workbench select.pvtAggregator").input_value() == "Integer Sum"
+    assert page.locator("#workbench select.pvtAttrDropdown").first.input_value() == "papers"
+    assert pivot.locator("th.pvtRowLabel").all_inner_texts() == authorities
+    assert pivot.locator("th.pvtColLabel").all_inner_texts() == years
+    for i, authority in enumerate(authorities):  # each row's total is the sum of its papers
+        total = sum(int(r["papers"]) for r in rows if r["authorityLabel"] == authority)
+        assert pivot.locator(f"td.pvtTotal.rowTotal[data-for='row{i}']").inner_text() == str(total)
+    grand = sum(int(r["papers"]) for r in rows)
+    assert pivot.locator("td.pvtGrandTotal").inner_text() == str(grand)
+    screenshot(page, "workbench-pivot")
+    # Another of its renderers (a heatmap) draws the same cells coloured.
+    page.locator("#workbench select.pvtRenderer").select_option("Heatmap")
+    page.locator("#workbench .yasr-pivot table.pvtTable td.pvtVal[style*='background']").first.wait_for(
+        timeout=15_000)
+    # The arrangement stays with the tab: the table view and back keep it.
+    page.locator("#workbench select.pvtRenderer").select_option("Table")
+    page.locator("#workbench .yasr .select_table").click()
+    page.locator("#workbench .yasr .select_pivot").click()
+    page.locator("#workbench .yasr-pivot table.pvtTable").wait_for()
+    assert page.locator("#workbench select.pvtRenderer").input_value() == "Table"
+    with page.expect_download(timeout=15_000) as download:
+        page.locator("#workbench .yasr_downloadIcon").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert "year" in lines[0].split("\t")
+    cells = [line.split("\t") for line in lines]
+    assert [c[0] for c in cells if c[0] in authorities] == authorities
+    assert cells[-1][0] == "Totals" and cells[-1][-1] == str(grand)
+    assert len({len(c) for c in cells}) == 1  # spanned header cells keep the columns in line
+    assert outside == []
+    assert page.console_errors == []
+
+
+def _open_pivot(page: Any, base_url: str, query: str) -> None:
+    page.goto(base_url + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    _editor_text(page, query)
+    page.locator("#workbench .yasqe_queryButton").click()
+    page.locator("#workbench .yasr table tbody tr").first.wait_for()
+    page.locator("#workbench .yasr .select_pivot").click()
+    page.locator("#workbench .yasr-pivot table.pvtTable").wait_for()
+
+
+@NEEDS_AXE
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_workbench_pivot_fits_the_screen_with_no_axe_violations(browser: Any, base_url: str,
+                                                                size: str) -> None:
+    context = browser.new_context(viewport=PHONE if size == "phone" else DESKTOP)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    _open_pivot(page, base_url, (QUERIES / "07_counts_by_authority_year.rq").read_text(encoding="utf-8"))
+    assert layout_problems(f"pivot at {size}", page.evaluate(LAYOUT)) == []
+    screenshot(page, f"workbench-pivot-{size}")
+    # A value filter box open too: its search field and check boxes are checked as well.
+    triangle = page.locator("#workbench .yasr-pivot .pvtAttr .pvtTriangle").first
+    assert triangle.get_attribute("role") == "button"  # reachable by keyboard, named
+    triangle.focus()
+    page.keyboard.press("Enter")
+    box = page.locator(".pvtFilterBox:visible")
+    box.locator("input.pvtFilter").first.wait_for()
+    screenshot(page, f"workbench-pivot-filter-{size}")
+    violations = axe_violations(page)
+    box.locator("button", has_text="Cancel").click()
+    assert box.count() == 0
+    context.close()
+    assert violations == [], "; ".join(violations)
+
+
+def test_workbench_without_the_pivot_library_keeps_its_other_views(page: Any, base_url: str) -> None:
+    page.route("**/assets/vendor/pivot.min.js", lambda route: route.fulfill(status=404, body=""))
+    page.goto(base_url + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    page.locator("#workbench .yasqe_queryButton").click()
+    page.locator("#workbench .yasr table tbody tr").first.wait_for()
+    assert page.locator("#workbench .yasr .select_pivot").count() == 0
+    assert page.locator("#workbench .yasr .select_table").count() == 1
 
 
 def test_workbench_says_so_when_its_library_fails(page: Any, base_url: str) -> None:

@@ -1,6 +1,6 @@
 // SPARQL page: the YASGUI workbench (editor with highlighting, error markers and completion
-// from our ontology; results as tables, a chart or the raw response; share links; the
-// competency questions as tabs). Without YASGUI, the plain editor below it stays: a small
+// from our ontology; results as tables, a pivot table, a chart or the raw response; share
+// links; the competency questions as tabs). Without YASGUI, the plain editor below it stays: a small
 // highlighter laid under the textarea that runs the query against /sparql.
 (function () {
   "use strict";
@@ -16,25 +16,44 @@
   function json(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   var vocab = json("sparql-vocabulary") || { prefixes: {}, classes: [], properties: [], prefix_lines: [] };
   var examples = json("sparql-examples") || [];
+  // Prefixed names for IRIs: the ontology's prefixes and any the query declared.
+  function shortener(yasr) {
+    var own = yasr.config ? yasr.config.prefixes : null, shorten = {};
+    try { own = typeof own === "function" ? own(yasr) : own; } catch (e) { own = null; }
+    [vocab.prefixes, own || {}].forEach(function (m) { for (var k in m) { if (typeof m[k] === "string") { shorten[k] = m[k]; } } });
+    return function (cell) {
+      if (!cell) { return ""; }
+      var v = cell.value;
+      if (cell.type === "uri") {
+        for (var p in shorten) { if (v.indexOf(shorten[p]) === 0) { return p + ":" + v.slice(shorten[p].length); } }
+      }
+      return v;
+    };
+  }
+  function selectResults(yasr) {
+    var results = yasr.results;
+    if (!results || !results.getVariables || !results.getBindings) { return null; }
+    var vars = results.getVariables() || [], rows = results.getBindings() || [];
+    return vars.length && rows.length ? { vars: vars, rows: rows } : null;
+  }
+  function isNumber(cell) { return !!cell && cell.type !== "uri" && cell.value !== "" && !isNaN(Number(cell.value)); }
   // A bar chart of a SELECT result: the first column whose values are all numbers is the
   // bar length, the first other column the bar's label (one bar per row, at most 60).
   function BarChart(yasr) { this.yasr = yasr; this.priority = 5; this.label = "Chart"; }
   BarChart.prototype.columns = function () {
-    var results = this.yasr.results;
-    if (!results || !results.getVariables || !results.getBindings) { return null; }
-    var vars = results.getVariables() || [], rows = results.getBindings() || [];
-    if (!vars.length || !rows.length) { return null; }
-    var numeric = vars.filter(function (v) {
-      return rows.every(function (r) { return r[v] && r[v].type !== "uri" && r[v].value !== "" && !isNaN(Number(r[v].value)); });
-    })[0];
+    var found = selectResults(this.yasr);
+    if (!found) { return null; }
+    var vars = found.vars, rows = found.rows;
+    var numeric = vars.filter(function (v) { return rows.every(function (r) { return isNumber(r[v]); }); })[0];
     if (!numeric) { return null; }
     var label = vars.filter(function (v) { return v !== numeric; })[0] || numeric;
     return { value: numeric, label: label, rows: rows };
   };
   BarChart.prototype.canHandleResults = function () { return this.columns() !== null; };
   BarChart.prototype.getIcon = function () {
-    var span = document.createElement("span");
+    var span = document.createElement("i");  // not a span: YASR hides spans in its buttons on narrow screens
     span.className = "chart-icon";
+    span.setAttribute("aria-hidden", "true");
     span.textContent = "▮▮";
     return span;
   };
@@ -48,17 +67,8 @@
     svg.setAttribute("viewBox", "0 0 " + (labelW + width + 90) + " " + (rows.length * bar + 30));
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", "Bar chart of " + c.value + " by " + c.label);
-    var own = this.yasr.config ? this.yasr.config.prefixes : null, shorten = {};
-    try { own = typeof own === "function" ? own(this.yasr) : own; } catch (e) { own = null; }
-    [vocab.prefixes, own || {}].forEach(function (m) { for (var k in m) { if (typeof m[k] === "string") { shorten[k] = m[k]; } } });
-    function name(cell) {
-      if (!cell) { return ""; }
-      var v = cell.value;
-      if (cell.type === "uri") {
-        for (var p in shorten) { if (v.indexOf(shorten[p]) === 0) { return p + ":" + v.slice(shorten[p].length); } }
-      }
-      return v.length > 40 ? v.slice(0, 39) + "…" : v;
-    }
+    var short = shortener(this.yasr);
+    function name(cell) { var v = short(cell); return v.length > 40 ? v.slice(0, 39) + "…" : v; }
     rows.forEach(function (r, i) {
       var value = Number(r[c.value].value), y = i * bar + 20;
       var text = document.createElementNS(ns, "text");
@@ -81,6 +91,168 @@
     svg.appendChild(caption);
     this.yasr.resultsEl.appendChild(svg);
   };
+  // A pivot table of a SELECT result (PivotTable.js, with its table, bar-table and heatmap
+  // renderers): columns are dragged between the row and column axes, a value column is summed,
+  // averaged or counted. It opens on the first text column down the side, a year-like column
+  // (else the second text column) across the top, and the sum of the first other number column
+  // (whole numbers stay whole; else a count). The arrangement (not the value filters) is kept with the tab (YASR's plugin config).
+  var YEAR = /^(1[89]|20|21)[0-9][0-9]$/, NO_VALUE = "(no value)";
+  function Pivot(yasr) { this.yasr = yasr; this.priority = 4; this.label = "Pivot"; }
+  // Heatmap cells from white to a mid blue, so the dark figures stay readable (4.5:1 or more;
+  // the library's own scale ends in pure red) and equal values still get a colour.
+  function heatScale(values) {
+    var min = Math.min.apply(Math, values), max = Math.max.apply(Math, values);
+    return function (x) {
+      var t = max > min ? (x - min) / (max - min) : 1;
+      return "rgb(" + Math.round(255 - 97 * t) + "," + Math.round(255 - 53 * t) + "," + Math.round(255 - 30 * t) + ")";
+    };
+  }
+  Pivot.prototype.canHandleResults = function () { return selectResults(this.yasr) !== null; };
+  Pivot.prototype.getIcon = function () {
+    var span = document.createElement("i");  // not a span: YASR hides spans in its buttons on narrow screens
+    span.className = "pivot-icon";
+    span.setAttribute("aria-hidden", "true");
+    span.textContent = "⊞";
+    return span;
+  };
+  Pivot.prototype.defaults = function (vars, rows) {
+    var numeric = vars.filter(function (v) { return rows.every(function (r) { return isNumber(r[v]); }); });
+    var yearly = vars.filter(function (v) {
+      return /year/i.test(v) || rows.every(function (r) { return r[v] && YEAR.test(r[v].value); });
+    });
+    var text = vars.filter(function (v) { return numeric.indexOf(v) < 0 && yearly.indexOf(v) < 0; });
+    var measure = numeric.filter(function (v) { return yearly.indexOf(v) < 0; })[0];
+    var down = text[0] || vars[0];
+    var across = yearly.filter(function (v) { return v !== down; })[0] || text[1];
+    var whole = measure && rows.every(function (r) { return /^-?[0-9]+$/.test(r[measure].value); });
+    return { rows: [down], cols: across ? [across] : [], vals: measure ? [measure] : [],
+             aggregatorName: measure ? (whole ? "Integer Sum" : "Sum") : "Count", rendererName: "Table" };
+  };
+  Pivot.prototype.draw = function (persistent) {
+    var found = selectResults(this.yasr), yasr = this.yasr, $ = window.jQuery;
+    if (!found) { return; }
+    var short = shortener(yasr), vars = found.vars;
+    var records = found.rows.map(function (r) {
+      var record = {};
+      vars.forEach(function (v) { record[v] = r[v] ? short(r[v]) : NO_VALUE; });
+      return record;
+    });
+    var start = this.defaults(vars, found.rows), kept = persistent || {};
+    function known(list) { return (list || []).filter(function (v) { return vars.indexOf(v) >= 0; }); }
+    if (known(kept.rows).length || known(kept.cols).length) {
+      start = { rows: known(kept.rows), cols: known(kept.cols), vals: known(kept.vals),
+                aggregatorName: kept.aggregatorName || start.aggregatorName,
+                rendererName: kept.rendererName || start.rendererName };
+    }
+    var wrap = document.createElement("div");
+    wrap.className = "yasr-pivot";
+    yasr.resultsEl.appendChild(wrap);
+    var utils = $.pivotUtilities;
+    $(wrap).pivotUI(records, $.extend({}, start, {
+      renderers: utils.renderers,
+      unusedAttrsVertical: false,
+      rendererOptions: { heatmap: { colorScaleGenerator: heatScale } },
+      menuLimit: 500,
+      onRefresh: function (config) {
+        labelPivot(wrap);
+        yasr.storePluginConfig("pivot", { rows: config.rows, cols: config.cols, vals: config.vals,
+          aggregatorName: config.aggregatorName, rendererName: config.rendererName });
+        wrap.dataset.rows = String(config.rows.join(","));
+        wrap.dataset.cols = String(config.cols.join(","));
+      }
+    }), true);
+    adaptPivotUi(wrap);
+  };
+  // The pivot's table as tab-separated text (what a spreadsheet pastes), for YASR's download
+  // button: header cells spanning rows or columns fill the cells they cover with blanks.
+  // The table is looked up when the button is pressed: PivotTable.js draws it a moment after
+  // YASR asks whether there is anything to download.
+  Pivot.prototype.download = function () {
+    var results = this.yasr.resultsEl;
+    return { contentType: "text/tab-separated-values", filename: "pivot.tsv", title: "Download the pivot table",
+      getData: function () {
+        var table = results.querySelector("table.pvtTable"), grid = [];
+        if (!table) { return ""; }
+        Array.prototype.forEach.call(table.rows, function (tr, r) {
+          grid[r] = grid[r] || [];
+          var c = 0;
+          Array.prototype.forEach.call(tr.cells, function (cell) {
+            while (grid[r][c] !== undefined) { c += 1; }
+            for (var dr = 0; dr < (cell.rowSpan || 1); dr++) {
+              grid[r + dr] = grid[r + dr] || [];
+              for (var dc = 0; dc < (cell.colSpan || 1); dc++) {
+                grid[r + dr][c + dc] = dr || dc ? "" : cell.textContent.replace(/[\t\n]+/g, " ").trim();
+              }
+            }
+            c += cell.colSpan || 1;
+          });
+        });
+        return grid.map(function (row) {
+          return Array.prototype.map.call(row, function (v) { return v === undefined ? "" : v; }).join("\t");
+        }).join("\n") + "\n";
+      } };
+  };
+  // Once per drawing, what PivotTable.js's layout leaves out for assistive technology: its
+  // layout table is presentation only, the boxes the column names are dragged between are lists
+  // (they hold list items), and each column's value filter box is moved out of those lists into
+  // the pivot's own box (placed under its triangle when opened), its title a plain line rather
+  // than an out-of-order h4.
+  function adaptPivotUi(wrap) {
+    wrap.querySelectorAll("table.pvtUi").forEach(function (t) { t.setAttribute("role", "presentation"); });
+    wrap.querySelectorAll("td.pvtAxisContainer").forEach(function (td) {
+      td.setAttribute("role", "list");
+      td.setAttribute("aria-label", td.classList.contains("pvtRows") ? "Rows of the pivot"
+        : td.classList.contains("pvtCols") ? "Columns of the pivot" : "Columns not in the pivot");
+    });
+    wrap.querySelectorAll(".pvtFilterBox").forEach(function (filterBox) {
+      var item = filterBox.previousElementSibling;
+      var triangle = item ? item.querySelector(".pvtTriangle") : null;
+      filterBox.querySelectorAll("h4").forEach(function (h) {
+        var title = document.createElement("p");
+        title.className = "pvtFilterTitle";
+        while (h.firstChild) { title.appendChild(h.firstChild); }
+        h.parentNode.replaceChild(title, h);
+      });
+      wrap.appendChild(filterBox);
+      if (!triangle) { return; }
+      triangle.addEventListener("click", function () {  // after the library has shown the box
+        var at = triangle.getBoundingClientRect(), base = wrap.getBoundingClientRect();
+        var left = at.left - base.left + wrap.scrollLeft;
+        filterBox.style.left = Math.max(0, Math.min(left, wrap.clientWidth - filterBox.offsetWidth)) + "px";
+        filterBox.style.top = (at.bottom - base.top + 4) + "px";
+      });
+    });
+  }
+  // On every refresh: PivotTable.js leaves its menus and the filter boxes' search fields
+  // without a name, and the pivot table's corner header cells empty.
+  function labelPivot(wrap) {
+    wrap.querySelectorAll("table.pvtTable th").forEach(function (th) {
+      if (th.textContent.trim()) { return; }
+      var td = document.createElement("td");
+      td.colSpan = th.colSpan; td.rowSpan = th.rowSpan;
+      td.className = th.className + " pvtCorner";
+      th.parentNode.replaceChild(td, th);
+    });
+    var names = { "select.pvtRenderer": "Pivot view", "select.pvtAggregator": "Summary of the values",
+                  "select.pvtAttrDropdown": "Value column", "input.pvtSearch": "Filter the values" };
+    Object.keys(names).forEach(function (sel) {
+      wrap.querySelectorAll(sel).forEach(function (el, i) {
+        el.setAttribute("aria-label", names[sel] + (sel === "select.pvtAttrDropdown" && i ? " " + (i + 1) : ""));
+      });
+    });
+    // The triangle that opens a column's value filter is a bare span: make it a named button
+    // that the keyboard reaches (Enter or Space opens the filter).
+    wrap.querySelectorAll(".pvtAttr .pvtTriangle:not([role])").forEach(function (el) {
+      var attr = el.parentNode.firstChild ? el.parentNode.firstChild.textContent : "";
+      el.setAttribute("role", "button");
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("aria-label", "Filter the values of " + attr);
+      el.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); el.click(); }
+      });
+    });
+  }
+
   // What YASGUI leaves out for assistive technology: the "add tab" button sits inside its tab
   // list (a tablist may hold only tabs), and its endpoint box, the editor's text area and the
   // tab-name boxes have no label. New tabs bring new fields, so they are labelled as they come.
@@ -101,6 +273,11 @@
       box.querySelectorAll(".tabsList input[type=text]:not([aria-label])").forEach(function (el) {
         el.setAttribute("aria-label", "Tab name");
       });
+      // A long query scrolls inside the editor's box: the keyboard can reach (and scroll) it.
+      box.querySelectorAll(".CodeMirror-scroll:not([aria-label])").forEach(function (el) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("aria-label", "SPARQL query, scrolled");
+      });
     }
     label();
     new MutationObserver(label).observe(box, { childList: true, subtree: true });
@@ -116,7 +293,14 @@
   Yasqe.defaults.autocompleters = ["ck-prefixes", "variables", "ck-classes", "ck-properties"];
   Yasr.defaults.prefixes = vocab.prefixes;
   Yasr.registerPlugin("chart", BarChart);
-  Yasr.defaults.pluginOrder = ["table", "chart", "response"];
+  var order = ["table", "chart", "response"];
+  // The pivot view only where its libraries loaded (packaged as jquery.min.js, jquery-ui.min.js
+  // and pivot.min.js); without them the table, chart and response views stay.
+  if (window.jQuery && window.jQuery.fn && window.jQuery.fn.pivotUI && window.jQuery.fn.sortable) {
+    Yasr.registerPlugin("pivot", Pivot);
+    order = ["table", "pivot", "chart", "response"];
+  }
+  Yasr.defaults.pluginOrder = order;
   Yasr.defaults.defaultPlugin = "table";
 
   var endpoint = new URL(box.dataset.endpoint, window.location.href).href;
