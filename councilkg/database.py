@@ -178,6 +178,9 @@ class Database:
             if statement.strip():
                 self.raw.execute(statement)
 
+    def commit(self) -> None:
+        """Nothing to do: outside :meth:`transaction` every statement commits by itself."""
+
     def json_values(self) -> str:
         """A subquery of the strings in a JSON array parameter (``... IN (<this>)``)."""
         if self.dialect == POSTGRES:

@@ -14,7 +14,6 @@ import difflib
 import hashlib
 import json
 import re
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.models import Document
+from councilkg.database import POSTGRES, Database, is_server_url, postgres_ddl
 from councilkg.errors import CouncilKGError, NotFound, QueryError
 from councilkg.settings import Settings
 from search.bm25 import Postings, Stemmer
@@ -45,6 +45,7 @@ from search.keyword import (
 )
 from search.models import Passage, SearchFilters, SearchPage, SearchResult, embedding_text, ranking_text
 from search.passages import build_passages, report_titles
+from search.pg_keywords import PG_KEYWORD_SCHEMA, PgKeywords
 from search.vectors import VectorBackend, open_vector_backend
 
 PASSAGE_VERSION = "4"
@@ -118,8 +119,6 @@ CREATE TABLE IF NOT EXISTS passages(
     authority TEXT, date TEXT, year INTEGER, committee TEXT, document_type TEXT);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE INDEX IF NOT EXISTS passages_hash ON passages(hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    body, tokenize = '{tokenize}');
 CREATE TABLE IF NOT EXISTS embeddings(
     hash TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(hash, model));
 CREATE TABLE IF NOT EXISTS acronyms(doc_id TEXT NOT NULL, short TEXT NOT NULL, long TEXT NOT NULL);
@@ -133,12 +132,20 @@ CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
 CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS paper_fields(id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,
     fields TEXT NOT NULL, model TEXT, vector BLOB);
+"""
+_FTS_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(body, tokenize = '{tokenize}');
 CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(body, tokenize = '{tokenize}');
 """
+"""The keyword index on SQLite (on PostgreSQL: :data:`search.pg_keywords.PG_KEYWORD_SCHEMA`)."""
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 """The FTS5 tokenizer of the keyword index (query words are stemmed by the same one)."""
-_SCHEMA = _SCHEMA.replace("{tokenize}", TOKENIZE)
+_FTS_SCHEMA = _FTS_SCHEMA.replace("{tokenize}", TOKENIZE)
 POSTINGS_FILE = "keyword-postings.npz"
+PG_SCHEMA = "councilkg_search"
+"""The PostgreSQL schema of the search index's tables (the corpus has its own)."""
+WRITE_LOCK = "councilkg:search-index"
+"""Advisory lock a write transaction takes on PostgreSQL: writers of one index take turns."""
 
 
 @dataclass
@@ -212,7 +219,8 @@ class SearchIndex:
         self.settings = settings
         self.folder = settings.data_path / "search"
         self.encoder = encoder or Encoder(settings.embedding_model)
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Database | None = None
+        self._pg_keywords: PgKeywords | None = None
         self._state: _State | None = None
         self._backend: VectorBackend | None = None
         self._backend_generation: str | None = None
@@ -228,16 +236,28 @@ class SearchIndex:
 
     # -- storage -------------------------------------------------------------------------
     @property
-    def conn(self) -> sqlite3.Connection:
-        """The SQLite connection (the folder and schema are created on first use)."""
+    def conn(self) -> Database:
+        """The database: ``index.sqlite`` in the folder, or the ``database`` server's schema
+        :data:`PG_SCHEMA` (tables are created on first use)."""
         if self._conn is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.folder / "index.sqlite", check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
+            url = str(self.settings.values.get("database") or "")
+            if is_server_url(url):
+                conn = Database.postgres(url, schema=PG_SCHEMA)
+                with conn.transaction(lock="councilkg:search-schema"):
+                    conn.executescript(postgres_ddl(_SCHEMA) + ";" + PG_KEYWORD_SCHEMA)
+                self._pg_keywords = PgKeywords(conn, TOKENIZE)
+                with contextlib.suppress(OSError):  # the folder only caches (postings, ANN graph)
+                    self.folder.mkdir(parents=True, exist_ok=True)
+            else:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                conn = Database.sqlite(self.folder / "index.sqlite")
+                conn.executescript(_SCHEMA + ";" + _FTS_SCHEMA)
             self._conn = conn
         return self._conn
+
+    def _writing(self) -> contextlib.AbstractContextManager[Database]:
+        """One write transaction (writers on several machines take turns on PostgreSQL)."""
+        return self.conn.transaction(lock=WRITE_LOCK)
 
     def _worker(self) -> ThreadPoolExecutor:
         """One background thread for the keyword side of hybrid queries."""
@@ -269,10 +289,11 @@ class SearchIndex:
         return row[0] if row else "0"
 
     def _bump_generation(self, key: str = "generation") -> None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        # One statement, so two writers never both write the same next number.
         self.conn.execute(
-            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, str(int(row[0] if row else "0") + 1)),
+            "INSERT INTO meta(key, value) VALUES(?, '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
+            (key,),
         )
 
     def _keyword_key(self) -> str:
@@ -307,7 +328,11 @@ class SearchIndex:
             kept = conn.execute(
                 "SELECT model, vector FROM paper_fields WHERE doc_id=? AND fields=?", (doc.doc_id, fields)
             ).fetchone()
-            with conn:
+            with self._writing():
+                again = conn.execute("SELECT fingerprint FROM papers WHERE doc_id=?", (doc.doc_id,))
+                if (row := again.fetchone()) and row[0] == fingerprint:  # another writer indexed it meanwhile
+                    report.papers_unchanged += 1
+                    continue
                 dropped |= self._delete_paper(doc.doc_id)
                 self._insert_passages(passages)
                 conn.executemany(
@@ -318,11 +343,12 @@ class SearchIndex:
                     "INSERT INTO papers(doc_id, fingerprint, file_name) VALUES(?, ?, ?)",
                     (doc.doc_id, fingerprint, doc.file_name),
                 )
-                cursor = conn.execute(  # an unchanged title keeps its vector: nothing to re-embed
-                    "INSERT INTO paper_fields(doc_id, fields, model, vector) VALUES(?, ?, ?, ?)",
-                    (doc.doc_id, fields, *(kept or (None, None))),
+                (field_id,) = conn.insert_ids(  # an unchanged title keeps its vector: nothing to re-embed
+                    "INSERT INTO paper_fields(doc_id, fields, model, vector) VALUES(?, ?, ?, ?) RETURNING id",
+                    [(doc.doc_id, fields, *(kept or (None, None)))],
                 )
-                conn.execute("INSERT INTO papers_fts(rowid, body) VALUES(?, ?)", (cursor.lastrowid, fields))
+                if conn.dialect != POSTGRES:  # the paper prior's keyword part (off) is SQLite's
+                    conn.execute("INSERT INTO papers_fts(rowid, body) VALUES(?, ?)", (field_id, fields))
                 self._bump_generation()
                 self._bump_generation("keyword_generation")
             report.papers_indexed.append(doc.doc_id)
@@ -348,7 +374,7 @@ class SearchIndex:
         row = self.conn.execute("SELECT value FROM meta WHERE key='aliases_digest'").fetchone()
         if row and row[0] == digest:
             return
-        with self.conn:
+        with self._writing():
             self.conn.execute("DELETE FROM aliases")
             self.conn.executemany("INSERT INTO aliases(label, alternative) VALUES(?, ?)", pairs)
             self.conn.execute(
@@ -362,7 +388,7 @@ class SearchIndex:
         """Drop papers (and their passages) from the index; returns the ids that were there."""
         removed = []
         dropped: set[str] = set()
-        with self.conn:
+        with self._writing():
             for doc_id in doc_ids:
                 if self.conn.execute("SELECT 1 FROM papers WHERE doc_id=?", (doc_id,)).fetchone():
                     dropped |= self._delete_paper(doc_id)
@@ -376,14 +402,14 @@ class SearchIndex:
     def set_mentions(self, mentions: Mapping[str, Iterable[tuple[str, int, int]]]) -> None:
         """Replace the entity mentions used by the ``entity`` filter (entity key → spans)."""
         rows = [(key, d, s, e) for key, spans in mentions.items() for d, s, e in spans]
-        with self.conn:
+        with self._writing():
             self.conn.execute("DELETE FROM mentions")
             self.conn.executemany('INSERT INTO mentions(entity, doc_id, start, "end") VALUES(?,?,?,?)', rows)
 
     def set_paper_mentions(self, doc_id: str, mentions: Iterable[tuple[str, int, int]]) -> None:
         """Replace one paper's entity mentions (``(entity key, start, end)``) for the ``entity`` filter."""
         rows = [(key, doc_id, start, end) for key, start, end in mentions]
-        with self.conn:
+        with self._writing():
             self.conn.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
             self.conn.executemany('INSERT INTO mentions(entity, doc_id, start, "end") VALUES(?,?,?,?)', rows)
 
@@ -403,18 +429,25 @@ class SearchIndex:
         ):
             counts.update(passage_terms(ranking_text(*row)))
             hashes.add(digest)
-        conn.executemany("UPDATE term_df SET df = df - ? WHERE term = ?", [(n, t) for t, n in counts.items()])
-        conn.execute("DELETE FROM term_df WHERE df <= 0")
-        conn.execute(
-            "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE doc_id=?)", (doc_id,)
+        conn.executemany(
+            "UPDATE term_df SET df = df - ? WHERE term = ?", [(n, t) for t, n in sorted(counts.items())]
         )
+        conn.execute("DELETE FROM term_df WHERE df <= 0")
+        if self._pg_keywords is not None:
+            self._pg_keywords.delete_paper(doc_id)
+        else:
+            conn.execute(
+                "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE doc_id=?)", (doc_id,)
+            )
         conn.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM acronyms WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
         conn.execute("DELETE FROM papers WHERE doc_id=?", (doc_id,))
-        conn.execute(
-            "DELETE FROM papers_fts WHERE rowid IN (SELECT id FROM paper_fields WHERE doc_id=?)", (doc_id,)
-        )
+        if self._pg_keywords is None:
+            conn.execute(
+                "DELETE FROM papers_fts WHERE rowid IN (SELECT id FROM paper_fields WHERE doc_id=?)",
+                (doc_id,),
+            )
         conn.execute("DELETE FROM paper_fields WHERE doc_id=?", (doc_id,))
         return hashes
 
@@ -427,7 +460,7 @@ class SearchIndex:
         if not rows:
             return 0
         vectors = self.encoder.encode([fields for _, fields in rows])
-        with self.conn:
+        with self._writing():
             self.conn.executemany(
                 "UPDATE paper_fields SET model = ?, vector = ? WHERE id = ?",
                 [(model, v.tobytes(), pid) for (pid, _), v in zip(rows, vectors, strict=True)],
@@ -451,9 +484,9 @@ class SearchIndex:
             return {}
         by_row = {r[0]: r[1] for r in rows}
         keyword: dict[str, float] = {}
-        expression = fts_match_expression(terms)
+        expression = fts_match_expression(terms) if self.conn.dialect != POSTGRES else ""
         if expression:
-            with contextlib.suppress(sqlite3.OperationalError):
+            with contextlib.suppress(*self.conn.errors()):
                 for rowid, score in self.conn.execute(
                     f"SELECT rowid, -bm25(papers_fts) FROM papers_fts WHERE papers_fts MATCH ? "
                     f"AND rowid IN ({','.join('?' * len(by_row))})",
@@ -478,10 +511,11 @@ class SearchIndex:
         counts: Counter[str] = Counter()
         for p in passages:
             counts.update(passage_terms(p.ranking_text))
-            cursor = self.conn.execute(
-                'INSERT INTO passages(doc_id, file_name, start, "end", kind, section, context, rendered, '
-                "text, hash, authority, date, year, committee, document_type) "
-                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        ids = self.conn.insert_ids(
+            'INSERT INTO passages(doc_id, file_name, start, "end", kind, section, context, rendered, '
+            "text, hash, authority, date, year, committee, document_type) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            [
                 (
                     p.doc_id,
                     p.file_name,
@@ -498,15 +532,19 @@ class SearchIndex:
                     p.year,
                     p.committee,
                     p.document_type,
-                ),
-            )
-            self.conn.execute(
-                "INSERT INTO passages_fts(rowid, body) VALUES(?, ?)", (cursor.lastrowid, p.ranking_text)
-            )
+                )
+                for p in passages
+            ],
+        )
+        keyword_rows = [(pid, p.ranking_text) for pid, p in zip(ids, passages, strict=True)]
+        if self._pg_keywords is not None:
+            self._pg_keywords.add(keyword_rows)
+        else:
+            self.conn.executemany("INSERT INTO passages_fts(rowid, body) VALUES(?, ?)", keyword_rows)
         self.conn.executemany(
             "INSERT INTO term_df(term, df) VALUES(?, ?) "
-            "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-            list(counts.items()),
+            "ON CONFLICT(term) DO UPDATE SET df = term_df.df + excluded.df",
+            sorted(counts.items()),
         )
 
     def _embed_missing(self, doc_ids: Iterable[str] | None = None, chunk: int = 2048) -> int:
@@ -522,7 +560,7 @@ class SearchIndex:
             wanted = sorted(set(doc_ids))
             if not wanted:
                 return 0
-            scope = "AND p.doc_id IN (SELECT value FROM json_each(?)) "
+            scope = f"AND p.doc_id IN ({self.conn.json_values()}) "
             params.append(json.dumps(wanted))
         rows = self.conn.execute(
             "SELECT p.hash, min(p.section), min(p.context), min(coalesce(nullif(p.rendered, ''), p.text)) "
@@ -536,9 +574,10 @@ class SearchIndex:
             batch = rows[i : i + chunk]
             texts = [embedding_text(section, context, body) for _, section, context, body in batch]
             vectors = self.encoder.encode(texts)
-            with self.conn:
+            with self._writing():
                 self.conn.executemany(
-                    "INSERT OR REPLACE INTO embeddings(hash, model, vector) VALUES(?, ?, ?)",
+                    "INSERT INTO embeddings(hash, model, vector) VALUES(?, ?, ?) "
+                    "ON CONFLICT(hash, model) DO UPDATE SET vector = excluded.vector",
                     [(h, model, v.tobytes()) for (h, *_), v in zip(batch, vectors, strict=True)],
                 )
                 self._bump_generation()
@@ -549,7 +588,7 @@ class SearchIndex:
     def _prune_embeddings(self, hashes: Iterable[str] | None = None) -> None:
         """Delete this model's vectors no passage uses: among ``hashes`` (dropped passages), or all."""
         model = self.encoder.model_name
-        with self.conn:
+        with self._writing():
             if hashes is None:
                 self.conn.execute(
                     "DELETE FROM embeddings WHERE model = ? AND hash NOT IN (SELECT hash FROM passages)",
@@ -559,7 +598,7 @@ class SearchIndex:
             dropped = sorted(set(hashes))
             if dropped:
                 self.conn.execute(
-                    "DELETE FROM embeddings WHERE model = ? AND hash IN (SELECT value FROM json_each(?)) "
+                    f"DELETE FROM embeddings WHERE model = ? AND hash IN ({self.conn.json_values()}) "
                     "AND NOT EXISTS (SELECT 1 FROM passages p WHERE p.hash = embeddings.hash)",
                     (model, json.dumps(dropped)),
                 )
@@ -866,10 +905,11 @@ class SearchIndex:
         marks = ",".join("?" * len(ids))
         for name, column in FACETS.items():
             rows = self.conn.execute(
-                f"SELECT coalesce({column}, ''), count(*) FROM passages WHERE id IN ({marks}) "
-                f"GROUP BY 1 ORDER BY 2 DESC, 1",
+                f"SELECT coalesce(CAST({column} AS TEXT), ''), count(*) FROM passages WHERE id IN ({marks}) "
+                f"GROUP BY 1",
                 ids,
             ).fetchall()
+            rows.sort(key=lambda r: (-r[1], r[0]))  # in Python: code-point order on every engine
             facets[name] = [(str(value), int(n)) for value, n in rows if str(value) not in ("", "-1")]
         return facets
 
@@ -1021,10 +1061,12 @@ class SearchIndex:
                 return self._postings
             path = self.folder / POSTINGS_FILE
             postings = Postings.load(path, key)
-            if postings is None:
+            if postings is None and self._pg_keywords is not None:
+                postings = self._pg_keywords.read_postings(key)
+            elif postings is None:
                 try:
-                    postings = Postings.read(self.conn, "passages_fts", key)
-                except sqlite3.OperationalError:  # an SQLite without fts5vocab: FTS5 ranks alone
+                    postings = Postings.read(self.conn.raw, "passages_fts", key)
+                except self.conn.operational_errors():  # an SQLite without fts5vocab: FTS5 ranks alone
                     return None
                 with contextlib.suppress(OSError):  # read-only: it searches, and reads them again
                     postings.save(path)
@@ -1034,13 +1076,22 @@ class SearchIndex:
     def _bm25(self, expression: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         """FTS5's BM25 of ``expression`` for the best ``n`` matches (every match when ``n`` is 0)."""
         fetch = -1 if n == 0 else n if allowed is None else n * 20
+        if self._pg_keywords is not None:
+            postings = self._keyword_postings()
+            assert postings is not None
+            scores = self._pg_keywords.bm25(expression, postings)
+            rows = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            rows = rows if fetch < 0 else rows[:fetch]
+            if allowed is not None:
+                rows = [r for r in rows if _sorted_contains(allowed, r[0])]
+            return {r[0]: float(r[1]) for r in (rows[:n] if n else rows)}
         try:
             rows = self.conn.execute(
                 "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
                 "ORDER BY rank LIMIT ?",
                 (expression, fetch),
             ).fetchall()
-        except sqlite3.OperationalError as exc:  # a query FTS5 cannot parse: dense still answers
+        except self.conn.operational_errors() as exc:  # a query FTS5 cannot parse: dense still answers
             raise QueryError(f"keyword search failed: {exc}") from None
         if allowed is not None:
             rows = [r for r in rows if _sorted_contains(allowed, r[0])]
@@ -1163,9 +1214,22 @@ def open_existing_search_index(settings: Settings) -> SearchIndex:
     :class:`SearchIndex` creates its folder and tables on first use, which a build wants and a
     search on an empty or mistyped data directory must not do.
     """
-    if not (index_folder(settings) / "index.sqlite").exists():
+    if not index_exists(settings):
         raise NotFound(f"no papers in {settings.data_path}: run `councilkg build PATH` first")
     return open_search_index(settings)
+
+
+def index_exists(settings: Settings) -> bool:
+    """Whether ``settings`` name a search index that has been created (nothing is created here);
+    a ``database`` URL that does not connect is a one-line :class:`CouncilKGError` naming it."""
+    url = str(settings.values.get("database") or "")
+    if not is_server_url(url):
+        return (index_folder(settings) / "index.sqlite").exists()
+    db = Database.postgres(url)
+    try:
+        return db.table_exists(f"{PG_SCHEMA}.passages")
+    finally:
+        db.close()
 
 
 def index_folder(settings: Settings) -> Path:

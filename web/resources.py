@@ -119,9 +119,9 @@ def warm_search(app: Flask) -> Warmup:
     warmup.start()
     try:
         if "search" not in resources._provided:
-            from search.index import index_folder
+            from search.index import index_exists
 
-            if not (index_folder(resources.settings) / "index.sqlite").exists():
+            if not index_exists(resources.settings):
                 warmup.finish()
                 return warmup
         index = resources.get("search", _open_search_index)
