@@ -233,8 +233,13 @@ class AuthorityIndex:
             add(authority, 10, "header")
         for authority in self._place_mentions(text, year):
             add(authority, 1, "place-name")
-        for where, why in ((text, "gov-uk-domain"), (source or "", "source-address")):
-            for label in {m.group(1).lower() for m in _GOV_UK_DOMAIN.finditer(where)}:
+        for line in [ln for ln in text.splitlines() if ln.strip()][:5]:
+            if len(line.split()) <= 6:  # "Glasgow, 6th February 2009." opening a Scottish minute
+                for place in self._place_mentions(line, year):
+                    add(place, 2, "header-place")
+        # an address in a venue line ("… contact clerk@blaenau-gwent.gov.uk") is the council's own
+        for where, why in (("\n".join([text, *venues]), "gov-uk-domain"), (source or "", "source-address")):
+            for label in {re.sub(r"[^a-z]", "", m.group(1).lower()) for m in _GOV_UK_DOMAIN.finditer(where)}:
                 authority = _prefer(self.domains.get(label, []), year)
                 if authority:
                     add(authority, 3, why)
@@ -278,6 +283,12 @@ def _clean_word(word: str) -> str:
 def _evidence(authority: Authority, why: Counter[str]) -> str:
     parts = ", ".join(f"{rule} ({weight:g})" for rule, weight in why.most_common())
     return f"{authority.name}: {parts}"
+
+
+def _place_case(name: str) -> str:
+    """A lower-cased place name as running text writes it: "glasgow" -> "Glasgow"."""
+    small = {"of", "and", "upon", "on", "the", "under", "in"}
+    return " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(name.split()))
 
 
 def _normalise(name: str) -> str:
@@ -334,6 +345,13 @@ def load_authorities(path: Path = REFERENCE_CSV) -> AuthorityIndex:
                 key = _normalise(name)
                 if key and authority not in names.setdefault(key, []):
                     names[key].append(authority)
-            if nice and len(nice) > 3 and authority not in places.setdefault(nice, []):
-                places[nice].append(authority)
+            short = {nice} if nice else set()
+            # the place's own name among the alternative names ("glasgow" for "Glasgow City"),
+            # capitalised as running text writes it; names of councils are full names above
+            short.update(_place_case(a) for a in alt_names
+                         if "council" not in a.lower() and a.lower() == a and nice.lower().startswith(a + " ")
+                         and a.split()[-1] not in {"of", "and", "upon", "on", "the", "city"})
+            for place in short:
+                if len(place) > 3 and authority not in places.setdefault(place, []):
+                    places[place].append(authority)
     return AuthorityIndex(authorities, names, places)

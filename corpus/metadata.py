@@ -131,6 +131,18 @@ _HELD_ON = re.compile(
     re.IGNORECASE,
 )
 # "Report to Cabinet", "To: Health Scrutiny Panel", "Report to the Executive Board – 4 May 2021".
+# "… MINUTES OF MEETING HELD ON THURSDAY 25 AUGUST 2016 AT 1000 HOURS …" inside a paper's opening
+# text (a PDF flattened into one line): the meeting's date, wherever the line breaks fell.
+_HELD_ON_INSIDE = re.compile(
+    r"\b(?:minutes|meeting)\b[^\n.]{0,80}?\bheld\b[^\n.]{0,80}?\bon\s+((?:\w+day,?\s+)?\d{1,2}[^\n]{3,30})",
+    re.IGNORECASE,
+)
+# "Glasgow, 6th February 2009.", "10.00 am, Thursday, 6 June 2013": a short opening line holding
+# a full date beside only a place name, a weekday or the time.
+_HEAD_DATE_REST = re.compile(
+    r"[\s.,;:\-–—]*(?:(?:(?:at|from|to|until|starting)\s+)?\d{1,2}(?:[.:]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|hrs|noon)"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){0,2}|[\s.,;:\-–—]+)*",
+)
 _REPORT_TO = re.compile(
     r"^\s*(?:report\s+to|to|meeting|committee|decision\s+maker)\s*:?\s+(?:the\s+)?(.+)$", re.IGNORECASE
 )
@@ -308,6 +320,16 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
             parsed = parse_date(match.group(1))
             if parsed:
                 candidates.append((0, number, parsed, "meeting-date"))
+                continue
+        if number < 15 and len(line.split()) <= 10 and _short_dated_line(line):
+            parsed = parse_date(line)
+            if parsed:  # after every labelled or date-only line: "Glasgow, 6th February 2009."
+                candidates.append((0.5, number, parsed, "head-date"))
+    if not candidates:
+        held = _HELD_ON_INSIDE.search(text[:3000])
+        parsed = parse_date(held.group(1)) if held else None
+        if parsed:
+            candidates.append((0, 0, parsed, "meeting-held-on"))
     if candidates:
         _rank, _number, parsed, rule = min(candidates)
         return parsed, rule
@@ -329,6 +351,16 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
     if years:
         return years.most_common(1)[0][0], "year-frequency"
     return None
+
+
+def _short_dated_line(line: str) -> bool:
+    """A short opening line that is a full date and, beside it, only a place, weekday or time."""
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        match = pattern.search(line)
+        if match:
+            rest = line[:match.start()] + " " + line[match.end():]
+            return _HEAD_DATE_REST.fullmatch(rest) is not None
+    return False
 
 
 def _only_date(text: str) -> bool:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.models import Relation
@@ -65,20 +65,29 @@ _VERB_RE = re.compile(
     "|".join(f"(?P<{action}>{form})" for action, form in _VERB_FORMS.items()), re.IGNORECASE
 )
 _PARTICIPLE = (r"approved|awarded|agreed|noted|delegated|extended|deferred|refused|rejected|declined|"
-               r"authori[sz]ed|endorsed|recommended|adopted|(?:re-?)?appointed|(?:re-?)?elected|confirmed")
+               r"authori[sz]ed|endorsed|recommended|adopted|(?:re-?)?appointed|(?:re-?)?elected|confirmed|signed")
 # "… be approved", "… is awarded", "… are noted": the resolution's passive.
 _PASSIVE_RE = re.compile(
     rf"\b(?P<aux>be|is|are)\s+(?:(?:hereby|duly|formally|now|also|further|unanimously)\s+)?"
     rf"(?P<verb>{_PARTICIPLE})\b", re.IGNORECASE,
 )
 _NOT_MAIN_BEFORE = re.compile(
-    r"\b(?:to|will|would|should|shall|may|might|must|can|could|cannot|not|also)\s+$", re.IGNORECASE
+    r"\b(?:to|will|would|should|shall|(?<!\d\s)may|might|must|can|could|cannot|not|also)\s+$", re.IGNORECASE
 )
 _CONDITIONAL = re.compile(r"\b(?:if|when|unless|whether|once|until|where)\b", re.IGNORECASE)
 _DELEGATED_POWERS = re.compile(
     r"\b(?:grants?|granted|given|gives?)\s+(?:the\s+)?delegated\s+(?:authority|powers?)|"
     r"\bdelegates?\s+(?:the\s+)?(?:authority|powers?|responsibility)\b", re.IGNORECASE,
 )
+_GIVEN_APPROVAL = re.compile(
+    r"\b(?P<what>approval|agreement|consent|permission|endorsement)\s+(?P<aux>be|is|was)\s+(?:hereby\s+)?"
+    r"(?:given|granted)\b", re.IGNORECASE)
+_GIVEN_ACTION = {"approval": "approve", "agreement": "agree", "consent": "approve", "permission": "approve",
+                 "endorsement": "endorse"}
+# "… be accepted and endorsed", "… be received and noted": a weak verb and the act after it
+_WEAK_THEN = re.compile(
+    rf"\b(?P<aux>be|is|are)\s+(?:accepted|received|considered)\s+and\s+(?:(?:be|is|are)\s+)?"
+    rf"(?P<verb>{_PARTICIPLE})\b", re.IGNORECASE)
 _GIVEN_AUTHORITY = re.compile(r"\bbe\s+(?:given|granted)\s+(?:the\s+)?authority\b", re.IGNORECASE)
 _INVOKE_EXTENSION = re.compile(
     r"\b(?:invok|exercis|enact|trigger)\w*\b[^.;]{0,80}\bextension|\bextension\b[^.;]{0,120}\bbe\s+"
@@ -103,7 +112,7 @@ BODY_PHRASE = rf"(?:{_NAME_WORD}[ \t]+){{0,9}}?{_HEAD}\b"
 _TITLE_WORD = r"(?:Corporate|Executive|Strategic|Assistant|Deputy|Interim|Service|Operational|Lead|Acting)"
 OFFICER_PHRASE = (
     rf"(?:{_TITLE_WORD}[ \t]+)*(?:Director|Chief[ \t]+Executive|Chief[ \t]+Officer|Head|Leader|"
-    r"Cabinet[ \t]+Member|Executive[ \t]+Member|(?:Executive|Cabinet|Lead)[ \t]+Councillor|"
+    r"Cabinet[ \t]+[Mm]ember|Executive[ \t]+[Mm]ember|(?:Executive|Cabinet|Lead)[ \t]+Councillor|"
     r"Portfolio[ \t]+Holder|City[ \t]+Treasurer|"
     r"Monitoring[ \t]+Officer)"
     r"(?:[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][\w&’'-]*(?:[ \t]+(?:[A-Z][\w&’'-]*|and|&|of|the|for))*)?"
@@ -119,8 +128,11 @@ _DECISION_VERB = (r"resolved|RESOLVED|agreed|AGREED|decided|noted|NOTED|approved
 _MARKER_PREFIX = (r"(?:\d{1,2}\.\d{1,2}\.?(?=\s)|\(?(?:\d{1,2}|[a-z]|[ivx]{1,5})[.)]|"
                   r"\((?:\d{1,2}|[a-z]|[ivx]{1,5})\))?\s*")
 # "Cabinet agreed …", "The HEALTH BOARD noted …", "The Director of X has approved …"
+_COUNCILLOR = r"(?:Councillor|Cllr\.?)[ \t]+[A-Z][\w’'-]+(?:[ \t]+[A-Z][\w’'-]+){0,3}"
+_AFTER_DISCUSSION = (r"(?:(?:Following|After|Having\s+(?:considered|heard))\s+(?:\w+\s+){0,4}?"
+                     r"(?:discussions?|consideration|debate|questions|deliberation|the\s+report)\s*,?\s+)?")
 _BODY_VERB = re.compile(
-    rf"^{_MARKER_PREFIX}(?:That\s+)?(?:[Tt]he\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*"
+    rf"^{_MARKER_PREFIX}{_AFTER_DISCUSSION}(?:That\s+)?(?:[Tt]he\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE}|{_COUNCILLOR})\s*"
     rf"(?:\((?i:unanimously)\)\s*)?(?:(?:has|have)\s+)?(?:(?:then|also|further|formally|unanimously|duly|"
     rf"therefore|hereby)\s+)?(?P<verb>{_DECISION_VERB})\b(?P<rest>.*)",
     re.DOTALL,
@@ -158,7 +170,7 @@ _BARE_VERDICT = re.compile(r"(?i:noted|agreed|approved|endorsed|adopted|refused|
 _THAT_BODY = re.compile(rf"^(?:That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*"
                         rf"|(?:The\s+)?(?P<body2>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:\s*-?)\s*$")
 _CONSIDERED = re.compile(
-    rf"(?:^|[.:]\s+)(?:[Tt]he\s+)?(?P<body>{BODY_PHRASE})\s+(?:considered|received|had\s+before\s+it|"
+    rf"(?:^|[.:]\s+)(?:[Tt]he\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s+(?:considered|received|had\s+before\s+it|"
     r"(?:were|was)\s+presented|discussed|heard|scrutinised)\b"
 )
 
@@ -168,11 +180,11 @@ _SPACED_THAT = r"T\s?H\s?A\s?T"
 _CUE = re.compile(
     r"^(?:(?P<resolved>RESOLVED|Resolved|R\s?E\s?S\s?O\s?L\s?V\s?E\s?D|AGREED|Agreed|RECOMMENDED|"
     r"PENDERFYNWYD|Penderfynwyd|"
-    r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|(?i:that|to|y\s+dylid|bod|fod)\b|T\s?H\s?A\s?T|$))"
+    r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|,\s*(?i:that|to)\b|(?i:that|to|y\s+dylid|bod|fod)\b|T\s?H\s?A\s?T|$))"
     r"|(?P<heading>(?:(?:Summary|Details|Record|Outline)\s+of\s+(?:the\s+)?|Proposed\s+)?(?:DECISIONS?|[Dd]ecisions?)"
     r"(?:\s+(?:MADE|TAKEN|Made|Taken|made|taken))?|"
     r"PENDERFYNIAD(?:AU)?|Penderfyniad(?:au)?)\s*(?=[:\-–—]|$))"
-    r"\s*[:\-–—]*\s*(?:\((?i:unanimously)\)\s*)?[:\-–—]*\s*"
+    r"\s*[:\-–—,]*\s*(?:\((?i:unanimously)\)\s*)?[:\-–—]*\s*"
 )
 _RESOLVED_INSIDE = re.compile(r"(?:(?<=[.:|])|(?<=[.:|]\s))\s*(?=RESOLVED\b)")
 _RECOMMEND_LEAD = re.compile(r"^(?:to\s+)?recommend\b", re.IGNORECASE)
@@ -200,10 +212,26 @@ _PROCEEDINGS_OF = re.compile(
     rf"\b(?:Proceedings|Minutes)\s+of\s+the\s+(?P<body>{BODY_PHRASE})|\b(?:agenda|minutes)\s+for\s+the\s+"
     rf"(?P<body2>{BODY_PHRASE})\s+meeting\b"
 )
+_DECISION_OF = re.compile(rf"^(?:Decisions?|DECISIONS?)\s+(?:of|by)\s+(?:the\s+)?"
+                          rf"(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:?\s*$")
+_DELEGATED_TO_DECIDE = re.compile(
+    rf"\bdelegat\w*\s+(?:its\s+|their\s+|the\s+)?(?:authority|powers?)\s+to\s+(?:the\s+)?"
+    rf"(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s+to\s+(?:make|take)\s+the\s+following\s+decisions?\b")
+# Items of a meeting's business that record no decision: "No interests were declared.", "All
+# Cabinet Members were present.", "There were no questions."
+_PROCEDURAL = re.compile(
+    r"^(?:No\s|None\b|Nil\b|There\s+(?:were|was)\s+no\b|All\s[^.]{0,60}\bwere\s+present\b)"
+    r"|\b(?:were|was)\s+(?:present|declared|received|asked|made|raised|submitted)\s*\.?$"
+    r"|^\S+(?:\s+\S+){0,3}\s+received\s+(?:the\s+)?(?:oral\s+|written\s+|public\s+)?(?:questions|deputations|petitions)\b",
+    re.IGNORECASE)
+# "The Cabinet Member for Housing, Councillor Jo Bloggs," / "Councillor Jo Bloggs, Leader of the Council"
+_ROLE_OF_COUNCILLOR = re.compile(
+    rf"\b(?:[Tt]he[ \t]+)?(?P<role>{OFFICER_PHRASE})[ \t]*,?[ \t]*\(?(?P<person>{_COUNCILLOR})"
+    rf"|(?P<person2>{_COUNCILLOR})[ \t]*[,(][ \t]*(?:the[ \t]+)?(?P<role2>{OFFICER_PHRASE})")
 _BARE_BODY = re.compile(
     rf"^(?!(?i:Report|Minutes|Agenda|Item|Decision)s?\b)(?:The\s+)?"
     rf"(?P<body>(?:{_NAME_WORD}[ \t]+){{0,9}}?(?i:Cabinet|Executive|Board|Committee|Sub-Committee|"
-    r"Panel))\s*$"
+    r"Panel))\s*\.?\s*$"
 )
 _KEY = re.compile(r"\bKey\s*(?:[Dd]ecision|Penderfyniad)?\s*\??\s*[:–-]\s*(?P<v>Yes|No|Ydy|Nac\s+ydy)\b",
                   re.IGNORECASE)
@@ -437,6 +465,12 @@ def passive_action(text: str) -> str | None:
 def _passive(text: str) -> tuple[str | None, str | None]:
     """:func:`passive_action` and the auxiliary it was read with ("be", "is", "are"; None for the
     authority phrases)."""
+    given = _GIVEN_APPROVAL.search(text)
+    if given and not _NOT_MAIN_BEFORE.search(text[:given.start()]):
+        return _GIVEN_ACTION[given.group("what").lower()], given.group("aux").lower()
+    weak = _WEAK_THEN.search(text)
+    if weak:  # "the advice be accepted and endorsed": the act is the second verb
+        return _verb_action(weak.group("verb")), weak.group("aux").lower()
     if _GIVEN_AUTHORITY.search(text):
         return ("authorise" if not re.search(r"delegated", text[:300], re.I) else "delegate"), None
     if re.search(r"\bbe\s+(?:given|granted)\s+(?:the\s+)?delegated\s+(?:authority|powers?)", text, re.I):
@@ -447,7 +481,7 @@ def _passive(text: str) -> tuple[str | None, str | None]:
             continue
         verb = m.group("verb").lower()
         aux = m.group("aux").lower()
-        if verb == "confirmed":
+        if verb in {"confirmed", "signed"}:
             if _MINUTES_RECORD.search(text):
                 return "approve", aux
             continue
@@ -455,6 +489,10 @@ def _passive(text: str) -> tuple[str | None, str | None]:
             return "extend", aux
         return _verb_action(verb), aux
     return None, None
+
+
+_IT_WAS = re.compile(r"^It\s+was\s+(?:unanimously\s+|further\s+)?"
+                     r"(?P<v>noted|agreed|resolved|decided|approved)\s+(?:that|to)\b", re.IGNORECASE)
 
 
 def item_action(text: str, lead_action: str | None = None, status: str | None = None) -> str:
@@ -473,6 +511,9 @@ def item_action(text: str, lead_action: str | None = None, status: str | None = 
         action, aux = _passive(text)
         if aux in {"is", "are"} and lead_action == "agree":
             action = "agree"  # "That the Committee agree – 2. The criteria are extended …": what was agreed
+    it = _IT_WAS.match(_strip_lead_words(text))
+    if action is None and it:
+        action = _cue_action(it.group("v"))  # "It was noted that …" under a "Decision:" cue
     if action is None and re.match(rf"\s*{_MARKER_PREFIX}To\s+(?:the|a|an|this|these)\s", text):
         action = "agree"  # "RESOLVED: 1. To the revised criteria …": agreed to
     if action is None and _INVOKE_EXTENSION.search(text):
@@ -500,11 +541,32 @@ def _cue_action(verb: str | None) -> str | None:
 
 # -- the paper's context ----------------------------------------------------------------------
 
+_OF_BODY = re.compile(r"^(?P<noun>[A-Z][a-z]+)\s+of\s+(?:the\s+)?(?P<rest>\S.*)$")
+_NAMING_NOUNS = {"Meeting", "Meetings", "Decision", "Decisions", "Proceedings", "Minutes"}
+"""Nouns before "of the <body>" that name the body ("Decision of the Executive Member")."""
+_HEADING_NOUNS = {
+    "Membership", "Advice", "Report", "Reports", "Recommendation", "Recommendations", "Reference",
+    "References", "Terms", "Review", "Update", "Appointment", "Appointments", "Composition", "Work",
+    "Notes", "Record", "Summary", "Role", "Remit", "Business", "Matters", "Questions", "Constitution",
+    "Referral", "Referrals", "Consideration", "Views", "Comments", "Response", "Chairing", "Election",
+}
+"""Nouns of an item heading before "of the <body>" ("Membership of Cabinet"): no body's name."""
+
+
 def _clean_body(text: str) -> str:
-    """A body's name as written, tidied: no article, no trailing "pdf icon", capitals made title case."""
+    """A body's name as written, tidied: no article, no trailing "pdf icon", capitals made title case.
+
+    "Decision of the Executive Member" names the Executive Member; an item heading such as
+    "Membership of Cabinet" or "Advice of the Advisory Panel" names no body ("").
+    """
     text = re.sub(r"\s+", " ", text).strip(" .,:;-–")
     text = re.sub(r"\s+pdf icon.*$", "", text, flags=re.I)
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
+    of = _OF_BODY.match(text)
+    if of and of.group("noun") in _HEADING_NOUNS:
+        return ""
+    if of and of.group("noun") in _NAMING_NOUNS:
+        text = of.group("rest")
     # "Finance Portfolio Holder's Meeting", "Cabinet Meeting": the meeting's title names its body
     text = re.sub(r"(?:['’]s)?\s+(?:Meeting|Meetings|MEETING)$", "", text)
     if text.isupper() and len(text) > 3:
@@ -541,6 +603,7 @@ class _Context:
     keys: _Rows
     statuses: _Rows
     issues: _Rows  # an issue page's "DD/MM/YYYY - <title>" lines (each starts an issue's decision)
+    roles: dict[str, str] = field(default_factory=dict)  # a councillor's surname -> the office they hold
 
     def notice(self, pos: int) -> tuple[int, float]:
         """The span of the decision notice around ``pos`` (the whole paper when it has none)."""
@@ -601,13 +664,27 @@ def _read_context(paper: Any) -> _Context:
         m = _PROCEEDINGS_OF.search(text)
         if m:
             meetings.append((pos + m.start(), _clean_body(m.group("body") or m.group("body2"))))
+        m = _DELEGATED_TO_DECIDE.search(text)
+        if m:  # "The Leader delegated authority to the Cabinet to make the following decisions:"
+            meetings.append((pos + m.start("body"), _clean_body(m.group("body"))))
+        m = _DECISION_OF.match(text)
+        if m:
+            meetings.append((pos, _clean_body(m.group("body"))))
         m = _BARE_BODY.match(text)
         if m and len(text) < 120:
             meetings.append((pos, _clean_body(m.group("body"))))
         considered += [(pos + c.start("body"), _clean_body(c.group("body")))
                        for c in _CONSIDERED.finditer(text)]
+    makers, decided, meetings, considered = ([(p, b) for p, b in rows if b]
+                                             for rows in (makers, decided, meetings, considered))
+    roles: dict[str, str] = {}
+    for m in _ROLE_OF_COUNCILLOR.finditer(paper.text):
+        role = _clean_body(m.group("role") or m.group("role2"))
+        person = m.group("person") or m.group("person2")
+        if role:
+            roles.setdefault(person.split()[-1], role)
     return _Context(_Rows(makers), _Rows(decided), _Rows(meetings), _Rows(considered), _Rows(keys),
-                    _Rows(statuses), _Rows(issues))
+                    _Rows(statuses), _Rows(issues), roles)
 
 
 # -- finding decisions ------------------------------------------------------------------------
@@ -650,6 +727,9 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
     Cabinet", "the Committee agreed, …:-", "To recommend that …:" before items), or None."""
     m = _CUE.match(text)
     if m:
+        inner = _CUE.match(text[m.end():]) if m.group("heading") and m.end() < len(text) else None
+        if inner and inner.group("resolved"):
+            return _Cue(None, inner.group("resolved"), m.end() + inner.end())  # "Decision: RESOLVED –"
         return _Cue(None, m.group("resolved"), m.end())
     if _ISSUE_DATE.match(text):
         return _Cue(None, None, len(text), issue=True)
@@ -666,6 +746,9 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
         rest = _REST_OF_BODY_VERB.match(m.group("rest"))
         if rest:
             return _Cue(m.group("body"), m.group("verb"), m.start("rest") + rest.end())
+        if next_is_item and re.search(r":\s*-?\s*$", text):
+            # "Councillor Aitman approved the officers' recommendations:" then the items
+            return _Cue(m.group("body"), m.group("verb"), len(text))
     if re.search(r":\s*-?\s*$", text):
         m = _BODY_INTRO_INSIDE.search(text)
         if m:
@@ -779,7 +862,9 @@ class _Reader:
                 for _mk, s, e in items:
                     self.found.append(_Found(s, e, lead, action, body))
                 return self._items(j, lead, action, body, "decision:resolved", 0.8)
-            if rest.endswith((":", ";", ":-")) and self._next_is_item(j):
+            short_lead = (len(rest.split()) <= 6 and not rest.endswith(".")
+                          and bool(leading_action(rest) or passive_action(rest)))
+            if (rest.endswith((":", ";", ":-")) or short_lead) and self._next_is_item(j):
                 lead, lead_action = rest, lead_action or leading_action(rest) or passive_action(rest)
             else:
                 j, end = self._run_on(j, rest_start + len(rest))
@@ -981,6 +1066,8 @@ def _choose_body(f: _Found, ctx: _Context, item_subject: str | None) -> str | No
     maker = ctx.maker(f.start)
     wider = maker or meeting or ctx.considered.last(f.start)
     named = _clean_body(f.body) if f.body else None
+    if named and re.match(r"(?:Councillor|Cllr)\b", named):
+        named = ctx.roles.get(named.split()[-1], named)  # "Councillor Aitman": the office they hold
     if named and _GENERIC_BODY.fullmatch(named):
         if named.lower() in {"members", "council", "cabinet members"}:
             return wider
@@ -993,6 +1080,20 @@ def _choose_body(f: _Found, ctx: _Context, item_subject: str | None) -> str | No
         if cand and cand.lower() not in {"members", "council", "cabinet members"}:
             return cand
     return None
+
+
+def _no_decision(text: str) -> bool:
+    """An item that records no act: a procedural line ("No interests were declared.") or a bare
+    title ("b) City Corporation's Mental Health Champion": a few capitalised words, no verb)."""
+    bare = re.sub(r"\s+", " ", _strip_lead_words(text.strip())).strip(" .;:")
+    if _PROCEDURAL.search(bare):
+        return True
+    words = bare.split()
+    return (0 < len(words) <= 8 and not _FINITE.search(bare)
+            and all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words))
+
+
+_SMALL_WORDS = {"and", "of", "for", "the", "in", "on", "to", "a", "an", "with", "at", "by", "or", "&"}
 
 
 def _body_label(body: str, authority: str | None, file_name: str) -> str:
@@ -1054,6 +1155,8 @@ def find_decisions(paper: Any) -> list[Relation]:
         text = paper.text[f.start:f.end]
         sm = _BODY_VERB.match(text.strip())
         action = item_action(text, f.lead_action, ctx.status(f.start))
+        if action == "other" and _no_decision(text):
+            continue
         body = _choose_body(f, ctx, sm.group("body") if sm else None)
         attrs: dict[str, Any] = {"text": f"{f.lead} {text}".strip(), "action": action}
         if paper.doc.metadata.committee:

@@ -350,3 +350,38 @@ def test_the_council_and_the_one_area_it_names() -> None:
     )
     assert meta.authority == "Herefordshire Council"
     assert infer("1. The NHS will fund beds in Herefordshire and Herefordshire.\n").authority is None
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    # a Scottish minute opens with the place and the date
+    ("Licensing Board.\nAberdeen, 3rd March 2015.\nPresent: Councillors Reid and Gray.\n"
+     "The Board considered the review for 2014 and 2014.\n", "2015-03-03"),
+    # the time first, then the weekday and the date
+    ("Minutes\nPlanning Sub-Committee\n2.00 pm, Tuesday, 4 May 2021\nCouncillors Smith and Jones.\n"
+     "The plan for 2020 was noted.\n", "2021-05-04"),
+    # a PDF flattened into one long line: the meeting held on its date, inside the line
+    ("Leisure Committee\nLeisure Committee 77 SOMEWHERE COUNCIL LEISURE COMMITTEE MINUTES OF MEETING HELD "
+     "ON MONDAY 12 SEPTEMBER 2016 AT 1400 HOURS IN THE CHAMBERS. There was submitted a report dated "
+     "1 August 2016 on 2015 and 2015 and 2015.\n", "2016-09-12"),
+])
+def test_an_opening_date_wins_over_the_year_count(text: str, iso: str) -> None:
+    assert infer(text).date == iso
+
+
+def test_a_labelled_meeting_date_still_wins_over_a_dated_opening_line() -> None:
+    meta = infer("Leeds, 3 March 2019.\nDate of meeting: 9 April 2019\nThe Board noted the report.\n")
+    assert meta.date == "2019-04-09"
+
+
+def test_a_council_address_in_the_venue_line_names_the_council() -> None:
+    text = ("Cabinet - Wednesday, 7th December, 2022 10.00 am\n"
+            "Venue: Online (to watch, e-mail clerk@blaenau-gwent.gov.uk)\n"
+            "RESOLVED that the report be noted.\n")
+    assert infer(text).authority == "Blaenau Gwent County Borough Council"
+
+
+def test_a_place_opening_a_minute_names_its_council_but_a_passing_mention_does_not() -> None:
+    opening = infer("Housing Committee.\nGlasgow, 6th February 2009.\nThe committee noted the report.\n")
+    assert opening.authority == "Glasgow City Council"
+    passing = infer("Housing Committee.\nThe committee noted a visit to Glasgow by officers last spring.\n")
+    assert passing.authority is None

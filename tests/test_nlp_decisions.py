@@ -571,3 +571,102 @@ def test_a_meeting_title_names_its_body_without_the_word_meeting() -> None:
     assert _clean_body("Leisure Portfolio Holder's Meeting") == "Leisure Portfolio Holder"
     assert _clean_body("the CABINET MEETING") == "Cabinet"
     assert _clean_body("Health and Wellbeing Board") == "Health and Wellbeing Board"
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("1) That approval be given to the proposal of the Market Traders.", "approve"),
+    ("That consent be granted for the disposal of the depot.", "approve"),
+    ("That the advice of the Panel be accepted and endorsed.", "endorse"),
+    ("that the minutes of the meeting held on 3 May be signed as a correct record", "approve"),
+    ("It was noted that the items would be taken in public.", "note"),
+])
+def test_more_resolution_forms(text: str, action: str) -> None:
+    assert item_action(text) == action
+
+
+def test_item_headings_name_no_body_and_a_decision_heading_does() -> None:
+    from nlp.decisions import _clean_body
+
+    assert _clean_body("Membership of Cabinet") == ""
+    assert _clean_body("Advice of the Advisory Panel") == ""
+    assert _clean_body("Decision of the Executive Member") == "Executive Member"
+    assert _clean_body("Director of Adult Social Care") == "Director of Adult Social Care"
+
+
+NOTE_LIST = """Agenda item
+
+Contracts update
+
+Decision:
+
+The Leader of the Council delegated authority to the Cabinet to make the following decisions:
+
+RESOLVED: To note
+
+1. The request for approval of the Day Centres Contract Award as set out in the report.
+
+2. The list of contract awards made by the Director of Procurement since the last meeting.
+"""
+
+
+@pytest.mark.slow
+def test_a_short_lead_in_without_its_colon_gives_every_item_its_verb(extractor: Extractor,
+                                                                      tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, NOTE_LIST)
+    noted = [d for d in ds if d.evidence.quote.startswith(("1.", "2."))]
+    assert [d.attrs["action"] for d in noted] == ["note", "note"]
+    assert {d.attrs["body_name"].split(" (")[0] for d in noted} == {"Cabinet"}
+
+
+DECISION_LINES = """Membership of Cabinet
+
+Decision: All Cabinet Members were present.
+
+Decision: No interests were declared.
+
+Cabinet received oral questions from the public.
+
+Day centres review
+
+Decision: RESOLVED –
+
+1) That approval be given to the closure of the Elm Road day centre.
+
+2) That authority be delegated to the Director of Adult Care to consult on the changes.
+"""
+
+
+@pytest.mark.slow
+def test_decision_lines_of_a_cabinet_meeting(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, DECISION_LINES, "Kirklees Council")
+    assert [d.attrs["action"] for d in ds] == ["approve", "delegate"]  # procedural lines are no decisions
+    # the body is Cabinet, not the item heading "Membership of Cabinet"
+    assert {d.subject for d in ds} == {"organisation/kirklees-council--cabinet"}
+
+
+COUNCILLOR_DECIDES = """Community grants
+
+The Cabinet Member for Leisure and Culture, Councillor Sam Patel, asked about each application.
+
+Following discussion Councillor Patel approved the officers' recommendations:
+
+a) To approve the grant applications as set out in the report.
+
+b) To defer one application for further information.
+"""
+
+
+@pytest.mark.slow
+def test_a_councillor_named_as_deciding_is_their_office(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, COUNCILLOR_DECIDES)
+    assert [d.attrs["action"] for d in ds] == ["approve", "defer"]
+    assert {d.attrs["body_name"] for d in ds} == {"Cabinet Member for Leisure and Culture"}
+
+
+@pytest.mark.slow
+def test_resolved_comma_that_and_a_decision_heading(extractor: Extractor, tmp_path: Path) -> None:
+    text = ("Issue - decisions\n\nCommunity centres\n\nDecision of the Executive Member\n\n"
+            "RESOLVED, that – the advice of the Panel be accepted and endorsed.\n")
+    (d,) = _decisions(extractor, tmp_path, text)
+    assert d.attrs["action"] == "endorse"
+    assert d.attrs["body_name"].startswith("Executive Member")
