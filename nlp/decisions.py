@@ -65,7 +65,7 @@ _VERB_RE = re.compile(
     "|".join(f"(?P<{action}>{form})" for action, form in _VERB_FORMS.items()), re.IGNORECASE
 )
 _PARTICIPLE = (r"approved|awarded|agreed|noted|delegated|extended|deferred|refused|rejected|declined|"
-               r"authori[sz]ed|endorsed|recommended|adopted|(?:re-?)?appointed|(?:re-?)?elected|confirmed|signed")
+               r"authori[sz]ed|endorsed|recommended|adopted|(?:re-?)?appointed|(?:re-?)?elected|confirmed|signed|accepted")
 # "… be approved", "… is awarded", "… are noted": the resolution's passive.
 _PASSIVE_RE = re.compile(
     rf"\b(?P<aux>be|is|are)\s+(?:(?:hereby|duly|formally|now|also|further|unanimously)\s+)?"
@@ -93,7 +93,7 @@ _INVOKE_EXTENSION = re.compile(
     r"\b(?:invok|exercis|enact|trigger)\w*\b[^.;]{0,80}\bextension|\bextension\b[^.;]{0,120}\bbe\s+"
     r"(?:invoked|exercised|enacted|triggered)\b", re.IGNORECASE,
 )
-_MINUTES_RECORD = re.compile(r"\bminutes?\b|\bcorrect\s+record\b", re.IGNORECASE)
+_MINUTES_RECORD = re.compile(r"\bminutes?\b|\b(?:correct|true|accurate)\s+record\b", re.IGNORECASE)
 # Verbs of the Welsh text of bilingual papers (read only when no English verb is found).
 _WELSH_VERBS = (
     ("approve", r"gymeradwy\w*|cymeradwy\w*"), ("note", r"nodi|nodwyd"), ("agree", r"cytun\w*|gytun\w*"),
@@ -163,6 +163,8 @@ _IS_RECOMMENDED = re.compile(rf"^(?:The\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRA
 # "To seek approval to make the following changes …:" then bullets: one request, approved as a whole
 _SEEK = re.compile(r"^To\s+(?:seek|request|obtain)\s+(?:the\s+)?(?P<what>approval|agreement|authority|"
                    r"authorisation|endorsement)\b[^\n]*:\s*-?$")
+_REPORT_SEEKS = re.compile(r"^(?:This|The)\s+(?:report|paper|decision)\s+(?:seeks|requests|sought)\s+"
+                           r"(?:the\s+)?(?P<what>approval|agreement|authority|authorisation|endorsement)\b")
 _SEEK_ACTION = {"approval": "approve", "agreement": "agree", "authority": "authorise",
                 "authorisation": "authorise", "endorsement": "endorse"}
 # "DECISION" then "NOTED." (Scottish minutes): a verdict alone, often set as a heading
@@ -259,6 +261,8 @@ _SENTENCE_SHAPES = (
                r"endorsed|adopted|accepted|carried)\b(?!\s+(?:by|that|to|in|at|on)\b)", re.IGNORECASE),
     re.compile(r"\b(?:which|this|that)\s+(?:was|were)\s+noted\b", re.IGNORECASE),
 )
+_HEADLINE = re.compile(r"(?P<what>[A-Z][^.;:\n]{2,140}?)\s+"
+                       r"(?P<v>approved|noted|agreed|adopted|endorsed|deferred|refused|awarded|extended|authori[sz]ed)\.?")
 _RECS_AGREED = re.compile(r"(?:The\s+)?(?:Recommendations?|Proposals?)"
                           r"(?:\s+(?:as\s+set\s+out\s+)?in\s+the\s+report)?"
                           r"\s+(?:(?:was|were)\s+)?(?P<v>agreed|approved|endorsed|adopted)\.?", re.IGNORECASE)
@@ -481,7 +485,7 @@ def _passive(text: str) -> tuple[str | None, str | None]:
             continue
         verb = m.group("verb").lower()
         aux = m.group("aux").lower()
-        if verb in {"confirmed", "signed"}:
+        if verb in {"confirmed", "signed", "accepted"}:
             if _MINUTES_RECORD.search(text):
                 return "approve", aux
             continue
@@ -491,6 +495,9 @@ def _passive(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_TO_VERB_INSIDE = re.compile(
+    r"(?:^|[,;]\s+)to\s+(?P<v>approve|award|agree|note|delegate|extend|defer|refuse|authori[sz]e|endorse|adopt|"
+    r"appoint)\b")
 _IT_WAS = re.compile(r"^It\s+was\s+(?:unanimously\s+|further\s+)?"
                      r"(?P<v>noted|agreed|resolved|decided|approved)\s+(?:that|to)\b", re.IGNORECASE)
 
@@ -514,6 +521,14 @@ def item_action(text: str, lead_action: str | None = None, status: str | None = 
     it = _IT_WAS.match(_strip_lead_words(text))
     if action is None and it:
         action = _cue_action(it.group("v"))  # "It was noted that …" under a "Decision:" cue
+    if action is None:
+        # "the report be accepted and the Cabinet approved the tax base": the body's own verb
+        inside = _BODY_VERB_INSIDE.search(text)
+        action = _cue_action(inside.group("verb")) if inside else None
+    if action is None:
+        # "In addition to the above, and to allow a review, to approve a six month extension"
+        to_verb = _TO_VERB_INSIDE.search(text[:400])
+        action = _verb_action(to_verb.group("v")) if to_verb else None
     if action is None and re.match(rf"\s*{_MARKER_PREFIX}To\s+(?:the|a|an|this|these)\s", text):
         action = "agree"  # "RESOLVED: 1. To the revised criteria …": agreed to
     if action is None and _INVOKE_EXTENSION.search(text):
@@ -900,6 +915,11 @@ class _Reader:
         m = _IS_RECOMMENDED.match(text)
         if m and self._next_is_item(j + 1):
             return self._items(j + 1, "", None, m.group("body"), "decision:issue", 0.7)
+        m = _REPORT_SEEKS.match(text)
+        if m:  # a listing of decisions: "This report seeks approval of the award of …"
+            action = _SEEK_ACTION[m.group("what").lower()]
+            self.found.append(_Found(start, start + len(text), "", action, None, "decision:issue", 0.6))
+            return j + 1
         m = _SEEK.match(text)
         if m and self._next_is_item(j + 1):
             n0 = len(self.found)
@@ -952,11 +972,22 @@ class _Reader:
             if not items:
                 j += 1  # "1." alone: its sub-items follow
                 continue
-            for mk, s, e in items:
+            flat: list[tuple[_Marker, int, int]] = []
+            for item in items:
+                nested = self._nested(item)
+                if nested is None:
+                    flat.append(item)
+                    continue
+                (pmk, ps, pe), subs = nested
+                parent_text = self.text[ps:pe]
+                parent = (pmk, parent_text, leading_action(parent_text))
+                flat.extend(subs)
+            for mk, s, e in flat:
                 item_text = self.text[s:e]
                 if parent is not None and mk.style == parent[0].style and mk.style != "bullet":
                     parent = None  # back in the parent's own list
-                if (mk is items[-1][0] and re.search(r":\s*-?\s*$", item_text) and self._next_is_item(j + 1)
+                if (mk is items[-1][0] and re.search(r"(?::\s*-?|,\s*and|,)\s*$", item_text)
+                        and self._next_is_item(j + 1)
                         and (_read_marker(self.blocks[j + 1].text.strip()) or mk).style != mk.style):
                     parent = (mk, item_text, leading_action(item_text))
                     continue
@@ -968,6 +999,20 @@ class _Reader:
                 taken += 1
             j += 1
         return j
+
+    def _nested(self, item: tuple[_Marker, int, int]) -> tuple[tuple[_Marker, int, int],
+                                                               list[tuple[_Marker, int, int]]] | None:
+        """An item holding a list of its own in the same block ("1. To consider the summary, and
+        a. Confirm …; b. Identify …"): its lead-in (ending in ", and" or ":") as the parent and
+        each sub-item; None for an item without one."""
+        mk, s, e = item
+        inner = s + mk.end - mk.start
+        lead, subs = split_items(self.text[inner:e], inner)
+        if lead is None or len(subs) < 2 or subs[0][0].style == mk.style:
+            return None
+        if not re.search(r"(?::\s*-?|,\s*and|\band|,)\s*$", self.text[s:lead[1]]):
+            return None
+        return (mk, s, lead[1]), subs
 
     def _sentences(self, block: Any) -> None:
         """Single sentences that record a decision; a numbered paragraph is read whole."""
@@ -984,6 +1029,14 @@ class _Reader:
             self.found.append(_Found(start, start + len(raw.strip()), lead,
                                      _verb_action(m.group("v").lower()), None,
                                      "decision:recommendations-agreed", 0.7))
+            return
+        headline = _HEADLINE.fullmatch(raw.strip())
+        if headline and not _FINITE.search(headline.group("what")):
+            # a Scottish minute's headline: "Local Housing Forums – Re-establishment approved."
+            start = block.start + len(raw) - len(raw.lstrip())
+            action = _verb_action(headline.group("v"))
+            end = start + len(raw.strip())
+            self.found.append(_Found(start, end, "", action, None, "decision:headline", 0.6))
             return
         numbered = _read_marker(raw.strip()) is not None
         for s, e in self._sentence_spans(block):

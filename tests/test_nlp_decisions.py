@@ -670,3 +670,58 @@ def test_resolved_comma_that_and_a_decision_heading(extractor: Extractor, tmp_pa
     (d,) = _decisions(extractor, tmp_path, text)
     assert d.attrs["action"] == "endorse"
     assert d.attrs["body_name"].startswith("Executive Member")
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("that the decisions be accepted as a true record of proceedings.", "approve"),
+    ("that the report be accepted and the Cabinet approved the fees for 2024/25.", "approve"),
+    ("2. In addition, and in order to allow a review, to extend the current contract.", "extend"),
+])
+def test_the_act_after_a_weak_verb_or_a_preamble(text: str, action: str) -> None:
+    assert item_action(text) == action
+
+
+NESTED = """Issue - decisions
+
+Procurement plan
+
+12/03/2021 - Procurement plan
+
+1. To consider the contract list at Appendix A, and a. Confirm that the contracts can proceed to award; \
+b. Identify any contract that should come back to Cabinet; and c. Authorise the Head of Legal Services to \
+sign the contracts.
+"""
+
+
+@pytest.mark.slow
+def test_a_list_inside_one_item_gives_one_decision_per_sub_item(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, NESTED)
+    assert [d.evidence.quote[:2] for d in ds] == ["a.", "b.", "c."]
+    assert ds[2].attrs["action"] == "authorise"
+
+
+LISTING = """Decisions published
+
+04/03/2024 - Contract award for supported living ref: 1234    Recommendations Approved
+
+This report seeks approval of the award of the supported living contract to Hill House Care.
+
+Decision Maker: Director of Adult Social Care
+"""
+
+
+@pytest.mark.slow
+def test_a_published_decision_that_seeks_approval(extractor: Extractor, tmp_path: Path) -> None:
+    (d,) = _decisions(extractor, tmp_path, LISTING)
+    assert d.attrs["action"] == "approve"
+    assert d.attrs["body_name"] == "Director of Adult Social Care"
+
+
+@pytest.mark.slow
+def test_scottish_headlines_record_decisions(extractor: Extractor, tmp_path: Path) -> None:
+    text = ("Housing Committee.\n\nDundee, 3rd March 2010.\n\n"
+            "Tenancy support – New service model approved.\n\n"
+            "1 The committee considered a report on tenancy support.\n")
+    (d,) = _decisions(extractor, tmp_path, text)
+    assert d.attrs["action"] == "approve"
+    assert d.attrs["body_name"].startswith("Housing Committee")
