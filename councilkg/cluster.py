@@ -16,9 +16,11 @@ the search stage embeds through :class:`ClusterEncoder`, which spreads the texts
 workers in chunks and returns the vectors in order.
 
 A worker that dies (killed, out of memory) costs only the papers it held: Dask runs them again
-elsewhere. A paper whose work kills :data:`ALLOWED_FAILURES` + 1 workers (the scheduler's
-``distributed.scheduler.allowed-failures``; a remote scheduler uses its own value) is given up
-with one ``failed:`` line, so a poison paper is never retried forever.
+elsewhere. A paper whose task the scheduler gives up after :data:`ALLOWED_FAILURES` + 1 dead
+workers (``distributed.scheduler.allowed-failures``; a remote scheduler uses its own value) is
+run once more at the end, alone, since Dask blames every paper a dying worker held; if it kills
+workers alone too it is given up with one ``failed:`` line, so a poison paper is never retried
+forever and a paper that merely waited beside one is not blamed.
 
 With a remote scheduler the workers read the input files themselves: PATHS must be readable at
 the same absolute path on every worker (a shared file system), and they need councilkg and its
@@ -31,6 +33,7 @@ import contextlib
 import functools
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError
 from contextvars import ContextVar
@@ -40,7 +43,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from councilkg.errors import CouncilKGError, one_line
-from councilkg.workers import IN_FLIGHT_PER_WORKER, MAX_WORKERS, WorkResult, _call, describe
+from councilkg.workers import MAX_WORKERS, WorkResult, _call, describe
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +53,12 @@ ALLOWED_FAILURES = 2
 
 CONNECT_TIMEOUT_S = 10.0
 """How long connecting to a ``tcp://`` scheduler may take before the build refuses to start."""
+
+IN_FLIGHT_PER_THREAD = 1
+"""Items submitted per worker thread at once. One, so that a worker never holds a second paper:
+when a worker dies, Dask counts every task it held against that task's allowed failures, and a
+paper queued behind a poison paper would be blamed with it. Between two papers a worker waits
+for one round trip to this process, a few milliseconds beside a paper's second or more."""
 
 EMBED_CHUNK = 256
 """Texts one embedding task encodes: large enough that scheduling costs little beside the model."""
@@ -95,16 +104,28 @@ def parse_cluster(value: str) -> ClusterSpec:
 class Cluster:
     """A connected Dask client, and the map and encoder a build uses through it."""
 
+    THREADS_TTL_S = 2.0
+    """How long a count of the workers' threads is used before the scheduler is asked again."""
+
     def __init__(self, client: Any, described: str) -> None:
         self.client = client
         self.described = described
+        self._threads = (0, -1e9)
 
     def threads(self) -> int:
-        """Worker threads the scheduler has now (at least 1, so a build waits for a late worker)."""
-        try:
-            return max(1, sum(self.client.nthreads().values()))
-        except Exception:  # noqa: BLE001 - a lost scheduler shows up on the first submit instead
-            return 1
+        """Worker threads the scheduler has (at least 1, so a build waits for a late worker).
+
+        Asked again at most every :attr:`THREADS_TTL_S` seconds: a round trip per paper would
+        cost more than it tells, and the count changes only when a worker comes or goes.
+        """
+        count, asked = self._threads
+        if time.monotonic() - asked >= self.THREADS_TTL_S:
+            try:
+                count = sum(self.client.nthreads().values())
+            except Exception:  # noqa: BLE001 - a lost scheduler shows up on the next submit instead
+                count = 0
+            self._threads = (count, time.monotonic())
+        return max(1, count)
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[WorkResult[T, R]]:
         """:func:`map_on_cluster` on this cluster."""
@@ -183,9 +204,14 @@ def map_on_cluster(
     """Apply ``func`` to every item on the cluster's workers, yielding results as they finish.
 
     The contract of :func:`councilkg.workers.map_in_workers`: ``items`` is read lazily, at most
-    two items per worker thread are submitted at once, an exception becomes a one-line error on
-    the item's result. An item whose work killed more workers than the scheduler allows is a
-    failed result too; a lost scheduler stops the map with a one-line :class:`CouncilKGError`.
+    :data:`IN_FLIGHT_PER_THREAD` items per worker thread are submitted at once (counted again
+    as workers come and go), an exception becomes a one-line error on the item's result, and a
+    lost scheduler stops the map with a one-line :class:`CouncilKGError`.
+
+    An item whose task the scheduler gave up (:class:`distributed.KilledWorker`: more workers
+    died holding it than ``allowed-failures``) may only have been waiting on a worker that
+    another item killed, so it is run once more at the end, alone on the cluster; only when it
+    kills workers by itself too is it a failed result.
     """
     from distributed import KilledWorker, as_completed
 
@@ -193,21 +219,32 @@ def map_on_cluster(
     iterator = iter(items)
     pending: dict[Any, T] = {}
     stream = as_completed()
+    suspects: list[T] = []
+    exhausted = alone = False
+
+    def submit(item: T) -> None:
+        try:
+            # pure=False: the same paper sent twice (a retry) is computed again, not looked up.
+            future = client.submit(_call, func, item, pure=False)
+        except Exception:  # noqa: BLE001 - the scheduler went away
+            raise _lost(cluster, item) from None
+        pending[future] = item
+        stream.add(future)
 
     def submit_more() -> None:
-        limit = IN_FLIGHT_PER_WORKER * cluster.threads()
-        while len(pending) < limit:
-            try:
-                item = next(iterator)
-            except StopIteration:
-                return
-            try:
-                # pure=False: the same paper sent twice (a retry) is computed again, not looked up.
-                future = client.submit(_call, func, item, pure=False)
-            except Exception:  # noqa: BLE001 - the scheduler went away
-                raise _lost(cluster, item) from None
-            pending[future] = item
-            stream.add(future)
+        nonlocal exhausted, alone
+        if not alone:
+            limit = IN_FLIGHT_PER_THREAD * cluster.threads()
+            while not exhausted and len(pending) < limit:
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    exhausted = True
+                    break
+                submit(item)
+            alone = exhausted and not pending
+        if alone and not pending and suspects:
+            submit(suspects.pop(0))
 
     submit_more()
     try:
@@ -217,15 +254,20 @@ def map_on_cluster(
             except StopIteration:  # pragma: no cover - as_completed ends only when pending is empty
                 break
             item = pending.pop(future)
+            suspected = False
             try:
                 value, error, internal = future.result()
             except KilledWorker as exc:
-                dead = getattr(exc, "allowed_failures", ALLOWED_FAILURES) + 1
-                value, error, internal = (
-                    None,
-                    f"its work killed {dead} Dask workers (out of memory, or a crash); not retried again",
-                    False,
-                )
+                value, internal = None, False
+                if alone:
+                    dead = getattr(exc, "allowed_failures", ALLOWED_FAILURES) + 1
+                    error = (
+                        f"its work killed {dead} Dask workers, also when run alone (out of memory, "
+                        "or a crash); not retried again"
+                    )
+                else:
+                    suspects.append(item)
+                    suspected, error = True, None
             except (CancelledError, OSError) as exc:
                 raise _lost(cluster, item) from exc
             except Exception as exc:  # noqa: BLE001 - a result that would not come back (e.g. unpicklable)
@@ -233,7 +275,8 @@ def map_on_cluster(
                 value, error, internal = None, f"internal error: {type(exc).__name__}: {first}", True
             finally:
                 future.release()
-            yield WorkResult(item, value, error, internal)
+            if not suspected:
+                yield WorkResult(item, value, error, internal)
             submit_more()
     finally:
         for future in pending:
