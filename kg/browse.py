@@ -118,7 +118,9 @@ class GraphView:
 
     center: str
     nodes: list[dict[str, str]]
-    edges: list[dict[str, str]]
+    edges: list[dict[str, Any]]
+    """Each edge: ``id``, ``source``, ``target``, ``label`` and ``years`` (the years of the
+    papers that support it, ascending; empty when no dated paper does)."""
     total: int | None = None
     """Neighbours found (the view may draw fewer: the most connected first)."""
     complete: bool = True
@@ -612,7 +614,8 @@ def neighbourhood(
     nodes = {iri: {"id": iri, "label": label(store, iri), "kind": _kind(r["c"] for r in center_classes)}}
     kinds = _kinds_of(store, kept)
     labels = _labels_of(store, kept)
-    edges: dict[tuple[str, str, str], dict[str, str]] = {}
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    supports: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for r in rows:
         other = r["other"]
         if other not in kept:
@@ -623,7 +626,32 @@ def neighbourhood(
         rel = _humanise(r["rel"]) if r["dir"] == "fact" else "member"
         key = (source, target, rel)
         edges[key] = {"id": "|".join(key), "source": source, "target": target, "label": rel}
+        supports[key].add(r["fact"] if r["dir"] == "fact" else other)
+    facts = {f for key, found in supports.items() if key[2] != "member" for f in found}
+    members = {m for key, found in supports.items() if key[2] == "member" for m in found}
+    fact_years, member_years = _paper_years(store, facts, "fact"), _paper_years(store, members, "member")
+    for key, edge in edges.items():
+        known = member_years if key[2] == "member" else fact_years
+        years = {y for found in supports[key] for y in known.get(found, ())}
+        edge["years"] = sorted(y for y in years if year is None or y == int(year))
     return GraphView(iri, list(nodes.values()), list(edges.values()), total=len(weight), complete=complete)
+
+
+def _paper_years(store: Any, iris: set[str], how: str) -> dict[str, set[int]]:
+    """The years of the papers behind each of ``iris``: a fact's evidence papers (``how`` is
+    "fact"), or the papers that mention a member (the same rule as the graph's year filter)."""
+    if not iris:
+        return {}
+    path = "prov:wasDerivedFrom/oa:hasSource" if how == "fact" else "ck:mentionedIn"
+    values = " ".join(_iri(i) for i in sorted(iris))
+    rows = select(store, f"""SELECT DISTINCT ?s ?y WHERE {{
+        VALUES ?s {{ {values} }} ?s {path} ?paper . ?paper dcterms:date ?d
+        BIND(SUBSTR(STR(?d), 1, 4) AS ?y) }}""")
+    years: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        if r.get("y", "").isdigit():
+            years[r["s"]].add(int(r["y"]))
+    return years
 
 
 def _labels_of(store: Any, iris: set[str]) -> dict[str, str]:

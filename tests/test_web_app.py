@@ -121,8 +121,19 @@ def test_graph_json_and_filters(client) -> None:
     assert all(n["url"].startswith("/id/") for n in full["nodes"])
     only_2019 = client.get(f"/api/graph?iri={HOME_CARE}&year=2019").get_json()
     assert {n["label"] for n in only_2019["nodes"]} == {"Home Care", "Better Care Fund"}
+    # Each edge carries the years of its papers, so the page can filter by year without a
+    # reload: the neighbours the 2019 filter keeps are those whose edges name 2019.
+    names = {n["id"]: n["label"] for n in full["nodes"]}
+    in_2019 = {names[e["source"]] for e in full["edges"] if 2019 in e["years"]} | {
+        names[e["target"]] for e in full["edges"] if 2019 in e["years"]}
+    assert in_2019 == {"Home Care", "Better Care Fund"}
+    assert all(e["years"] == [2019] for e in only_2019["edges"])
+    assert all(e["years"] == sorted(set().union(*map(set, e["years_by_label"].values())))
+               for e in full["edges"])
     page = client.get("/graph?iri=/id/partnership/city-integrated-care-partnership").get_data(as_text=True)
     assert 'id="graph"' in page and "NHS Nottingham City CCG" in page
+    page = client.get(f"/graph?iri={HOME_CARE}").get_data(as_text=True)
+    assert 'id="year-filter"' in page and 'data-years="2017, 2019"' in page  # table rows carry years
 
 
 def test_timeline_rows_changes_chart_and_csv(client) -> None:

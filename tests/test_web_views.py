@@ -86,17 +86,25 @@ def test_graph_edges_between_two_entities_are_merged_and_non_entities_dropped() 
         {"id": ID + "o", "label": "Council", "kind": "organisation"},
         {"id": ID + "period/1", "label": "2019-04/2020-03", "kind": "thing"},
     ], [
-        {"id": "1", "source": ID + "s", "target": ID + "o", "label": "fact"},
-        {"id": "2", "source": ID + "s", "target": ID + "o", "label": "commissioning"},
-        {"id": "3", "source": ID + "o", "target": ID + "s", "label": "provision"},
-        {"id": "4", "source": ID + "s", "target": ID + "period/1", "label": "service status"},
+        {"id": "1", "source": ID + "s", "target": ID + "o", "label": "fact", "years": [2015]},
+        {"id": "2", "source": ID + "s", "target": ID + "o", "label": "commissioning", "years": [2019, 2017]},
+        {"id": "3", "source": ID + "o", "target": ID + "s", "label": "provision", "years": [2018]},
+        {"id": "4", "source": ID + "s", "target": ID + "period/1", "label": "service status",
+         "years": [2019]},
     ])
     data = graph_data(view, lambda iri: "/id/" + iri[len(ID):])
     assert [n["label"] for n in data["nodes"]] == ["Home Care", "Council"]
-    assert [e["label"] for e in data["edges"]] == ["commissioning, provision"]
+    (edge,) = data["edges"]
+    assert edge["label"] == "commissioning, provision"
+    # Years per relation, so a page filtering by relation and year can tell them apart; the
+    # generic relation's years count for both specific ones it was merged into.
+    assert edge["years"] == [2015, 2017, 2018, 2019]
+    assert edge["years_by_label"] == {"commissioning": [2015, 2017, 2019], "provision": [2015, 2018]}
     assert neighbour_rows(data) == [{"id": ID + "o", "label": "Council", "kind": "organisation",
-                                     "url": "/id/o", "relations": "commissioning, provision"}]
-    assert merged_edges([{"source": "a", "target": "b", "label": "fact"}])[0]["label"] == "fact"
+                                     "url": "/id/o", "relations": "commissioning, provision",
+                                     "edge": edge["id"], "years": "2015, 2017, 2018, 2019"}]
+    bare = merged_edges([{"source": "a", "target": "b", "label": "fact"}])[0]
+    assert bare["label"] == "fact" and bare["years"] == [] and bare["years_by_label"] == {"fact": []}
 
 
 def test_entity_filter_keys() -> None:

@@ -158,6 +158,10 @@ class GraphEdge:
     target: str
     labels: list[str]
     label: str
+    years: list[int]
+    """Years of the papers behind the edge's relations (empty when none is dated)."""
+    years_by_label: dict[str, list[int]]
+    """The same years per relation name in ``labels``."""
 
 
 @dataclass

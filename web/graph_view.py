@@ -15,19 +15,30 @@ GENERIC_LABELS = frozenset({"fact", "thing"})
 NOT_ENTITIES = frozenset({"thing", ""})
 
 
-def merged_edges(edges: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """One edge per unordered pair of nodes, its ``label`` the distinct relation names."""
+def merged_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One edge per unordered pair of nodes, its ``label`` the distinct relation names.
+
+    ``years`` are the years of every merged relation; ``years_by_label`` keeps them per
+    relation name, so a page that filters by relation and year shows an edge only for a
+    ticked relation in a chosen year (a generic label's years go to the specific labels).
+    """
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for edge in edges:
         key = tuple(sorted((edge["source"], edge["target"])))
         merged = pairs.setdefault(key, {"id": "|".join(key), "source": edge["source"],
-                                        "target": edge["target"], "labels": []})
+                                        "target": edge["target"], "labels": [], "by_label": {}})
         if edge["label"] not in merged["labels"]:
             merged["labels"].append(edge["label"])
+        merged["by_label"].setdefault(edge["label"], set()).update(edge.get("years", ()))
     for merged in pairs.values():
+        by_label: dict[str, set[int]] = merged.pop("by_label")
         specific = [lbl for lbl in merged["labels"] if lbl not in GENERIC_LABELS]
         merged["labels"] = sorted(specific or merged["labels"])
         merged["label"] = ", ".join(merged["labels"])
+        generic = set().union(*(by_label[lbl] for lbl in by_label if lbl not in merged["labels"]))
+        merged["years_by_label"] = {lbl: sorted(by_label.get(lbl, set()) | generic)
+                                    for lbl in merged["labels"]}
+        merged["years"] = sorted(set().union(*by_label.values()))
     return list(pairs.values())
 
 
@@ -62,11 +73,13 @@ def limit_note(view: Any, nodes: list[dict[str, Any]]) -> str | None:
 
 
 def neighbour_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The neighbours of the centre, one row each with its relations, by kind then name."""
+    """The neighbours of the centre, one row each with its relations, their edge's id and its
+    years, by kind then name."""
     nodes = {n["id"]: n for n in data["nodes"]}
     rows = []
     for edge in data["edges"]:
         other = edge["target"] if edge["source"] == data["center"] else edge["source"]
         if other in nodes and other != data["center"]:
-            rows.append({**nodes[other], "relations": edge["label"]})
+            rows.append({**nodes[other], "relations": edge["label"], "edge": edge["id"],
+                         "years": ", ".join(map(str, edge.get("years", ())))})
     return sorted(rows, key=lambda r: (r.get("kind", ""), r.get("label", "").lower()))

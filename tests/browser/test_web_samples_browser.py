@@ -190,6 +190,59 @@ def test_graph_year_filter_keeps_only_that_years_relationships(page: Any, site: 
     assert page.console_errors == []
 
 
+def test_graph_year_range_in_the_page_matches_the_servers_year_filter(page: Any, site: str) -> None:
+    """Choosing one year in the page (no reload) shows the entities and table rows the server's
+    own year filter gives for the most connected entity, for every year it has."""
+    top = api(site, "/api/overview")["most_connected"][0]
+    full = api(site, "/api/graph", iri=top["iri"])
+    years = sorted({y for e in full["edges"] for y in e["years"]})
+    assert len(years) >= 2
+    page.goto(site + "/graph?" + urllib.parse.urlencode({"iri": top["iri"]}))
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
+    for year in years:
+        page.get_by_label("from", exact=True).select_option(str(year))
+        page.get_by_label("to", exact=True).select_option(str(year))
+        shown = set(page.evaluate("() => document.getElementById('graph').cytoscape.nodes(':visible')"
+                                  ".map(n => n.id())"))
+        expected = api(site, "/api/graph", iri=top["iri"], year=year)
+        if full["note"] is None and expected["note"] is None:  # neither view cut to its most connected
+            assert shown == {n["id"] for n in expected["nodes"]}, year
+        rows = page.locator("table.neighbours tbody tr:visible")
+        assert rows.count() == len(shown) - 1
+    shot(page, "graph-one-year")
+    assert page.console_errors == []
+
+
+def test_sparql_pivot_of_counts_by_authority_and_year(page: Any, site: str) -> None:
+    """The competency question 'counts by authority and year' as a pivot: every authority down
+    the side, every year across, each cell the endpoint's count of papers."""
+    query = (ROOT / "kg" / "queries" / "07_counts_by_authority_year.rq").read_text(encoding="utf-8")
+    rows = [{k: v["value"] for k, v in r.items()}
+            for r in api(site, "/sparql", query=query)["results"]["bindings"]]
+    years = sorted({r["year"] for r in rows if "year" in r})
+    authorities = sorted({r["authorityLabel"] for r in rows})
+    assert len(years) >= 2
+    page.goto(site + "/query")
+    page.locator("#workbench .yasqe .CodeMirror").wait_for()
+    page.evaluate("t => window.councilkgYasgui.getTab().getYasqe().setValue(t)", query)
+    page.locator("#workbench .tabPanel.active .yasqe_queryButton").click()
+    page.locator("#workbench .tabPanel.active .yasr_response_chip", has_text="result").wait_for()
+    page.locator("#workbench .tabPanel.active .yasr_btnGroup .select_pivot").click()
+    pivot = page.locator("#workbench .tabPanel.active .yasr-pivot table.pvtTable")
+    pivot.wait_for()
+    assert pivot.locator("th.pvtColLabel").all_inner_texts() == years
+    assert sorted(pivot.locator("th.pvtRowLabel").all_inner_texts()) == authorities
+    labels = pivot.locator("th.pvtRowLabel").all_inner_texts()
+    for r in rows:
+        if "year" not in r:
+            continue
+        i, j = labels.index(r["authorityLabel"]), years.index(r["year"])
+        cell = pivot.locator(f"td.pvtVal.row{i}.col{j}")
+        assert cell.inner_text() == r["papers"], (r["authorityLabel"], r["year"])
+    shot(page, "sparql-pivot")
+    assert page.console_errors == []
+
+
 def test_sparql_page_runs_a_competency_example(page: Any, site: str) -> None:
     page.goto(site + "/query")
     page.locator("#workbench .yasqe .CodeMirror").wait_for()  # the YASGUI workbench loaded

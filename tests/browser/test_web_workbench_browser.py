@@ -257,6 +257,89 @@ def test_graph_draws_from_packaged_assets_with_fcose_and_filters(page: Any, base
     assert page.console_errors == []
 
 
+def _graph_counts(page: Any) -> tuple[int, int, int]:
+    """Nodes and edges the drawing shows, and the table rows shown."""
+    nodes = int(page.get_attribute("#graph", "data-visible-nodes"))
+    edges = int(page.get_attribute("#graph", "data-visible-edges"))
+    return nodes, edges, page.locator("table.neighbours tbody tr:visible").count()
+
+
+def _visible_labels(page: Any) -> set[str]:
+    return set(page.evaluate("() => document.getElementById('graph').cytoscape.nodes(':visible')"
+                             ".map(n => n.data('label'))"))
+
+
+def test_graph_filters_by_year_and_relation_without_a_reload(page: Any, base_url: str) -> None:
+    """The year range and relation boxes hide the nodes, edges and table rows the API's years
+    and labels say they should, and the layout runs again; the page is never reloaded."""
+    data = json.load(urllib.request.urlopen(base_url + f"/api/graph?iri={HOME_CARE}"))
+    names = {n["id"]: n["label"] for n in data["nodes"]}
+    years = sorted({y for e in data["edges"] for y in e["years"]})
+    assert len(years) >= 2
+    last = years[-1]
+
+    def expected(ticked: set[str], year: int | None) -> set[str]:
+        keep = {names[data["center"]]}
+        for e in data["edges"]:
+            if any(lbl in ticked and (year is None or year in e["years_by_label"][lbl])
+                   for lbl in e["labels"]):
+                keep |= {names[e["source"]], names[e["target"]]}
+        return keep
+
+    every = {lbl for e in data["edges"] for lbl in e["labels"]}
+    page.goto(base_url + f"/graph?iri={HOME_CARE}")
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
+    page.evaluate("() => { window.notReloaded = true; }")
+    drawn = _graph_counts(page)
+    assert drawn == (len(data["nodes"]), len(data["edges"]), len(data["nodes"]) - 1)
+    assert page.locator("#years-from option").all_inner_texts() == [str(y) for y in years]
+    runs = int(page.get_attribute("#graph", "data-layout-runs"))
+    page.get_by_label("from", exact=True).select_option(str(last))
+    assert page.get_attribute("#graph", "data-years") == f"{last}-{last}"
+    assert _visible_labels(page) == expected(every, last)
+    nodes, edges, rows = _graph_counts(page)
+    assert nodes == len(expected(every, last)) < drawn[0] and rows == nodes - 1 and edges < drawn[1]
+    assert int(page.get_attribute("#graph", "data-layout-runs")) > runs  # laid out again
+    assert f"in {last}" in page.locator("#graph-status").inner_text()
+    assert page.locator("#nb-count").inner_text() == f"{rows} of {drawn[2]} shown"
+    shown_rows = page.locator("table.neighbours tbody tr:visible td:nth-child(4)").all_inner_texts()
+    assert all(str(last) in cell for cell in shown_rows)
+    screenshot(page, "graph-year-filtered")
+    # A relation unticked as well: only neighbours with another ticked relation in that year stay.
+    label = sorted(lbl for e in data["edges"] if last in e["years"] for lbl in e["labels"])[0]
+    page.locator("#relation-filter").get_by_label(label, exact=True).uncheck()
+    assert _visible_labels(page) == expected(every - {label}, last)
+    assert _graph_counts(page)[2] == len(expected(every - {label}, last)) - 1
+    # Every year again, the relation ticked again: the whole neighbourhood is back.
+    page.get_by_label("from", exact=True).select_option(str(years[0]))
+    page.locator("#relation-filter").get_by_label(label, exact=True).check()
+    assert page.get_attribute("#graph", "data-years") == ""
+    assert _graph_counts(page) == drawn
+    # A 'to' before 'from' moves 'from' back to it rather than showing nothing.
+    page.get_by_label("from", exact=True).select_option(str(last))
+    page.get_by_label("to", exact=True).select_option(str(years[0]))
+    assert page.get_by_label("from", exact=True).input_value() == str(years[0])
+    assert _visible_labels(page) == expected(every, years[0])
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.console_errors == []
+
+
+@NEEDS_AXE
+def test_graph_filtered_at_400_px_fits_with_no_axe_violations(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.goto(base_url + f"/graph?iri={HOME_CARE}")
+    page.locator("#graph[data-nodes]").wait_for(state="attached")
+    options = page.locator("#years-to option").all_inner_texts()
+    page.get_by_label("to", exact=True).select_option(options[0])
+    assert layout_problems("graph at 400 px", page.evaluate(LAYOUT)) == []
+    screenshot(page, "graph-year-filtered-400")
+    violations = axe_violations(page)
+    context.close()
+    assert violations == [], "; ".join(violations)
+
+
 def test_graph_says_so_when_its_library_fails(page: Any, base_url: str) -> None:
     page.route("**/assets/vendor/cytoscape.min.js", lambda route: route.fulfill(status=404, body=""))
     page.goto(base_url + f"/graph?iri={HOME_CARE}")

@@ -1,7 +1,8 @@
 // Relationship browser: draws an entity's neighbourhood with cytoscape from the JSON embedded in
 // the page; a click on a node fetches and adds that node's neighbours (same year/authority
 // filter), a double-click opens its page. The table under the graph lists the same entities
-// for keyboard and screen-reader users.
+// for keyboard and screen-reader users. Relation-type boxes and a year range hide and show
+// lines, nodes and table rows in the page (the form above the drawing reloads it instead).
 (function () {
   "use strict";
   var box = document.getElementById("graph");
@@ -49,7 +50,7 @@
     (data.edges || []).forEach(function (e) {
       if (cy.getElementById(e.id).empty()) {
         added.push({ group: "edges", data: { id: e.id, source: e.source, target: e.target, label: e.label,
-          labels: e.labels || [e.label] } });
+          labels: e.labels || [e.label], years: e.years || [], yearsByLabel: e.years_by_label || {} } });
       }
     });
     cy.add(added);
@@ -74,14 +75,33 @@
           idealEdgeLength: function () { return 90; }, nodeOverlap: 20, componentSpacing: 80 };
     visible.layout(options).run();
     box.dataset.layout = options.name;
+    box.dataset.layoutRuns = String(Number(box.dataset.layoutRuns || 0) + 1);
   }
-  // Relation-type filter: one checkbox per relationship name; an edge shows while one of its
-  // names is ticked, a node while one of its edges shows (the centre always); the table rows
-  // below follow the same choice.
+  // Filters: one checkbox per relationship name and a from/to year range. An edge shows while
+  // one of its ticked relations has a paper in the chosen years (with every year chosen, undated
+  // relations show too); a node while one of its edges shows (the centre always); each table
+  // row follows its edge.
   var shown = {};
   var fieldset = document.getElementById("relation-filter");
+  var yearBox = document.getElementById("year-filter");
+  var fromSel = document.getElementById("years-from"), toSel = document.getElementById("years-to");
+  var allYears = [], range = null;  // range null: every year
+  function inRange(years) {
+    if (!range) { return true; }
+    return (years || []).some(function (y) { return y >= range[0] && y <= range[1]; });
+  }
+  function relationVisible(label, years) { return shown[label] !== false && inRange(years); }
   function edgeVisible(edge) {
-    return (edge.data("labels") || [edge.data("label")]).some(function (l) { return shown[l] !== false; });
+    var byLabel = edge.data("yearsByLabel") || {};
+    return (edge.data("labels") || [edge.data("label")]).some(function (l) {
+      return relationVisible(l, byLabel[l] || edge.data("years"));
+    });
+  }
+  function rowVisible(row) {
+    var edge = row.dataset.edge ? cy.getElementById(row.dataset.edge) : null;
+    if (edge && edge.nonempty()) { return edgeVisible(edge); }
+    var years = (row.dataset.years || "").split(", ").filter(Boolean).map(Number);
+    return row.dataset.relations.split(", ").some(function (l) { return relationVisible(l, years); });
   }
   function applyFilter() {
     cy.batch(function () {
@@ -91,11 +111,49 @@
         n.style("display", keep ? "element" : "none");
       });
     });
-    document.querySelectorAll("tr[data-relations]").forEach(function (row) {
-      var names = row.dataset.relations.split(", ");
-      row.hidden = !names.some(function (l) { return shown[l] !== false; });
-    });
+    var rows = document.querySelectorAll("tr[data-relations]"), rowsShown = 0;
+    rows.forEach(function (row) { row.hidden = !rowVisible(row); rowsShown += row.hidden ? 0 : 1; });
+    var count = document.getElementById("nb-count");
+    if (count) { count.textContent = rowsShown === rows.length ? String(rows.length) : rowsShown + " of " + rows.length + " shown"; }
     box.dataset.visibleNodes = String(cy.nodes(":visible").length);
+    box.dataset.visibleEdges = String(cy.edges(":visible").length);
+  }
+  function describeFilter() {
+    var years = range ? (range[0] === range[1] ? " in " + range[0] : " from " + range[0] + " to " + range[1]) : "";
+    say(cy.nodes(":visible").length + " of " + cy.nodes().length + " entities and " +
+        cy.edges(":visible").length + " of " + cy.edges().length + " relationships shown" + years);
+  }
+  function filterChanged() { applyFilter(); layout(false); describeFilter(); }
+  function option(select, year, chosen) {
+    var o = document.createElement("option");
+    o.value = String(year); o.textContent = String(year); o.selected = year === chosen;
+    select.appendChild(o);
+  }
+  function yearOptions() {
+    if (!yearBox || !fromSel || !toSel) { return; }
+    var seen = {};
+    cy.edges().forEach(function (e) { (e.data("years") || []).forEach(function (y) { seen[y] = true; }); });
+    var years = Object.keys(seen).map(Number).sort(function (a, b) { return a - b; });
+    if (years.join() === allYears.join()) { return; }
+    allYears = years;
+    var from = range ? range[0] : years[0], to = range ? range[1] : years[years.length - 1];
+    fromSel.textContent = ""; toSel.textContent = "";
+    years.forEach(function (y) { option(fromSel, y, from); option(toSel, y, to); });
+    yearBox.hidden = years.length < 2;
+  }
+  function readRange(changed) {
+    var from = Number(fromSel.value), to = Number(toSel.value);
+    if (from > to) {  // keep the year just chosen and move the other end to it
+      if (changed === fromSel) { toSel.value = fromSel.value; to = from; } else { fromSel.value = toSel.value; from = to; }
+    }
+    var full = from === allYears[0] && to === allYears[allYears.length - 1];
+    range = full ? null : [from, to];
+    box.dataset.years = range ? range.join("-") : "";
+    filterChanged();
+  }
+  if (fromSel && toSel) {
+    fromSel.addEventListener("change", function () { readRange(fromSel); });
+    toSel.addEventListener("change", function () { readRange(toSel); });
   }
   function filters(data) {
     if (!fieldset) { return; }
@@ -107,13 +165,14 @@
         var wrap = document.createElement("label");
         var box2 = document.createElement("input");
         box2.type = "checkbox"; box2.checked = true; box2.id = id; box2.value = label;
-        box2.addEventListener("change", function () { shown[label] = box2.checked; applyFilter(); layout(false); });
+        box2.addEventListener("change", function () { shown[label] = box2.checked; filterChanged(); });
         wrap.appendChild(box2);
         wrap.appendChild(document.createTextNode(" " + label));
         fieldset.appendChild(wrap);
       });
     });
     fieldset.hidden = Object.keys(shown).length < 2;
+    yearOptions();
     applyFilter();
   }
   function expand(iri) {
