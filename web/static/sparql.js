@@ -226,6 +226,9 @@
   // On every refresh: PivotTable.js leaves its menus and the filter boxes' search fields
   // without a name, and the pivot table's corner header cells empty.
   function labelPivot(wrap) {
+    // On narrow screens the explorer's stylesheet lets a wide table scroll in its own box: the
+    // keyboard must reach it to scroll it.
+    wrap.querySelectorAll("table.pvtTable").forEach(function (t) { t.setAttribute("tabindex", "0"); });
     wrap.querySelectorAll("table.pvtTable th").forEach(function (th) {
       if (th.textContent.trim()) { return; }
       var td = document.createElement("td");
