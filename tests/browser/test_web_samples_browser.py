@@ -240,6 +240,9 @@ def test_sparql_pivot_of_counts_by_authority_and_year(page: Any, site: str) -> N
         cell = pivot.locator(f"td.pvtVal.row{i}.col{j}")
         assert cell.inner_text() == r["papers"], (r["authorityLabel"], r["year"])
     shot(page, "sparql-pivot")
+    page.locator("#workbench .tabPanel.active select.pvtRenderer").select_option("Heatmap")
+    page.locator("#workbench .tabPanel.active td.pvtVal[style*='background']").first.wait_for()
+    shot(page, "sparql-pivot-heatmap")
     assert page.console_errors == []
 
 

@@ -53,6 +53,7 @@ def test_workbench_loads_completes_a_ck_term_and_draws_a_table(page: Any, base_u
     page.locator("#workbench .yasqe .CodeMirror").wait_for()
     assert page.locator("#plain-editor").is_hidden()
     assert page.locator("#workbench-failed").is_hidden()
+    assert page.locator("#pivot-failed").is_hidden()
     assert page.locator("#workbench .cm-keyword").count() >= 2  # highlighting
     # Accessible as the explorer's other pages: the tab list holds only tabs, every field a label.
     assert page.locator("#workbench .tabsList button").count() == 0
@@ -227,6 +228,7 @@ def test_workbench_without_the_pivot_library_keeps_its_other_views(page: Any, ba
     page.locator("#workbench .yasr table tbody tr").first.wait_for()
     assert page.locator("#workbench .yasr .select_pivot").count() == 0
     assert page.locator("#workbench .yasr .select_table").count() == 1
+    assert page.locator("#pivot-failed").is_visible()  # and the page says why
 
 
 def test_workbench_says_so_when_its_library_fails(page: Any, base_url: str) -> None:

@@ -302,6 +302,8 @@
   if (window.jQuery && window.jQuery.fn && window.jQuery.fn.pivotUI && window.jQuery.fn.sortable) {
     Yasr.registerPlugin("pivot", Pivot);
     order = ["table", "pivot", "chart", "response"];
+  } else if (document.getElementById("pivot-failed")) {
+    document.getElementById("pivot-failed").hidden = false;
   }
   Yasr.defaults.pluginOrder = order;
   Yasr.defaults.defaultPlugin = "table";
