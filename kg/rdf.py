@@ -172,7 +172,8 @@ class _Builder:
             key = self.authority_key()
             authority = node(iris.entity_iri(key))
             self.p(paper, DCT + "publisher", authority)
-            self.p(authority, CK + "nameInPaper", Literal(md.authority))
+            if self._named_in_paper(key):
+                self.p(authority, CK + "nameInPaper", Literal(md.authority))
             if key not in self.ex.entities:
                 self.add_entity(
                     Entity(key, "Organisation", md.authority, {md.authority}, "local-authority",
@@ -222,8 +223,23 @@ class _Builder:
                 self.e(subject, DCT + "identifier", Literal(value))
             else:
                 self.e(subject, SCHEMA + "identifier", Literal(f"{scheme}:{value}"))
+        if entity.kind == "local-authority" and not self._named_in_paper(entity.key):
+            return  # the paper's own council inferred from an address or a place: not named in it
         for alias in sorted(entity.aliases | {entity.name}):
             self.p(subject, CK + "nameInPaper", Literal(alias))
+
+    def _named_in_paper(self, key: str) -> bool:
+        """Does a mention of the paper name this entity, or the text its name (the catalogue's
+        authority as written)?"""
+        if any(m.entity_key == key for m in self.ex.mentions):
+            return True
+        entity = self.ex.entities.get(key)
+        names = {entity.name, *entity.aliases} if entity else {self.doc.metadata.authority or ""}
+        gss = (entity.identifiers.get("gss") if entity else None) or self.doc.metadata.gss_code
+        if gss:
+            names |= council_names(gss)  # "Cyngor Dinas Caerdydd" names the City of Cardiff Council
+        lowered = " ".join(self.doc.text.lower().split())
+        return any(n and n.lower() in lowered for n in names)
 
     def evidence(self, ev: Evidence) -> NamedNode:
         iri = iris.ID + "evidence/" + iris.content_hash(ev.doc_id, ev.start, ev.end, ev.method, ev.confidence)
@@ -504,6 +520,22 @@ def _keys(value: Any) -> list[str]:
     if isinstance(value, Iterable):
         return [str(v) for v in value if v]
     return []
+
+
+@lru_cache(maxsize=1)
+def _names_by_code() -> dict[str, frozenset[str]]:
+    from corpus.authorities import load_authorities
+
+    out: dict[str, set[str]] = {}
+    for name, authorities in load_authorities().full_names.items():
+        for authority in authorities:
+            out.setdefault(authority.gss_code, set()).add(name)
+    return {code: frozenset(names) for code, names in out.items()}
+
+
+def council_names(gss_code: str) -> frozenset[str]:
+    """Every full name (lower case, Welsh and Gaelic forms too) of the council with this GSS code."""
+    return _names_by_code().get(gss_code, frozenset())
 
 
 def paper_quads(doc: Document, extraction: Extraction) -> PaperQuads:

@@ -611,12 +611,38 @@ class _Paper:
                 kind = _org_kind(name)
         elif c.type in {"Partnership", "Service", "FundingStream"}:
             kind = None
-        key = entity_key(c.type, name, self.authority)
-        if "--" in key.split("/", 1)[1] and self.authority and c.type != "Person":
+        authority = c.attrs.get("place_council") or self.authority
+        key = entity_key(c.type, name, authority)
+        if "--" in key.split("/", 1)[1] and authority and c.type != "Person":
             # A body every authority has ("Health and Wellbeing Board") is labelled with its
             # authority, so the Board of one council is not mistaken for another's.
-            name = f"{name} ({self._authority_label()})"
+            name = f"{name} ({c.attrs.get('place_council') or self._authority_label()})"
         return key, name, kind, identifiers
+
+    def _place_prefix(self, c: Candidate) -> None:
+        """ "Cumbria Health and Wellbeing Board": a body every authority has, named with its area.
+
+        The mention takes in the place (its name in the paper is the whole name) and the body is
+        keyed by that area's council, whichever authority the paper belongs to.
+        """
+        from corpus.authorities import load_authorities
+        from nlp.resolution import has_proper_word
+
+        if c.type != "Partnership" or has_proper_word(c.name or self.text[c.start:c.end]):
+            return
+        before = self.text[max(0, c.start - 60):c.start]
+        m = re.search(r"((?:[A-Z][\w’'-]*[ \t]+(?:(?:and|of|upon|on)[ \t]+)?){1,4})$", before)
+        if not m:
+            return
+        index = load_authorities()
+        words = m.group(1).split()
+        for i in range(len(words)):
+            place = " ".join(words[i:])
+            council = index.lookup(place, self.doc.metadata.year) if place in index.places else None
+            if council is not None:
+                c.start -= len(place) + (len(m.group(1)) - len(m.group(1).rstrip()))
+                c.attrs["place_council"] = council.name
+                return
 
     def _authority_label(self) -> str:
         council = find_council(self.authority or "")
@@ -627,6 +653,7 @@ class _Paper:
         doc_id = self.doc.doc_id
         self.kept = self.settle()
         for c in self.kept:
+            self._place_prefix(c)
             resolved = self.resolve(c)
             if resolved is None:
                 continue

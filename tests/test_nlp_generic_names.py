@@ -141,3 +141,36 @@ def test_nhs_bodies_named_by_their_area_and_departments_that_are_not_services() 
     assert not service_phrase_plausible("Legal and Property Services")
     assert service_phrase_plausible("Home Care Services")
     assert not [m for m in find_shapes("the Head of Personnel Services agreed") if m.type == "Service"]
+
+
+def _extract(tmp_path_factory: pytest.TempPathFactory, text: str, authority: str = "") -> tuple:
+    path = tmp_path_factory.mktemp("named") / "paper.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path, CatalogueRow("paper.txt", authority=authority) if authority else None)
+    return doc, Extractor().extract(doc)
+
+
+def test_a_board_named_with_its_area_is_that_areas_board_whatever_the_paper(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    _, ex = _extract(tmp_path_factory, "Agenda\n\nSuffolk Health and Wellbeing Board\n\n"
+                     "The Board agreed its priorities with the Kent Health and Wellbeing Board.\n")
+    boards = {e.key: e for e in ex.entities.values() if e.type == "Partnership"}
+    assert "partnership/suffolk-county-council--health-and-wellbeing-board" in boards
+    assert "partnership/kent-county-council--health-and-wellbeing-board" in boards
+    suffolk = boards["partnership/suffolk-county-council--health-and-wellbeing-board"]
+    assert "Suffolk Health and Wellbeing Board" in suffolk.aliases  # its name as the paper writes it
+
+
+def test_the_paper_council_is_named_in_it_only_when_the_text_names_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from kg.rdf import CK, paper_quads
+
+    def names(text: str) -> set[str]:
+        doc, ex = _extract(tmp_path_factory, text, "Derby City Council")
+        built = paper_quads(doc, ex)
+        return {q.object.value for q in built.all() if q.predicate.value == CK + "nameInPaper"}
+
+    assert "Derby City Council" not in names("Cabinet\n\nRESOLVED that the report be noted.\n")
+    assert "Derby City Council" in names("Derby City Council\n\nCabinet\n\nRESOLVED that the report be noted.\n")
