@@ -181,6 +181,13 @@ class Database:
     def commit(self) -> None:
         """Nothing to do: outside :meth:`transaction` every statement commits by itself."""
 
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column IN (...)`` for ``values``, with its parameters: on PostgreSQL one array
+        parameter (``= ANY(?)``), so the statement's text stays the same and is prepared once."""
+        if self.dialect == POSTGRES:
+            return f"{column} = ANY(?)", [list(values)]
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
     def json_values(self) -> str:
         """A subquery of the strings in a JSON array parameter (``... IN (<this>)``)."""
         if self.dialect == POSTGRES:

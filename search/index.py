@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -104,6 +105,11 @@ SPELLING_CUTOFF = 0.85
 
 FACETS = {"authority": "authority", "year": "year", "committee": "committee", "type": "document_type"}
 """Facets of a results page and the passage columns they count."""
+_ROW_COLUMNS = (
+    "id", "text", "doc_id", "file_name", "authority", "date", "start", "end", "section", "committee",
+    "document_type", "kind", "rendered", "year",
+)  # fmt: skip
+"""The columns of :meth:`SearchIndex._passage_rows`."""
 
 MAX_QUERY_CHARS = 2000
 """Longer queries are cut (the encoder reads 256 tokens anyway)."""
@@ -144,6 +150,8 @@ _FTS_SCHEMA = _FTS_SCHEMA.replace("{tokenize}", TOKENIZE)
 POSTINGS_FILE = "keyword-postings.npz"
 PG_SCHEMA = "councilkg_search"
 """The PostgreSQL schema of the search index's tables (the corpus has its own)."""
+GENERATION_TTL_S = 0.5
+"""On PostgreSQL, how long a search trusts the index generation it read (see ``_meta``)."""
 WRITE_LOCK = "councilkg:search-index"
 """Advisory lock a write transaction takes on PostgreSQL: writers of one index take turns."""
 
@@ -221,6 +229,7 @@ class SearchIndex:
         self.encoder = encoder or Encoder(settings.embedding_model)
         self._conn: Database | None = None
         self._pg_keywords: PgKeywords | None = None
+        self._meta_cache: tuple[float, tuple[str, str]] | None = None
         self._state: _State | None = None
         self._backend: VectorBackend | None = None
         self._backend_generation: str | None = None
@@ -276,6 +285,7 @@ class SearchIndex:
         self._state = None
         self._backend = None
         self._postings = None
+        self._meta_cache = None
 
     def __len__(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
@@ -285,11 +295,28 @@ class SearchIndex:
         return int(self._load_state().ids.shape[0])
 
     def _generation(self) -> str:
-        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return row[0] if row else "0"
+        return self._meta()[0]
+
+    def _meta(self) -> tuple[str, str]:
+        """``(generation, keyword generation)``. On PostgreSQL read at most every
+        :data:`GENERATION_TTL_S` (a query asks several times; another machine's change shows
+        within that), and at once after this process wrote."""
+        now = time.monotonic()
+        cached = self._meta_cache
+        if cached is not None and now - cached[0] < GENERATION_TTL_S and self.conn.dialect == POSTGRES:
+            return cached[1]
+        rows = dict(
+            self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('generation', 'keyword_generation')"
+            ).fetchall()
+        )
+        found = (rows.get("generation") or "0", rows.get("keyword_generation") or "0")
+        self._meta_cache = (now, found)
+        return found
 
     def _bump_generation(self, key: str = "generation") -> None:
         # One statement, so two writers never both write the same next number.
+        self._meta_cache = None
         self.conn.execute(
             "INSERT INTO meta(key, value) VALUES(?, '1') ON CONFLICT(key) DO UPDATE "
             "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
@@ -298,8 +325,7 @@ class SearchIndex:
 
     def _keyword_key(self) -> str:
         """Names the keyword index's content: changes whenever passages are added or removed."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key='keyword_generation'").fetchone()
-        return f"{row[0] if row else '0'}:{self._passage_count()}"
+        return f"{self._meta()[1]}:{self._passage_count()}"
 
     # -- building ------------------------------------------------------------------------
     def update(
@@ -645,8 +671,9 @@ class SearchIndex:
         sql = "SELECT p.id, e.vector FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?"
         params: list[object] = [self.encoder.model_name]
         if ids is not None:
-            sql += f" WHERE p.id IN ({','.join('?' * len(ids))})"
-            params += ids
+            where, values = self.conn.in_list("p.id", ids)
+            sql += f" WHERE {where}"
+            params += values
         rows = self.conn.execute(sql + " ORDER BY p.id", params).fetchall()
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
@@ -729,13 +756,14 @@ class SearchIndex:
         ranking = self._rank(query, max(CANDIDATES, k + offset), filters, mode)
         if ranking is None:
             return SearchPage(query=" ".join(query.split())[:MAX_QUERY_CHARS])
-        groups = self._collapse(ranking.order, ranking.scores)
+        rows = self._passage_rows(ranking.order)  # one read for collapsing, facets and results
+        groups = self._collapse(ranking.order, ranking.scores, rows)
         best = ranking.scores[groups[0][0]] if groups else 0.0
         relevant = [g for g in groups if ranking.scores[g[0]] >= RELEVANT_SHARE * best]
         chosen = relevant if sort == "date" else groups
-        facets = self._facets([g[0] for g in relevant])
+        facets = self._facets([g[0] for g in relevant], rows)
         if sort == "date":
-            dates = self._dates([g[0] for g in chosen])
+            dates = self._dates([g[0] for g in chosen], rows)
             chosen = sorted(chosen, key=lambda g: (dates.get(g[0]) or "", ranking.scores[g[0]]), reverse=True)
         page = chosen[offset : offset + k]
         results = self._results(
@@ -744,6 +772,7 @@ class SearchIndex:
             ranking.terms,
             ranking.phrases,
             {g[0]: len(g) - 1 for g in page},
+            rows,
         )
         good = (
             mode != "hybrid" or ranking.best_dense >= GOOD_DENSE or ranking.keyword_confidence >= GOOD_KEYWORD
@@ -844,7 +873,22 @@ class SearchIndex:
             return ranked
         return {i: s + PAPER_PRIOR_WEIGHT * prior.get(doc_of[i], 0.0) for i, s in ranked.items()}
 
-    def _collapse(self, order: list[int], scores: Mapping[int, float]) -> list[list[int]]:
+    def _passage_rows(self, ids: list[int]) -> dict[int, tuple]:
+        """Passage ``id`` -> (id, text, doc_id, file_name, authority, date, start, end, section,
+        committee, document_type, kind, rendered, year): what a results page shows of it."""
+        if not ids:
+            return {}
+        where, values = self.conn.in_list("id", ids)
+        rows = self.conn.execute(
+            'SELECT id, text, doc_id, file_name, authority, date, start, "end", section, committee, '
+            f"document_type, kind, rendered, year FROM passages WHERE {where}",
+            values,
+        ).fetchall()
+        return {r[0]: tuple(r) for r in rows}
+
+    def _collapse(
+        self, order: list[int], scores: Mapping[int, float], rows: Mapping[int, tuple] | None = None
+    ) -> list[list[int]]:
         """``order`` grouped into near-duplicates (the same words, give or take a few), best first.
 
         Agenda packs and plans repeat paragraphs (a report and its appendix, a recommendation and
@@ -852,13 +896,8 @@ class SearchIndex:
         """
         if not order:
             return []
-        texts = dict(
-            self.conn.execute(
-                f"SELECT id, coalesce(nullif(rendered, ''), text) FROM passages "
-                f"WHERE id IN ({','.join('?' * len(order))})",
-                order,
-            ).fetchall()
-        )
+        rows = self._passage_rows(order) if rows is None else rows
+        texts = {pid: r[12] or r[1] for pid, r in rows.items()}  # the rendered text, else the text
         groups: list[list[int]] = []
         shingles: list[frozenset[int]] = []
         sizes = np.zeros(len(order), dtype=np.float64)  # of each group's first passage
@@ -897,36 +936,33 @@ class SearchIndex:
             found = cache[key] = _shingles(text)
         return found
 
-    def _facets(self, ids: list[int]) -> dict[str, list[tuple[str, int]]]:
+    def _facets(
+        self, ids: list[int], rows: Mapping[int, tuple] | None = None
+    ) -> dict[str, list[tuple[str, int]]]:
         """Counts of ``ids`` per authority, year, committee and document type, commonest first."""
         facets: dict[str, list[tuple[str, int]]] = {}
         if not ids:
             return {name: [] for name in FACETS}
-        marks = ",".join("?" * len(ids))
+        rows = self._passage_rows(ids) if rows is None else rows
         for name, column in FACETS.items():
-            rows = self.conn.execute(
-                f"SELECT coalesce(CAST({column} AS TEXT), ''), count(*) FROM passages WHERE id IN ({marks}) "
-                f"GROUP BY 1",
-                ids,
-            ).fetchall()
-            rows.sort(key=lambda r: (-r[1], r[0]))  # in Python: code-point order on every engine
-            facets[name] = [(str(value), int(n)) for value, n in rows if str(value) not in ("", "-1")]
+            i = _ROW_COLUMNS.index(column)
+            counts = Counter("" if rows[pid][i] is None else str(rows[pid][i]) for pid in ids)
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # code-point order
+            facets[name] = [(value, n) for value, n in ranked if value not in ("", "-1")]
         return facets
 
-    def _dates(self, ids: list[int]) -> dict[int, str]:
+    def _dates(self, ids: list[int], rows: Mapping[int, tuple] | None = None) -> dict[int, str]:
         if not ids:
             return {}
-        return dict(
-            self.conn.execute(
-                f"SELECT id, coalesce(date, '') FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
-            ).fetchall()
-        )
+        rows = self._passage_rows(ids) if rows is None else rows
+        return {pid: rows[pid][5] or "" for pid in ids}
 
     def spelling_suggestions(self, query: str, limit: int = 3) -> list[str]:
         """The query with each word the index has never seen replaced by the closest word it has
         (by edit similarity, among words of the index), best first; empty when none is close."""
         terms = query_terms(query)
-        unknown = [t for t in terms if t.isalpha() and not self._known(t)]
+        known = self._dfs([t for t in terms if t.isalpha()])
+        unknown = [t for t in terms if t.isalpha() and t not in known]
         if not unknown:
             return []
         vocabulary = self._vocabulary()
@@ -938,9 +974,6 @@ class SearchIndex:
                 fixed = re.sub(rf"\b{re.escape(term)}\b", close[0], fixed, flags=re.IGNORECASE)
                 changed = True
         return [fixed][:limit] if changed else []
-
-    def _known(self, term: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM term_df WHERE term=?", (term,)).fetchone() is not None
 
     def _vocabulary(self) -> dict[str, list[str]]:
         """The index's words (seen in two passages or more), by first letter, for suggestions."""
@@ -965,17 +998,13 @@ class SearchIndex:
             return 0.0
         top = sorted(keyword, key=lambda i: -keyword[i])[:KEYWORD_CONFIDENCE_DEPTH]
         n = self._passage_count()
-        weights = {}
-        for term in terms:
-            row = self.conn.execute("SELECT df FROM term_df WHERE term = ?", (term,)).fetchone()
-            weights[term] = idf(row[0] if row else 0, n)
+        dfs = self._dfs(terms)
+        weights = {term: idf(dfs.get(term, 0), n) for term in terms}
         alternatives = " ".join(expansions)
         best = 0.0
-        for section, context, body in self.conn.execute(
-            "SELECT section, context, coalesce(nullif(rendered, ''), text) FROM passages "
-            f"WHERE id IN ({','.join('?' * len(top))})",
-            top,
-        ):
+        where, values = self.conn.in_list("id", top)
+        sql = f"SELECT section, context, coalesce(nullif(rendered, ''), text) FROM passages WHERE {where}"
+        for section, context, body in self.conn.execute(sql, values).fetchall():
             text = ranking_text(section, context, body)
             coverage = query_coverage(terms, weights, text)
             if alternatives and any(a.lower() in text.lower() for a in expansions):
@@ -1020,12 +1049,17 @@ class SearchIndex:
         if n < COMMON_TERMS_FROM or len(terms) < 2:
             return terms
         limit = COMMON_TERM_SHARE * n
-        rare = []
-        for term in terms:
-            row = self.conn.execute("SELECT df FROM term_df WHERE term = ?", (term,)).fetchone()
-            if not row or row[0] <= limit:
-                rare.append(term)
+        dfs = self._dfs(terms)
+        rare = [term for term in terms if dfs.get(term, 0) <= limit]
         return rare or terms
+
+    def _dfs(self, terms: list[str]) -> dict[str, int]:
+        """How many passages hold each of ``terms`` (absent: none)."""
+        if not terms:
+            return {}
+        where, values = self.conn.in_list("term", terms)
+        rows = self.conn.execute(f"SELECT term, df FROM term_df WHERE {where}", values).fetchall()
+        return {term: int(df) for term, df in rows}
 
     def _word_scores(self, phrases: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
         """FTS5's BM25 of the OR of ``phrases`` for the best ``n`` passages.
@@ -1104,17 +1138,13 @@ class SearchIndex:
         terms: list[str],
         phrases: list[str] = (),  # type: ignore[assignment]
         more: Mapping[int, int] | None = None,
+        rows: Mapping[int, tuple] | None = None,
     ) -> list[SearchResult]:
         """Result records for ``order``; highlights mark the query's words and the alternative
         names (``phrases``) actually found, never the single words of an alias."""
         if not order:
             return []
-        rows = self.conn.execute(
-            'SELECT id, text, doc_id, file_name, authority, date, start, "end", section, committee, '
-            f"document_type, kind, rendered FROM passages WHERE id IN ({','.join('?' * len(order))})",
-            order,
-        ).fetchall()
-        by_id = {r[0]: r for r in rows}
+        by_id = self._passage_rows(order) if rows is None else rows
         results = []
         for pid in order:
             r = by_id[pid]

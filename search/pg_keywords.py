@@ -169,7 +169,13 @@ def expression_scores(groups: list[Group], postings: Postings, positions_of: Pos
     freqs: dict[int, dict[int, int]] = {}  # passage -> phrase index -> instances
     base = 0
     for group in groups:
-        if group.near is None or len(group.phrases) == 1:
+        if (group.near is None or len(group.phrases) == 1) and len(group.phrases[0]) == 1:
+            i = postings.terms.get(group.phrases[0][0])  # one word: its frequency is in the postings
+            if i is not None:
+                lo, hi = int(postings.offsets[i]), int(postings.offsets[i + 1])
+                for pid, tf in zip(postings.docs[lo:hi].tolist(), postings.freqs[lo:hi].tolist(), strict=True):
+                    freqs.setdefault(pid, {})[base] = tf
+        elif group.near is None or len(group.phrases) == 1:
             for pid, starts in matches(group.phrases[0]).items():
                 freqs.setdefault(pid, {})[base] = len(starts)
         else:
@@ -269,6 +275,10 @@ class PgKeywords:
     def __init__(self, db: object, tokenize: str) -> None:
         self.db = db
         self.tokenizer = Tokenizer(tokenize)
+        self._lock = threading.Lock()
+        self._cache: dict[str, dict[int, list[int]]] = {}  # positions fetched, per word and passage
+        self._cached = 0
+        self._cache_key: str | None = None  # the keyword generation the cache belongs to
 
     def add(self, rows: Sequence[tuple[int, str]]) -> None:
         """Index ``(passage id, ranking text)`` rows (inside the caller's transaction)."""
@@ -322,17 +332,72 @@ class PgKeywords:
         return Postings(key, terms, offsets, doc_ids, freqs, lengths, rows, float(lengths.sum()) / rows)
 
     def positions_of(self, token: str, ids: np.ndarray) -> dict[int, list[int]]:
-        """Positions of ``token`` in each of the passages ``ids``."""
+        """Positions of ``token`` in each of the passages ``ids`` (one round trip)."""
         rows = self.db.execute(  # type: ignore[attr-defined]
             "SELECT passage_id, positions FROM keyword_terms WHERE term = ? AND passage_id = ANY(?)",
             (token, ids.tolist()),
         ).fetchall()
         return {int(pid): list(pos) for pid, pos in rows}
 
+    def _prefetch(self, groups: list[Group], postings: Postings) -> None:
+        """Fetch, in one round trip, the positions every group of a query needs that are not
+        cached yet: each token's, in the passages holding all the words of its group (or of
+        its phrase, which a phrase's IDF counts)."""
+        if self._cache_key != postings.key or self._cached > CACHE_PAIRS:
+            self._cache, self._cached, self._cache_key = {}, 0, postings.key
+
+        def docs(token: str) -> np.ndarray:
+            i = postings.terms.get(token)
+            if i is None:
+                return np.zeros(0, dtype=np.int64)
+            return postings.docs[int(postings.offsets[i]) : int(postings.offsets[i + 1])]
+
+        needs: dict[str, set[int]] = {}
+        for group in groups:
+            spans = [tuple(t for p in group.phrases for t in p)]
+            spans += [p for p in group.phrases if len(p) > 1]
+            for span in spans:
+                if len(span) < 2 and (group.near is None or len(group.phrases) == 1):
+                    continue  # one word alone: scored from the postings' frequencies
+                ids = docs(span[0])
+                for token in span[1:]:
+                    ids = np.intersect1d(ids, docs(token), assume_unique=True)
+                for token in set(span):
+                    known = self._cache.get(token, {})
+                    needs.setdefault(token, set()).update(i for i in ids.tolist() if i not in known)
+        terms = [t for t, ids in needs.items() for _ in ids]
+        pids = [i for ids in needs.values() for i in ids]
+        if not pids:
+            return
+        rows = self.db.execute(  # type: ignore[attr-defined]
+            "SELECT k.term, k.passage_id, k.positions FROM keyword_terms k "
+            "JOIN unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS w(term, pid) "
+            "ON k.term = w.term AND k.passage_id = w.pid",
+            (terms, pids),
+        ).fetchall()
+        for term, pid, positions in rows:
+            self._cache.setdefault(term, {})[int(pid)] = list(positions)
+        self._cached += len(rows)
+
     def bm25(self, expression: str, postings: Postings) -> dict[int, float]:
         """``-bm25()`` of every passage matching ``expression`` (unordered)."""
         groups = parse_expression(expression, self.tokenizer.tokens)
-        return expression_scores(groups, postings, self.positions_of)
+        with self._lock:
+            self._prefetch(groups, postings)
+            cache = self._cache
+
+            def positions_of(token: str, ids: np.ndarray) -> dict[int, list[int]]:
+                known = cache.get(token, {})
+                missing = [i for i in ids.tolist() if i not in known]
+                if missing:  # not expected: every candidate was prefetched
+                    known = {**known, **self.positions_of(token, np.asarray(missing, dtype=np.int64))}
+                return {i: known[i] for i in ids.tolist() if i in known}
+
+            return expression_scores(groups, postings, positions_of)
+
+
+CACHE_PAIRS = 2_000_000
+"""Largest number of (word, passage) position lists a process keeps between queries."""
 
 
 __all__ = ["PG_KEYWORD_SCHEMA", "Group", "PgKeywords", "Tokenizer", "expression_scores", "near_instances"]
