@@ -163,6 +163,18 @@ def test_workbench_pivots_a_competency_query(page: Any, base_url: str, outside: 
     grand = sum(int(r["papers"]) for r in rows)
     assert pivot.locator("td.pvtGrandTotal").inner_text() == str(grand)
     screenshot(page, "workbench-pivot")
+    # Without a mouse: Enter on a column name moves it on (columns -> out -> rows).
+    year = page.locator("#workbench .yasr-pivot li[data-attr='year']")
+    assert year.get_attribute("aria-label") == "year, in the columns; Enter moves it to out of the pivot"
+    year.focus()
+    page.keyboard.press("Enter")
+    page.locator("#workbench .yasr-pivot[data-cols='']").wait_for(state="attached")
+    assert page.evaluate("() => document.activeElement.dataset.attr") == "year"
+    page.keyboard.press("Enter")
+    page.locator("#workbench .yasr-pivot[data-rows='authorityLabel,year']").wait_for(state="attached")
+    page.locator("#workbench .yasr-pivot li[data-attr='year']").press("Enter")
+    page.locator("#workbench .yasr-pivot[data-cols='year']").wait_for(state="attached")
+    assert page.locator("#workbench .yasr-pivot").get_attribute("data-rows") == "authorityLabel"
     # Another of its renderers (a heatmap) draws the same cells coloured.
     page.locator("#workbench select.pvtRenderer").select_option("Heatmap")
     page.locator("#workbench .yasr-pivot table.pvtTable td.pvtVal[style*='background']").first.wait_for(

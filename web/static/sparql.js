@@ -147,21 +147,39 @@
     var wrap = document.createElement("div");
     wrap.className = "yasr-pivot";
     yasr.resultsEl.appendChild(wrap);
-    var utils = $.pivotUtilities;
-    $(wrap).pivotUI(records, $.extend({}, start, {
-      renderers: utils.renderers,
-      unusedAttrsVertical: false,
-      rendererOptions: { heatmap: { colorScaleGenerator: heatScale } },
-      menuLimit: 500,
-      onRefresh: function (config) {
-        labelPivot(wrap);
-        yasr.storePluginConfig("pivot", { rows: config.rows, cols: config.cols, vals: config.vals,
-          aggregatorName: config.aggregatorName, rendererName: config.rendererName });
-        wrap.dataset.rows = String(config.rows.join(","));
-        wrap.dataset.cols = String(config.cols.join(","));
+    var utils = $.pivotUtilities, current = start;
+    function render(config, focus) {
+      $(wrap).pivotUI(records, $.extend({}, config, {
+        renderers: utils.renderers,
+        unusedAttrsVertical: false,
+        rendererOptions: { heatmap: { colorScaleGenerator: heatScale } },
+        menuLimit: 500,
+        onRefresh: function (c) {
+          var arrangement = { rows: c.rows.slice(), cols: c.cols.slice(), vals: c.vals.slice(),
+                              aggregatorName: c.aggregatorName, rendererName: c.rendererName };
+          current = $.extend({ exclusions: c.exclusions, inclusions: c.inclusions }, arrangement);
+          labelPivot(wrap, current);
+          yasr.storePluginConfig("pivot", arrangement);
+          wrap.dataset.rows = String(c.rows.join(","));
+          wrap.dataset.cols = String(c.cols.join(","));
+        }
+      }), true);
+      adaptPivotUi(wrap, move);
+      labelPivot(wrap, config);
+      if (focus) {
+        var item = wrap.querySelector('li[data-attr="' + focus.replace(/["\\]/g, "") + '"]');
+        if (item) { item.focus(); }
       }
-    }), true);
-    adaptPivotUi(wrap);
+    }
+    // Without a mouse: Enter on a column name moves it on, from unused to the rows, then to the
+    // columns, then back (jQuery UI's dragging has no keyboard equivalent).
+    function move(attr) {
+      var rows = current.rows.filter(function (a) { return a !== attr; });
+      var cols = current.cols.filter(function (a) { return a !== attr; });
+      if (current.rows.indexOf(attr) >= 0) { cols.push(attr); } else if (current.cols.indexOf(attr) < 0) { rows.push(attr); }
+      render($.extend({}, current, { rows: rows, cols: cols }), attr);
+    }
+    render(start);
   };
   // The pivot's table as tab-separated text (what a spreadsheet pastes), for YASR's download
   // button: header cells spanning rows or columns fill the cells they cover with blanks.
@@ -197,8 +215,16 @@
   // (they hold list items), and each column's value filter box is moved out of those lists into
   // the pivot's own box (placed under its triangle when opened), its title a plain line rather
   // than an out-of-order h4.
-  function adaptPivotUi(wrap) {
+  function adaptPivotUi(wrap, move) {
     wrap.querySelectorAll("table.pvtUi").forEach(function (t) { t.setAttribute("role", "presentation"); });
+    wrap.querySelectorAll("td.pvtAxisContainer li").forEach(function (li) {
+      var name = li.querySelector(".pvtAttr");
+      li.dataset.attr = name && name.firstChild ? name.firstChild.textContent : "";
+      li.setAttribute("tabindex", "0");
+      li.addEventListener("keydown", function (e) {
+        if (e.target === li && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); move(li.dataset.attr); }
+      });
+    });
     wrap.querySelectorAll("td.pvtAxisContainer").forEach(function (td) {
       td.setAttribute("role", "list");
       td.setAttribute("aria-label", td.classList.contains("pvtRows") ? "Rows of the pivot"
@@ -225,7 +251,13 @@
   }
   // On every refresh: PivotTable.js leaves its menus and the filter boxes' search fields
   // without a name, and the pivot table's corner header cells empty.
-  function labelPivot(wrap) {
+  function labelPivot(wrap, config) {
+    wrap.querySelectorAll("td.pvtAxisContainer li[data-attr]").forEach(function (li) {
+      var attr = li.dataset.attr;
+      var where = config.rows.indexOf(attr) >= 0 ? ["in the rows", "the columns"]
+        : config.cols.indexOf(attr) >= 0 ? ["in the columns", "out of the pivot"] : ["not in the pivot", "the rows"];
+      li.setAttribute("aria-label", attr + ", " + where[0] + "; Enter moves it to " + where[1]);
+    });
     // On narrow screens the explorer's stylesheet lets a wide table scroll in its own box: the
     // keyboard must reach it to scroll it.
     wrap.querySelectorAll("table.pvtTable").forEach(function (t) { t.setAttribute("tabindex", "0"); });
