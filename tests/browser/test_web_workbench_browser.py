@@ -175,6 +175,20 @@ def test_workbench_pivots_a_competency_query(page: Any, base_url: str, outside: 
     page.locator("#workbench .yasr-pivot li[data-attr='year']").press("Enter")
     page.locator("#workbench .yasr-pivot[data-cols='year']").wait_for(state="attached")
     assert page.locator("#workbench .yasr-pivot").get_attribute("data-rows") == "authorityLabel"
+    # With a mouse: a column name dragged (jQuery UI) into the rows joins them.
+    start = page.locator("#workbench .yasr-pivot li[data-attr='services']").bounding_box()
+    rows_box = page.locator("#workbench .yasr-pivot td.pvtRows").bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(start["x"] + 10 + (rows_box["x"] + 40 - start["x"] - 10) * step / 10,
+                        start["y"] + (rows_box["y"] + rows_box["height"] - 20 - start["y"]) * step / 10)
+    page.mouse.up()
+    page.locator("#workbench .yasr-pivot[data-rows='authorityLabel,services']").wait_for(state="attached")
+    page.locator("#workbench .yasr-pivot li[data-attr='services']").press("Enter")  # rows -> columns
+    page.locator("#workbench .yasr-pivot li[data-attr='services']").press("Enter")  # columns -> out
+    page.locator("#workbench .yasr-pivot[data-rows='authorityLabel'][data-cols='year']").wait_for(
+        state="attached")
     # Another of its renderers (a heatmap) draws the same cells coloured.
     page.locator("#workbench select.pvtRenderer").select_option("Heatmap")
     page.locator("#workbench .yasr-pivot table.pvtTable td.pvtVal[style*='background']").first.wait_for(
