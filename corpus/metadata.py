@@ -93,6 +93,11 @@ _MEETING_HEADING = re.compile(
     r"^[^\n]{2,100}?\s[-–—]\s((?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+\d{1,2}[^\n]{3,40})$",
     re.IGNORECASE,
 )
+# "Health and Wellbeing Board (Special Meeting) – 14 February 2014": a title, a dash, the date alone.
+_TITLE_DASH_DATE = re.compile(
+    rf"^[^\n]{{2,100}}?\s[-–—]\s+(\d{{1,2}}{_ORDINAL}\s+(?:of\s+)?{_MONTH}\.?,?\s+(?:19|20)\d\d)\s*$",
+    re.IGNORECASE,
+)
 # "05/07/2016 - Gateway 2: Contract award approval": a decision listed under its date.
 _DATED_ITEM = re.compile(r"^(\d{1,2}/\d{1,2}/(?:19|20)\d\d)\s+[-–—]\s+\S")
 _TIMES_ONLY = re.compile(
@@ -301,6 +306,11 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
             if parsed:
                 candidates.append((0, number, parsed, "meeting-held-on"))
                 continue
+        titled = _TITLE_DASH_DATE.match(line)
+        if titled and parse_date(titled.group(1)):
+            # after a labelled or "held on" date: "Report to Cabinet – 4 May 2021" may be the report's
+            candidates.append((0.5, number, parse_date(titled.group(1)) or "", "title-dash-date"))
+            continue
         heading = _MEETING_HEADING.match(line)
         if heading:
             parsed = parse_date(heading.group(1))

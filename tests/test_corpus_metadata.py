@@ -385,3 +385,9 @@ def test_a_place_opening_a_minute_names_its_council_but_a_passing_mention_does_n
     assert opening.authority == "Glasgow City Council"
     passing = infer("Housing Committee.\nThe committee noted a visit to Glasgow by officers last spring.\n")
     assert passing.authority is None
+
+
+def test_a_title_a_dash_and_the_date_alone_is_the_meeting_date() -> None:
+    meta = infer("Licensing Board (Special Meeting) – 14 February 2014\n\nPRESENT: Councillor Ward.\n"
+                 "The Board reviewed the policy published in March 2013.\n")
+    assert meta.date == "2014-02-14"
