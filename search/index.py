@@ -148,6 +148,8 @@ TOKENIZE = "porter unicode61 remove_diacritics 2"
 """The FTS5 tokenizer of the keyword index (query words are stemmed by the same one)."""
 _FTS_SCHEMA = _FTS_SCHEMA.replace("{tokenize}", TOKENIZE)
 POSTINGS_FILE = "keyword-postings.npz"
+POSITIONS_FILE = "keyword-positions.npz"
+"""On PostgreSQL, the keyword index's word positions, cached beside the postings."""
 PG_SCHEMA = "councilkg_search"
 """The PostgreSQL schema of the search index's tables (the corpus has its own)."""
 GENERATION_TTL_S = 0.5
@@ -1113,7 +1115,7 @@ class SearchIndex:
         if self._pg_keywords is not None:
             postings = self._keyword_postings()
             assert postings is not None
-            scores = self._pg_keywords.bm25(expression, postings)
+            scores = self._pg_keywords.bm25(expression, postings, self.folder / POSITIONS_FILE)
             rows = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
             rows = rows if fetch < 0 else rows[:fetch]
             if allowed is not None:

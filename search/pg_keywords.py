@@ -21,12 +21,14 @@ count as the phrase's frequency, and the score is the sum over the expression's 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -173,7 +175,9 @@ def expression_scores(groups: list[Group], postings: Postings, positions_of: Pos
             i = postings.terms.get(group.phrases[0][0])  # one word: its frequency is in the postings
             if i is not None:
                 lo, hi = int(postings.offsets[i]), int(postings.offsets[i + 1])
-                for pid, tf in zip(postings.docs[lo:hi].tolist(), postings.freqs[lo:hi].tolist(), strict=True):
+                for pid, tf in zip(
+                    postings.docs[lo:hi].tolist(), postings.freqs[lo:hi].tolist(), strict=True
+                ):
                     freqs.setdefault(pid, {})[base] = tf
         elif group.near is None or len(group.phrases) == 1:
             for pid, starts in matches(group.phrases[0]).items():
@@ -199,7 +203,7 @@ def expression_scores(groups: list[Group], postings: Postings, positions_of: Pos
         total = 0.0
         for k in range(len(phrases)):
             tf = by_phrase.get(k, 0)
-            total += idfs[k] * (tf * (K1 + 1)) / (tf + norm)
+            total += idfs[k] * ((tf * (K1 + 1)) / (tf + norm))
         scores[pid] = total
     return scores
 
@@ -216,6 +220,162 @@ def _starts_in(
         if starts:
             found[pid] = starts
     return found
+
+
+SHIFT = 32
+"""A position key is ``passage id << SHIFT | token offset``: one sorted int64 array per word."""
+
+
+@dataclass
+class Positions:
+    """Every word's positions in every passage, as sorted keys (see :data:`SHIFT`)."""
+
+    key: str
+    terms: dict[str, int]
+    offsets: np.ndarray  # word i's keys are keys[offsets[i]:offsets[i + 1]]
+    keys: np.ndarray
+
+    @classmethod
+    def build(cls, key: str, rows: Iterable[tuple[str, Sequence[int]]]) -> Positions:
+        """From ``(word, its position keys)`` rows, one per word."""
+        terms: dict[str, int] = {}
+        parts: list[np.ndarray] = []
+        for term, keys in rows:
+            terms[term] = len(parts)
+            parts.append(np.sort(np.asarray(keys, dtype=np.int64)))
+        sizes = np.fromiter((p.shape[0] for p in parts), dtype=np.int64, count=len(parts))
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return cls(key, terms, offsets, keys)
+
+    def of(self, term: str) -> np.ndarray:
+        """The sorted position keys of ``term`` (empty when no passage has it)."""
+        i = self.terms.get(term)
+        if i is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.keys[int(self.offsets[i]) : int(self.offsets[i + 1])]
+
+    def positions_of(self, token: str, ids: np.ndarray) -> dict[int, list[int]]:
+        """``{passage id: sorted positions}`` of ``token`` in the passages ``ids``."""
+        keys = self.of(token)
+        keys = keys[np.isin(keys >> SHIFT, ids)]
+        found: dict[int, list[int]] = {}
+        for pid, pos in zip((keys >> SHIFT).tolist(), (keys & ((1 << SHIFT) - 1)).tolist(), strict=True):
+            found.setdefault(pid, []).append(pos)
+        return found
+
+    def save(self, path: Path) -> None:
+        """Write to ``path`` atomically."""
+        words = sorted(self.terms, key=self.terms.__getitem__)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(
+            tmp,
+            key=np.array(self.key),
+            words=np.array(words, dtype=str),
+            offsets=self.offsets,
+            keys=self.keys,
+        )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> Positions | None:
+        """The positions saved at ``path`` for ``key``, else None."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["key"]) != key:
+                    return None
+                words = data["words"].tolist()
+                return cls(key, {w: i for i, w in enumerate(words)}, data["offsets"], data["keys"])
+        except (OSError, KeyError, ValueError):
+            return None
+
+
+def _is_simple(group: Group) -> bool:
+    """A plain phrase, or NEAR of two single words: the shapes :func:`vector_scores` handles."""
+    if group.near is None or len(group.phrases) == 1:
+        return True
+    return len(group.phrases) == 2 and all(len(p) == 1 for p in group.phrases)
+
+
+def _phrase_starts(phrase: tuple[str, ...], positions: Positions) -> np.ndarray:
+    """Sorted keys where ``phrase`` starts (its first word's keys followed by the others)."""
+    starts = positions.of(phrase[0])
+    for j, token in enumerate(phrase[1:], start=1):
+        following = positions.of(token)
+        if not starts.shape[0] or not following.shape[0]:
+            return np.zeros(0, dtype=np.int64)
+        wanted = starts + j
+        at = np.minimum(np.searchsorted(following, wanted), following.shape[0] - 1)
+        starts = starts[following[at] == wanted]
+    return starts
+
+
+def _partnered(keys: np.ndarray, others: np.ndarray, reach: int) -> np.ndarray:
+    """The keys with a key of ``others`` at most ``reach`` away (in the same passage: keys of
+    two passages differ by far more than a passage's length)."""
+    if not keys.shape[0] or not others.shape[0]:
+        return np.zeros(0, dtype=np.int64)
+    at = np.searchsorted(others, keys)
+    after = others[np.minimum(at, others.shape[0] - 1)]
+    before = others[np.maximum(at - 1, 0)]
+    near = (np.abs(after - keys) <= reach) | (np.abs(keys - before) <= reach)
+    return keys[near]
+
+
+def vector_scores(groups: list[Group], postings: Postings, positions: Positions) -> dict[int, float]:
+    """:func:`expression_scores` computed with numpy over in-memory :class:`Positions` (the
+    same numbers: FTS5's ``-bm25()``), for the shapes :mod:`search.keyword` builds (phrases, and
+    NEAR of two words); other NEAR groups go through :func:`expression_scores`, whose scores
+    were seen to drift from FTS5's by ~1e-6 when such a group is ORed with a common word."""
+    phrases = [p for g in groups for p in g.phrases]
+    if not phrases:
+        return {}
+    if not all(_is_simple(g) for g in groups):
+        return expression_scores(groups, postings, positions.positions_of)
+
+    def counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.unique(keys >> SHIFT, return_counts=True)
+
+    def word(token: str) -> tuple[np.ndarray, np.ndarray]:
+        i = postings.terms.get(token)
+        if i is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        lo, hi = int(postings.offsets[i]), int(postings.offsets[i + 1])
+        return postings.docs[lo:hi], postings.freqs[lo:hi].astype(np.int64)
+
+    idfs: list[float] = []
+    for phrase in phrases:  # each phrase's IDF counts the passages holding it alone
+        hits = (
+            word(phrase[0])[0].shape[0]
+            if len(phrase) == 1
+            else counted(_phrase_starts(phrase, positions))[0].shape[0]
+        )
+        idfs.append(_idf(int(hits), postings.rows))
+    parts: list[tuple[np.ndarray, np.ndarray]] = []  # per phrase: (passages, instances)
+    for group in groups:
+        if group.near is None or len(group.phrases) == 1:
+            phrase = group.phrases[0]
+            parts.append(word(phrase[0]) if len(phrase) == 1 else counted(_phrase_starts(phrase, positions)))
+        else:
+            a, b = positions.of(group.phrases[0][0]), positions.of(group.phrases[1][0])
+            reach = group.near + 1
+            parts.append(counted(_partnered(a, b, reach)))
+            parts.append(counted(_partnered(b, a, reach)))
+    matched = np.unique(np.concatenate([p[0] for p in parts])).astype(np.int64)
+    if not matched.shape[0]:
+        return {}
+    lengths = np.zeros(matched.shape[0], dtype=np.float64)
+    inside = matched < postings.lengths.shape[0]
+    lengths[inside] = postings.lengths[matched[inside]]
+    average = postings.average_length
+    norm = K1 * (1 - B + B * lengths / average) if average else np.full(matched.shape[0], K1)
+    total = np.zeros(matched.shape[0], dtype=np.float64)
+    for idf, (ids, tf) in zip(idfs, parts, strict=True):  # in phrase order, as FTS5 sums them
+        if ids.shape[0]:
+            at = np.searchsorted(matched, ids)
+            f = tf.astype(np.float64)
+            total[at] += idf * ((f * (K1 + 1)) / (f + norm[at]))
+    return dict(zip(matched.tolist(), total.tolist(), strict=True))
 
 
 class Tokenizer:
@@ -276,9 +436,7 @@ class PgKeywords:
         self.db = db
         self.tokenizer = Tokenizer(tokenize)
         self._lock = threading.Lock()
-        self._cache: dict[str, dict[int, list[int]]] = {}  # positions fetched, per word and passage
-        self._cached = 0
-        self._cache_key: str | None = None  # the keyword generation the cache belongs to
+        self._positions: Positions | None = None
 
     def add(self, rows: Sequence[tuple[int, str]]) -> None:
         """Index ``(passage id, ranking text)`` rows (inside the caller's transaction)."""
@@ -331,73 +489,44 @@ class PgKeywords:
         rows = len(docs)
         return Postings(key, terms, offsets, doc_ids, freqs, lengths, rows, float(lengths.sum()) / rows)
 
-    def positions_of(self, token: str, ids: np.ndarray) -> dict[int, list[int]]:
-        """Positions of ``token`` in each of the passages ``ids`` (one round trip)."""
-        rows = self.db.execute(  # type: ignore[attr-defined]
-            "SELECT passage_id, positions FROM keyword_terms WHERE term = ? AND passage_id = ANY(?)",
-            (token, ids.tolist()),
-        ).fetchall()
-        return {int(pid): list(pos) for pid, pos in rows}
+    def read_positions(self, key: str) -> Positions:
+        """Every word's position keys, read from the server."""
+        raw = self.db.raw  # type: ignore[attr-defined]
+        with raw.cursor(binary=True) as cursor:
+            cursor.execute(
+                "SELECT term, array_agg((passage_id << 32) | CAST(pos AS bigint)) "
+                "FROM keyword_terms, unnest(positions) AS pos GROUP BY term"
+            )
+            return Positions.build(key, cursor.fetchall())
 
-    def _prefetch(self, groups: list[Group], postings: Postings) -> None:
-        """Fetch, in one round trip, the positions every group of a query needs that are not
-        cached yet: each token's, in the passages holding all the words of its group (or of
-        its phrase, which a phrase's IDF counts)."""
-        if self._cache_key != postings.key or self._cached > CACHE_PAIRS:
-            self._cache, self._cached, self._cache_key = {}, 0, postings.key
+    def positions(self, key: str, cache: Path | None = None) -> Positions:
+        """The positions for keyword generation ``key``: kept in memory, saved beside the
+        index in ``cache`` (read from there after a restart), else read from the server."""
+        with self._lock:
+            if self._positions is not None and self._positions.key == key:
+                return self._positions
+            found = Positions.load(cache, key) if cache is not None else None
+            if found is None:
+                found = self.read_positions(key)
+                if cache is not None:
+                    with contextlib.suppress(OSError):  # read-only folder: it reads them again
+                        found.save(cache)
+            self._positions = found
+            return found
 
-        def docs(token: str) -> np.ndarray:
-            i = postings.terms.get(token)
-            if i is None:
-                return np.zeros(0, dtype=np.int64)
-            return postings.docs[int(postings.offsets[i]) : int(postings.offsets[i + 1])]
-
-        needs: dict[str, set[int]] = {}
-        for group in groups:
-            spans = [tuple(t for p in group.phrases for t in p)]
-            spans += [p for p in group.phrases if len(p) > 1]
-            for span in spans:
-                if len(span) < 2 and (group.near is None or len(group.phrases) == 1):
-                    continue  # one word alone: scored from the postings' frequencies
-                ids = docs(span[0])
-                for token in span[1:]:
-                    ids = np.intersect1d(ids, docs(token), assume_unique=True)
-                for token in set(span):
-                    known = self._cache.get(token, {})
-                    needs.setdefault(token, set()).update(i for i in ids.tolist() if i not in known)
-        terms = [t for t, ids in needs.items() for _ in ids]
-        pids = [i for ids in needs.values() for i in ids]
-        if not pids:
-            return
-        rows = self.db.execute(  # type: ignore[attr-defined]
-            "SELECT k.term, k.passage_id, k.positions FROM keyword_terms k "
-            "JOIN unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS w(term, pid) "
-            "ON k.term = w.term AND k.passage_id = w.pid",
-            (terms, pids),
-        ).fetchall()
-        for term, pid, positions in rows:
-            self._cache.setdefault(term, {})[int(pid)] = list(positions)
-        self._cached += len(rows)
-
-    def bm25(self, expression: str, postings: Postings) -> dict[int, float]:
+    def bm25(self, expression: str, postings: Postings, cache: Path | None = None) -> dict[int, float]:
         """``-bm25()`` of every passage matching ``expression`` (unordered)."""
         groups = parse_expression(expression, self.tokenizer.tokens)
-        with self._lock:
-            self._prefetch(groups, postings)
-            cache = self._cache
-
-            def positions_of(token: str, ids: np.ndarray) -> dict[int, list[int]]:
-                known = cache.get(token, {})
-                missing = [i for i in ids.tolist() if i not in known]
-                if missing:  # not expected: every candidate was prefetched
-                    known = {**known, **self.positions_of(token, np.asarray(missing, dtype=np.int64))}
-                return {i: known[i] for i in ids.tolist() if i in known}
-
-            return expression_scores(groups, postings, positions_of)
+        return vector_scores(groups, postings, self.positions(postings.key, cache))
 
 
-CACHE_PAIRS = 2_000_000
-"""Largest number of (word, passage) position lists a process keeps between queries."""
-
-
-__all__ = ["PG_KEYWORD_SCHEMA", "Group", "PgKeywords", "Tokenizer", "expression_scores", "near_instances"]
+__all__ = [
+    "PG_KEYWORD_SCHEMA",
+    "Group",
+    "PgKeywords",
+    "Positions",
+    "Tokenizer",
+    "expression_scores",
+    "near_instances",
+    "vector_scores",
+]

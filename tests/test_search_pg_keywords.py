@@ -14,7 +14,15 @@ from councilkg.settings import Settings
 from search.bm25 import Postings
 from search.index import TOKENIZE, SearchIndex
 from search.models import SearchFilters
-from search.pg_keywords import Tokenizer, expression_scores, near_instances, parse_expression
+from search.pg_keywords import (
+    SHIFT,
+    Positions,
+    Tokenizer,
+    expression_scores,
+    near_instances,
+    parse_expression,
+    vector_scores,
+)
 
 EXPRESSIONS = [
     '"w1"',
@@ -25,6 +33,7 @@ EXPRESSIONS = [
     'NEAR("w0" "w3", 0) OR NEAR("w3" "w11", 6)',
     'NEAR("w4" "w4", 2)',
     'NEAR("w2" "w5", 6) OR NEAR("w5" "w1", 6) OR NEAR("w1" "w6", 6)',
+    'NEAR("w1 w2" "w3", 4)',  # a shape keyword.py does not build: the general path
 ]
 
 
@@ -47,15 +56,22 @@ def test_expression_scores_equal_fts5_bm25(seed: int) -> None:
     cut = tokenizer.postings(texts)
     assert [length for _, length in cut] == postings.lengths[1:].tolist()
 
+    by_term: dict[str, list[int]] = {}
+    for pid, (terms, _) in enumerate(cut, start=1):
+        for term, offsets in terms.items():
+            by_term.setdefault(term, []).extend((pid << SHIFT) | o for o in offsets)
+    keys = Positions.build("k", by_term.items())
+
     def positions_of(token: str, ids: object) -> dict[int, list[int]]:
         return {i: cut[i - 1][0][token] for i in ids.tolist() if token in cut[i - 1][0]}  # type: ignore[attr-defined]
 
     for expression in [*EXPRESSIONS, '"caring homes" OR "care"']:
         sql = "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"
         want = dict(conn.execute(sql, (expression,)).fetchall())
-        got = expression_scores(parse_expression(expression, tokenizer.tokens), postings, positions_of)
-        assert set(got) == set(want), expression
-        assert all(abs(got[i] - want[i]) < 1e-9 for i in want), expression
+        groups = parse_expression(expression, tokenizer.tokens)
+        for got in (expression_scores(groups, postings, positions_of), vector_scores(groups, postings, keys)):
+            assert set(got) == set(want), expression
+            assert all(abs(got[i] - want[i]) < 1e-9 for i in want), expression
 
 
 def test_near_keeps_only_the_instances_in_a_match() -> None:
