@@ -1097,13 +1097,14 @@ class SearchIndex:
                 return self._postings
             path = self.folder / POSTINGS_FILE
             postings = Postings.load(path, key)
-            if postings is None and self._pg_keywords is not None:
-                postings = self._pg_keywords.read_postings(key)
-            elif postings is None:
-                try:
-                    postings = Postings.read(self.conn.raw, "passages_fts", key)
-                except self.conn.operational_errors():  # an SQLite without fts5vocab: FTS5 ranks alone
-                    return None
+            if postings is None:
+                if self._pg_keywords is not None:
+                    postings = self._pg_keywords.read_postings(key)
+                else:
+                    try:
+                        postings = Postings.read(self.conn.raw, "passages_fts", key)
+                    except self.conn.operational_errors():  # an SQLite without fts5vocab: FTS5 ranks alone
+                        return None
                 with contextlib.suppress(OSError):  # read-only: it searches, and reads them again
                     postings.save(path)
             self._postings = postings

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from test_search_index import CountingEncoder, papers
 
 from councilkg.settings import Settings
 from search.bm25 import Postings
-from search.index import TOKENIZE, SearchIndex
+from search.index import GENERATION_TTL_S, TOKENIZE, SearchIndex
 from search.models import SearchFilters
 from search.pg_keywords import (
     SHIFT,
@@ -112,3 +113,32 @@ def test_search_answers_are_the_same_on_sqlite_and_postgresql(tmp_path: Path, po
     assert lite.spelling_suggestions("respit care") == server.spelling_suggestions("respit care")
     lite.close()
     server.close()
+
+
+@pytest.mark.server
+def test_an_explorer_on_another_machine_sees_what_a_builder_indexes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Two indexes on one database with their own folders (two machines): what one indexes or
+    removes, the other finds (its generation is re-read within half a second), and a restarted
+    reader answers the same from its cached postings."""
+    builder_settings = Settings.load({"data_dir": str(tmp_path / "builder"), "database": postgres_url})
+    builder = SearchIndex(builder_settings, encoder=CountingEncoder())
+    reader_settings = Settings.load({"data_dir": str(tmp_path / "reader"), "database": postgres_url})
+    reader = SearchIndex(reader_settings, encoder=CountingEncoder())
+    first, *others = papers()
+    builder.update([first])
+    assert {r.doc_id for r in reader.search("needle exchange", mode="keyword")} == set()
+    builder.update(others)
+    time.sleep(GENERATION_TTL_S + 0.1)
+    found = _answers(reader, "needle exchange", "keyword")
+    assert {doc for doc, _, _ in found} == {"city-2019"}
+    assert (tmp_path / "reader" / "search" / "keyword-postings.npz").is_file()
+    restarted = SearchIndex(reader_settings, encoder=CountingEncoder())
+    assert _answers(restarted, "needle exchange", "keyword") == found
+    assert _answers(restarted, "home care", "hybrid") == _answers(builder, "home care", "hybrid")
+    builder.remove(["city-2019"])
+    time.sleep(GENERATION_TTL_S + 0.1)
+    assert _answers(reader, "needle exchange", "keyword") == []
+    for index in (builder, reader, restarted):
+        index.close()
