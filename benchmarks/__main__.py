@@ -47,6 +47,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("search", "benchmarks.bench_search"),
     Stage("web", "benchmarks.bench_web"),
     Stage("build", "benchmarks.bench_build"),
+    Stage("cluster", "benchmarks.bench_cluster"),
     Stage("load", "benchmarks.bench_load"),
     Stage("longpaper", "benchmarks.bench_longpaper"),
 )

@@ -275,9 +275,11 @@ def map_on_cluster(
                 value, error, internal = None, f"internal error: {type(exc).__name__}: {first}", True
             finally:
                 future.release()
+            # The next item goes out before this result is handed over: the caller writes it to
+            # the stores (hundreds of milliseconds) while the worker gets on with the next paper.
+            submit_more()
             if not suspected:
                 yield WorkResult(item, value, error, internal)
-            submit_more()
     finally:
         for future in pending:
             with contextlib.suppress(Exception):
