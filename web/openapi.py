@@ -170,13 +170,18 @@ def _sparql_path(max_query_chars: int) -> dict[str, Any]:
     }
 
 
+NOT_BLANK = r"[^\s\u001c-\u001f\u0085]"
+"""A character the server does not strip from a parameter (Python strips \\x1c-\\x1f and \\x85, which
+ECMA's ``\\s`` in a JSON Schema pattern does not cover)."""
+
+
 def openapi_document(max_query_chars: int) -> dict[str, Any]:
     """The API description; ``max_query_chars`` is the app's SPARQL query limit."""
     refs, components = model_schemas()
     text = {"type": "string", "maxLength": MAX_TEXT_CHARS}
     year = _whole_number(*YEAR_RANGE)
     iri = _param("iri", "Entity IRI (https://w3id.org/councilkg/id/…) or its /id/ path",
-                 {"type": "string", "minLength": 1}, required=True)
+                 {"type": "string", "minLength": 1, "pattern": NOT_BLANK}, required=True)
     return {
         "openapi": "3.1.0",
         "info": {"title": "councilkg API", "version": __version__,
@@ -184,7 +189,8 @@ def openapi_document(max_query_chars: int) -> dict[str, Any]:
         "paths": {
             "/api/search": _get("Semantic search over passages", [
                 _param("q", "What to look for, in your own words",
-                       {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": r"\S"},
+                       {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
+                        "pattern": NOT_BLANK},
                        required=True),
                 _param("authority", "Authority name (substring)", text),
                 _param("from_year", "Earliest year", year), _param("to_year", "Latest year", year),
