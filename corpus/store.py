@@ -311,7 +311,8 @@ class CorpusStore:
                 raise CouncilKGError(f"{self.path}: not a usable corpus store ({exc})") from None
         try:
             with self._db.transaction(lock="councilkg:corpus-schema"):
-                self._db.executescript(_SCHEMA)
+                if self._db.dialect == "sqlite" or not self._db.table_exists("stage_failures"):
+                    self._db.executescript(_SCHEMA)  # on a server: only once, not per connection
                 self._db.execute(
                     "INSERT INTO store_info(key, value) VALUES ('schema_version', ?) "
                     "ON CONFLICT(key) DO NOTHING",

@@ -254,8 +254,11 @@ class SearchIndex:
             url = str(self.settings.values.get("database") or "")
             if is_server_url(url):
                 conn = Database.postgres(url, schema=PG_SCHEMA)
-                with conn.transaction(lock="councilkg:search-schema"):
-                    conn.executescript(postgres_ddl(_SCHEMA) + ";" + PG_KEYWORD_SCHEMA)
+                if not conn.table_exists("keyword_docs"):  # the last table made: all are there
+                    # Under the writers' lock: CREATE INDEX IF NOT EXISTS locks its table even
+                    # when the index exists, which deadlocked against a writing build.
+                    with conn.transaction(lock=WRITE_LOCK):
+                        conn.executescript(postgres_ddl(_SCHEMA) + ";" + PG_KEYWORD_SCHEMA)
                 self._pg_keywords = PgKeywords(conn, TOKENIZE)
                 with contextlib.suppress(OSError):  # the folder only caches (postings, ANN graph)
                     self.folder.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -142,3 +143,28 @@ def test_an_explorer_on_another_machine_sees_what_a_builder_indexes(
     assert _answers(reader, "needle exchange", "keyword") == []
     for index in (builder, reader, restarted):
         index.close()
+
+
+@pytest.mark.server
+def test_opening_an_index_does_not_wait_for_a_writing_build(tmp_path: Path, postgres_url: str) -> None:
+    """A new explorer process opens the index while a build holds a write transaction open: it
+    neither waits for the build nor takes locks the build then waits for (once a deadlock)."""
+    settings = Settings.load({"data_dir": str(tmp_path / "w"), "database": postgres_url})
+    writer = SearchIndex(settings, encoder=CountingEncoder())
+    writer.update(papers())
+    opened: list[list] = []
+
+    def open_and_search() -> None:
+        settings = Settings.load({"data_dir": str(tmp_path / "r"), "database": postgres_url})
+        reader = SearchIndex(settings, encoder=CountingEncoder())
+        opened.append(_answers(reader, "home care", "keyword"))
+        reader.close()
+
+    with writer._writing():
+        writer._delete_paper("derby-2013")  # holds row locks on passages, postings, mentions
+        thread = threading.Thread(target=open_and_search)
+        thread.start()
+        thread.join(20)
+        assert not thread.is_alive() and opened, "opening the index waited for the writer"
+        assert any(doc == "derby-2013" for doc, _, _ in opened[0])  # it read the committed state
+    writer.close()
