@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+_PAGE_LIMIT = re.compile(r"\bLIMIT (\d+) \}")
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,18 @@ class CompetencyQuery:
     name: str
     question: str
     sparql: str
+
+    def page(self, number: int) -> str | None:
+        """The query for page ``number`` (0 = as written) of a question that answers a page at a
+        time (its inner SELECT ends ``LIMIT n }``); None for a question that answers in full."""
+        match = _PAGE_LIMIT.search(self.sparql)
+        if match is None:
+            return None
+        if number == 0:
+            return self.sparql
+        size = int(match.group(1))
+        before, after = self.sparql[: match.start()], self.sparql[match.end():]
+        return f"{before}LIMIT {size} OFFSET {number * size} }}{after}"
 
 
 def competency_queries() -> list[CompetencyQuery]:

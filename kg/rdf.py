@@ -20,6 +20,7 @@ from corpus.metadata import web_address
 from corpus.models import Document
 from councilkg.errors import InputError
 from kg import iris
+from kg.summary import answer_rows, list_order, order_literal
 from nlp.amounts import money_contexts
 from nlp.models import Entity, Evidence, Extraction, Relation
 from ontology.namespace import ORG_KIND_CONCEPTS, SERVICE_STATUS_CONCEPTS
@@ -40,6 +41,11 @@ PREFIXES = {
     "ck": CK, "id": iris.ID, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "skos": SKOS, "dcterms": DCT,
     "org": ORG, "prov": PROV, "oa": OA, "schema": SCHEMA, "time": TIME,
 }
+
+GRAPH_VERSION = 2
+"""What a paper's graph holds, as a number a build compares (``ck:graphVersion``): a paper built by
+another version is rebuilt even though its text is unchanged. 2: answer rows and ``ck:listOrder``."""
+
 
 @lru_cache(maxsize=16384)
 def node(iri: str) -> NamedNode:
@@ -86,10 +92,12 @@ class PaperQuads:
     entities: list[Quad] = field(default_factory=list)
     runs: list[Quad] = field(default_factory=list)
     entity_iris: set[str] = field(default_factory=set)
+    summary: list[Quad] = field(default_factory=list)
+    """The paper's answer rows (:mod:`kg.summary`), in the paper's graph like ``paper``."""
 
     def all(self) -> list[Quad]:
         """Every quad, paper graph first."""
-        return self.paper + self.entities + self.runs
+        return self.paper + self.summary + self.entities + self.runs
 
 
 class _Builder:
@@ -151,6 +159,7 @@ class _Builder:
         self.p(paper, RDF + "type", node(SCHEMA + "CreativeWork"))
         self.p(paper, CK + "fileName", Literal(doc.file_name))
         self.p(paper, CK + "contentHash", Literal(doc.content_hash))
+        self.p(paper, CK + "graphVersion", Literal(GRAPH_VERSION))
         self.p(paper, RDFS + "label", Literal(md.title or doc.file_name))
         if md.title:
             self.p(paper, DCT + "title", Literal(md.title))
@@ -378,6 +387,7 @@ class _Builder:
         self.p(fact, CK + "confidence", decimal(rel.evidence.confidence))
         self.p(fact, PROV + "wasDerivedFrom", self.evidence(rel.evidence))
         self.p(fact, PROV + "wasGeneratedBy", self.run)
+        self.p(fact, CK + "listOrder", order_literal(list_order(self.doc, rel.evidence.start, fact.value)))
         if rel.type in {"member_of", "has_role"}:
             self.p(fact, RDF + "type", node(ORG + "Membership"))
             self.p(fact, ORG + "member", subject)
@@ -544,4 +554,8 @@ def paper_quads(doc: Document, extraction: Extraction) -> PaperQuads:
         raise InputError(
             f"{doc.file_name}: extraction is for paper {extraction.doc_id!r}, not {doc.doc_id!r}"
         )
-    return _Builder(doc, extraction).build()
+    built = _Builder(doc, extraction).build()
+    # The answer rows are written with the paper (same graph, same update), so they can never
+    # describe another version of it.
+    built.summary = answer_rows(doc, built.graph, built.paper + built.entities)
+    return built

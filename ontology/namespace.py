@@ -14,15 +14,19 @@ class CK(DefinedNamespace):
     _NS = Namespace("https://w3id.org/councilkg/ontology#")
 
     AgreementParty: URIRef  # Agreement party
+    AnswerRow: URIRef  # Answer row
+    ArrangementRow: URIRef  # Arrangement row
     ClinicalCommissioningGroup: URIRef  # Clinical commissioning group
     Commissioning: URIRef  # Commissioning
     Decision: URIRef  # Decision
     ExtractionRun: URIRef  # Extraction run
     Fact: URIRef  # Fact
+    FundedServiceRow: URIRef  # Funded service row
     Funding: URIRef  # Funding
     FundingStream: URIRef  # Funding stream
     GovernmentDepartment: URIRef  # Government department
     Hosting: URIRef  # Hosting
+    LargeAmountRow: URIRef  # Large amount row
     LocalAuthority: URIRef  # Local authority
     Mention: URIRef  # Mention
     NationalNhsBody: URIRef  # National NHS body
@@ -37,6 +41,7 @@ class CK(DefinedNamespace):
     Service: URIRef  # Service
     ServiceStatus: URIRef  # Service status
     ServiceStatuses: URIRef  # Service statuses
+    ServiceTraceRow: URIRef  # Service trace row
     StatusCompleted: URIRef  # Completed
     StatusContinuing: URIRef  # Continuing
     StatusDecommissioned: URIRef  # Decommissioned
@@ -60,6 +65,7 @@ class CK(DefinedNamespace):
     fileName: URIRef  # file name
     fundingStream: URIRef  # funding stream
     fundingText: URIRef  # funding source text
+    graphVersion: URIRef  # graph version
     host: URIRef  # host
     hostedBy: URIRef  # hosted by
     inPaper: URIRef  # in paper
@@ -67,6 +73,7 @@ class CK(DefinedNamespace):
     isJoint: URIRef  # is joint
     jointWith: URIRef  # jointly with
     keyDecision: URIRef  # key decision
+    listOrder: URIRef  # list order
     mentionedIn: URIRef  # mentioned in
     mentionsAmount: URIRef  # mentions amount
     method: URIRef  # method
@@ -79,6 +86,24 @@ class CK(DefinedNamespace):
     portfolioHolderName: URIRef  # portfolio holder name
     provider: URIRef  # provider
     relationType: URIRef  # relation type
+    rowAbout: URIRef  # row about
+    rowAmount: URIRef  # row amount
+    rowAmountText: URIRef  # row amount text
+    rowArrangement: URIRef  # row arrangement
+    rowEnd: URIRef  # row end
+    rowFunding: URIRef  # row funding
+    rowFundingStream: URIRef  # row funding stream
+    rowHow: URIRef  # row how
+    rowKind: URIRef  # row kind
+    rowOrganisation: URIRef  # row organisation
+    rowPaper: URIRef  # row paper
+    rowQuote: URIRef  # row quote
+    rowRole: URIRef  # row role
+    rowService: URIRef  # row service
+    rowSponsor: URIRef  # row sponsor
+    rowStart: URIRef  # row start
+    rowStatus: URIRef  # row status
+    rowStatusGroup: URIRef  # row status group
     savingsAmount: URIRef  # savings amount
     savingsText: URIRef  # savings text
     service: URIRef  # service
