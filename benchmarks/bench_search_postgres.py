@@ -97,7 +97,8 @@ def run(passages: int = 100_000, rounds: int = 5) -> dict:
             Settings.load({"data_dir": str(work / "pg"), "database": url, **common}),
             encoder=encoder,  # type: ignore[arg-type]
         )
-        build = {"sqlite": 0.0, "postgres": 0.0}
+        spent = work / "build_s.json"  # build seconds so far (a kept run resumes)
+        build = json.loads(spent.read_text()) if spent.exists() else {"sqlite": 0.0, "postgres": 0.0}
         folder = work / "papers"
         folder.mkdir(exist_ok=True)
         start = int((work / "papers.txt").read_text()) if (work / "papers.txt").exists() else 0
@@ -111,6 +112,7 @@ def run(passages: int = 100_000, rounds: int = 5) -> dict:
             for doc in docs:
                 (folder / doc.file_name).unlink()
             (work / "papers.txt").write_text(str(start))
+            spent.write_text(json.dumps(build))
         held = len(lite), len(pg)
         encoder.bulk = False
         opened = {}
