@@ -154,8 +154,9 @@ def read_paper_facts(store: Any, file_name: str) -> PaperFacts | None:
     facts.decisions = [decisions[k] for k in sorted(decisions)]
     facts.amounts = sorted({
         float(row[0].value) for row in store.select(
+            # a range's upper figure ("between £500,000 and £5m") is its schema:maxValue
             f"SELECT DISTINCT ?v WHERE {{ GRAPH <{graph}> {{ ?m a <{SCHEMA}MonetaryAmount> ; "
-            f"<{SCHEMA}value> ?v }} }}"
+            f"<{SCHEMA}value>|<{SCHEMA}maxValue> ?v }} }}"
         ) if row[0] is not None
     })
     read_entities(store, graph, facts)

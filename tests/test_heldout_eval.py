@@ -248,7 +248,7 @@ ACTIONS = {"approve", "award", "agree", "note", "delegate", "extend", "defer", "
            "endorse", "recommend", "adopt", "appoint", "other"}
 
 
-@pytest.mark.parametrize("folder", ["heldout", "blind", "blind2"])
+@pytest.mark.parametrize("folder", ["heldout", "blind", "blind2", "blind3"])
 def test_committed_gold_files_follow_the_schema(folder: str) -> None:
     """Every committed gold file (eval/heldout and the blind sets eval/blind, eval/blind2) has the fields the
     scorer reads, in the documented vocabulary."""
@@ -280,3 +280,15 @@ def test_committed_gold_files_follow_the_schema(folder: str) -> None:
             assert d["action"] in ACTIONS, (doc, d)
             assert 1 <= len(d["about"]) <= 3, (doc, d)
             assert d["key"] in (True, False, None), (doc, d)
+
+
+@pytest.mark.slow
+def test_both_figures_of_a_range_are_found_in_the_graph(tmp_path: Path) -> None:
+    """ "between £500,000 and £5,000,000": one amount in the graph, its upper figure a schema:maxValue."""
+    notice = NOTICE.replace("at a cost of £1,250,000 per annum",
+                            "for contracts between £500,000 and £5,000,000")
+    amounts = [{"value": 500000, "about": "lower"}, {"value": 5000000, "about": "upper"}]
+    write_gold(tmp_path, gold(amounts=amounts))
+    (tmp_path / "texts" / GOLD["document"]).write_text(notice, encoding="utf-8")
+    result = evaluate_heldout(tmp_path)
+    assert metric(result, "money figures in the graph") == (2, 2)
