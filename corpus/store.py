@@ -33,7 +33,7 @@ from corpus.loaders import supported_suffixes
 from corpus.loading import doc_id_for, doc_id_for_source, id_slug, load_document, name_slug, source_of
 from corpus.metadata import CatalogueRow
 from corpus.models import Block, Cell, Document, Metadata, Table
-from councilkg.database import Database, is_server_url
+from councilkg.database import Database, database_url
 from councilkg.errors import CouncilKGError, NotFound, one_line
 from councilkg.settings import Settings
 
@@ -288,15 +288,11 @@ class CorpusStore:
     def __init__(self, path: str | Path, settings: Settings | None = None) -> None:
         self.path = Path(path)
         self.settings = settings or Settings.load()
-        url = str(self.settings.values.get("database") or "")
-        if is_server_url(url):
+        url = database_url(self.settings)
+        if url:
             self._db = Database.postgres(url, schema=PG_SCHEMA)
             self.where = f"{self._db.where} (schema {PG_SCHEMA})"
         else:
-            if url.strip():
-                raise CouncilKGError(
-                    f"setting database: {url!r} is not a postgresql:// URL (empty means SQLite files)"
-                )
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -774,8 +770,8 @@ def corpus_exists(settings: Settings) -> bool:
 
     A ``database`` URL that does not connect is a one-line :class:`CouncilKGError` naming it.
     """
-    url = str(settings.values.get("database") or "")
-    if not is_server_url(url):
+    url = database_url(settings)
+    if not url:
         return (settings.data_path / STORE_FILE).exists()
     db = Database.postgres(url)
     try:

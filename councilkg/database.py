@@ -38,6 +38,20 @@ def is_server_url(url: str) -> bool:
     return url.strip().lower().startswith(_URL_SCHEMES)
 
 
+def database_url(values: Any) -> str:
+    """The ``database`` setting of ``values`` (a :class:`~councilkg.settings.Settings` or a
+    mapping): ``""`` for the SQLite files, else a ``postgresql://`` URL; anything else is a
+    one-line :class:`CouncilKGError` naming the setting."""
+    mapping = getattr(values, "values", values)
+    url = str(mapping.get("database") or "").strip()
+    if url and not is_server_url(url):
+        raise CouncilKGError(
+            f"setting database: {shown_url(url)!r} is not a postgresql:// URL "
+            "(leave it empty for SQLite files)"
+        )
+    return url
+
+
 def shown_url(url: str) -> str:
     """``url`` without its password, for messages."""
     try:
@@ -272,4 +286,13 @@ def postgres_ddl(schema: str) -> str:
     return re.sub(r"\bBLOB\b", "BYTEA", schema)
 
 
-__all__ = ["POSTGRES", "SQLITE", "Database", "is_server_url", "lock_key", "postgres_ddl", "shown_url"]
+__all__ = [
+    "POSTGRES",
+    "SQLITE",
+    "Database",
+    "database_url",
+    "is_server_url",
+    "lock_key",
+    "postgres_ddl",
+    "shown_url",
+]

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.models import Document
-from councilkg.database import POSTGRES, Database, is_server_url, postgres_ddl
+from councilkg.database import POSTGRES, Database, database_url, postgres_ddl
 from councilkg.errors import CouncilKGError, NotFound, QueryError
 from councilkg.settings import Settings
 from search.bm25 import Postings, Stemmer
@@ -251,8 +251,8 @@ class SearchIndex:
         """The database: ``index.sqlite`` in the folder, or the ``database`` server's schema
         :data:`PG_SCHEMA` (tables are created on first use)."""
         if self._conn is None:
-            url = str(self.settings.values.get("database") or "")
-            if is_server_url(url):
+            url = database_url(self.settings)
+            if url:
                 conn = Database.postgres(url, schema=PG_SCHEMA)
                 if not conn.table_exists("keyword_docs"):  # the last table made: all are there
                     # Under the writers' lock: CREATE INDEX IF NOT EXISTS locks its table even
@@ -1258,8 +1258,8 @@ def open_existing_search_index(settings: Settings) -> SearchIndex:
 def index_exists(settings: Settings) -> bool:
     """Whether ``settings`` name a search index that has been created (nothing is created here);
     a ``database`` URL that does not connect is a one-line :class:`CouncilKGError` naming it."""
-    url = str(settings.values.get("database") or "")
-    if not is_server_url(url):
+    url = database_url(settings)
+    if not url:
         return (index_folder(settings) / "index.sqlite").exists()
     db = Database.postgres(url)
     try:

@@ -131,6 +131,16 @@ def test_a_bad_database_url_is_one_line_naming_the_setting(tmp_path: Path, url: 
         CorpusStore.open(settings)
 
 
+def test_cli_with_a_url_of_another_kind_prints_one_error_line(tmp_path: Path) -> None:
+    args = ["--data-dir", str(tmp_path), "--set", "database=sqlite:///x.db", "docs"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: setting database: 'sqlite:///x.db' is not a postgresql:// URL "
+        "(leave it empty for SQLite files)"
+    )
+
+
 def test_cli_with_a_server_down_prints_one_error_line(tmp_path: Path) -> None:
     url = f"postgresql://councilkg@127.0.0.1:{_free_port()}/council"
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "--set", f"database={url}", "docs"])
