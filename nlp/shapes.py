@@ -32,6 +32,8 @@ LEADING_NOISE = {
     "participating", "constituent", "host", "lead", "responsible", "partner", "if", "when", "where",
     "as", "however", "also", "further", "following", "under", "within", "across", "discussion",
     "there", "here", "it", "we", "they", "whilst", "while", "although", "since", "after",
+    # a decision's verb before what it decided ("Approved the Net Revenue Budget")
+    "approved", "agreed", "noted", "endorsed", "adopted", "approve", "agree", "note", "endorse",
 }
 
 # Words that are never the proper part of a name on their own.
@@ -48,7 +50,8 @@ GENERIC_WORDS = {
 
 # A council's own budget documents ("Revenue Budget 2013/14", "Annual Budget Report") are not streams.
 _BUDGET_DOCUMENT_WORDS = {"annual", "revenue", "total", "overall", "departmental", "draft", "proposed",
-                          "capital", "service", "council's", "budget"}
+                          "capital", "service", "council's", "council’s", "budget", "net", "gross", "initial",
+                          "original", "revised", "base", "approved", "final", "indicative", "cash", "limit"}
 # Words that only qualify a budget or a programme ("National funding", "Commissioning budget",
 # "Work Programme"): with nothing else before the head, no particular stream or programme is named.
 _PLAIN_FUND_WORDS = {"national", "additional", "mainstream", "core", "commissioning", "existing", "current",
@@ -156,8 +159,7 @@ IMPROVED_RE = re.compile(r"\bimproved\s+Better\s+Care\s+Fund\b")
 
 _ROLE_INSIDE = re.compile(
     r"^.*\b(?:Officers?|Directors?|Managers?|Heads?(?=[ \t]+of\b)|Chief\s+Executive|Chair|Councillors?|Cllr|"
-    r"Cabinet\s+Members?|"
-    r"Lead\s+Members?|Portfolio\s+Holders?|Leader)\b"
+    r"(?:Cabinet|Executive|Lead)\s+Members?|Portfolio\s+Holders?|Leader)\b"
     r"[ \t]*(?:&|and|of|for)?[ \t]*"
 )
 
@@ -205,6 +207,20 @@ CORPORATE_FUNCTION_WORDS = {
     "internal", "governance", "strategic", "information", "technology", "digital", "estates", "facilities",
     "policy", "performance", "communications", "central", "support", "business", "and", "&", "shared",
 }
+
+
+# "Contract Award for …", "Procurement of the …", "Extension of the Contract for …": what is
+# bought is the service named after the words about buying it.
+_CONTRACT_FOR = re.compile(
+    r"(?:(?:Contracts?|Tenders?|Award|Variation|Extension|Renewal|Procurement|Re-?procurement|"
+    r"Re-?commissioning|Commissioning|Provision)[ \t]+)+(?:of|for)[ \t]+(?:the[ \t]+)?(?:(?:Contracts?|"
+    r"Provision)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?)?(?=[A-Z])")
+# "Substance Misuse Contract Award", "Public Health Nursing Contract Variation": the service a
+# contract decision is about, named before the words about the contract.
+_NOT_BOUGHT = {"tax", "rates", "rate", "budget", "fund", "grant", "council", "framework", "property", "land"}
+CONTRACT_AWARD_RE = re.compile(
+    rf"(?<![\w’'-])(?P<name>{CAP_PHRASE})[ \t]+Contracts?[ \t]+(?:Award|Variation|Extension|Renewal|"
+    r"Re-?procurement|Procurement|Tender)s?\b")
 
 
 def service_phrase_plausible(name: str) -> bool:
@@ -317,8 +333,13 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
                 continue
             if not shape_acceptable(name, rule, head_len):
                 continue
-            if rule == "service" and m.group("next") and offset + len(part) == len(whole):
+            if (rule == "service" and m.group("next") and offset + len(part) == len(whole)
+                    and not CONTRACT_AWARD_RE.match(text, m.start("name"))):
                 continue  # "Education and Health Care Plan": the head is not the end of the name
+            about = _CONTRACT_FOR.match(name) if rule == "service" else None
+            if about and len(name[about.end():].split()) >= 2:  # "Contract Award for Day Care Services"
+                extra += about.end()
+                name = name[about.end():]
             lead = _ACTION_LEAD.match(name) if rule == "service" else None
             if lead and len(name[lead.end():].split()) >= 2:  # "Support the Wellow Falls Service"
                 extra += lead.end()
@@ -368,6 +389,15 @@ def find_shapes(text: str) -> Iterator[ShapeMatch]:
             end = m.start("area") + len(area)
             yield ShapeMatch(m.start(), end, text[m.start():end], "Organisation", "nhs-trust",
                              "shape:nhs-area", 0.8)
+    for m in CONTRACT_AWARD_RE.finditer(text):
+        dropped, name = strip_leading_noise(m.group("name"))
+        words = name.split()
+        if (len(words) < 2 or len(words) > 8 or classify_head(name) is not None
+                or any(w.lower() in _NOT_BOUGHT for w in words)
+                or not service_phrase_plausible(name) or all(w.lower() in GENERIC_WORDS for w in words)):
+            continue  # a name with a head of its own ("… Services Contract Award") is found above
+        start = m.start("name") + dropped
+        yield ShapeMatch(start, start + len(name), name, "Service", None, "shape:contract-award", 0.7)
     for m in OFFICE_OF_RE.finditer(text):
         yield ShapeMatch(m.start(), m.end(), m.group(0), "Organisation", "other", "shape:office-of", 0.8)
     for m in BOROUGH_OF_RE.finditer(text):
@@ -397,6 +427,8 @@ def classify_name(name: str) -> tuple[str, str | None, float] | None:
     rule, etype, kind, conf, head_len = found
     if not shape_acceptable(name, rule, head_len) and rule not in {"service", "partnership", "fund"}:
         return None
+    if rule == "fund" and re.search(r"\b[Bb]udgets?$", name) and not shape_acceptable(name, rule, head_len):
+        return None  # "Revenue Budget", "Net Revenue Budget": the council's own budget, no stream
     if etype == "Service" and not service_phrase_plausible(name):
         return None
     return etype, kind, conf

@@ -269,3 +269,24 @@ def test_plain_budgets_and_work_programmes_name_nothing() -> None:
     found = shapes("The Better Together Programme uses the Wellow Resettlement budget.")
     assert found["Better Together Programme"][0] == "Partnership"
     assert found["Wellow Resettlement budget"][0] == "FundingStream"
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    # the service a contract decision is about, named before or after the words about the contract
+    ("Approval of the Falls Prevention Contract Award is sought.", {"Falls Prevention"}),
+    ("The Street Cleansing Services Contract Variation was agreed.", {"Street Cleansing Services"}),
+    ("12/01/2024 - Contract Award for Young Carers Support Services ref: 99",
+     {"Young Carers Support Services"}),
+    # no service: a tax, or an office holder
+    ("The Council Tax Contract Award was noted.", set()),
+    ("The Executive Member for Housing and Care Services spoke.", set()),
+])
+def test_services_around_contract_decisions(text: str, names: set[str]) -> None:
+    assert {m.text for m in find_shapes(text) if m.type == "Service"} == names
+
+
+@pytest.mark.parametrize("name", ["Revenue Budget", "Net Revenue Budget", "Initial Budget"])
+def test_a_councils_own_budget_is_no_funding_stream(name: str) -> None:
+    assert classify_name(name) is None
+    assert not [m for m in find_shapes(f"The Cabinet approved the {name} for the year.")
+                if m.type == "FundingStream"]
