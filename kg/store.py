@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import hashlib
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
+    Literal,
     NamedNode,
     Quad,
+    QueryBoolean,
     QueryResultsFormat,
     RdfFormat,
     Store,
@@ -63,14 +66,33 @@ def _ontology_turtle() -> tuple[str, str]:
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+TRIPLES_PER_BLOCK = 1000
+"""``INSERT DATA``/``DELETE DATA`` write at most this many triples per ``GRAPH`` block.
+
+The same data in more, smaller blocks means the same to every server, and Virtuoso 7.2's
+SPARQL parser runs out of stack at ~5,000 triples in one block ("SP030 ... memory exhausted");
+blocks of 2,000 passed in tests, 10,000 did not."""
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _graph_blocks(lines_by_graph: dict[str, list[str]]) -> str:
+    """``GRAPH g { ... }`` blocks of at most :data:`TRIPLES_PER_BLOCK` triples each."""
+    return "\n".join(
+        f"GRAPH {g} {{\n" + "\n".join(chunk) + "\n}"
+        for g, lines in lines_by_graph.items() for chunk in _chunks(lines, TRIPLES_PER_BLOCK)
+    )
+
+
 def _insert_data(quads: Iterable[Quad]) -> str:
     by_graph: dict[str, list[str]] = {}
     for q in quads:
         by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
     if not by_graph:
         return ""
-    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
-    return f"INSERT DATA {{\n{body}\n}}"
+    return f"INSERT DATA {{\n{_graph_blocks(by_graph)}\n}}"
 
 
 def _pairs(quads: Iterable[Quad], predicate: str) -> set[tuple[str, str]]:
@@ -136,8 +158,6 @@ class GraphStore:
             Quad(q.subject, q.predicate, q.object, NamedNode(iris.ONTOLOGY_GRAPH))
             for q in parse(text, format=RdfFormat.TURTLE)
         ]
-        from pyoxigraph import Literal
-
         quads.append(
             Quad(NamedNode(iris.ONTOLOGY_IRI), NamedNode(CK + "contentHash"), Literal(digest),
                  NamedNode(iris.ONTOLOGY_GRAPH))
@@ -189,35 +209,46 @@ class GraphStore:
         # (other papers) and its comparison with the label, so it keeps its altLabel or lack of one.
         candidates = sorted(old_names | new_names | new_labels | (self._labels(new) if new else set()))
         ent, papers = iris.ENTITIES_GRAPH, iris.PAPER_GRAPH_PREFIX
+        # Long VALUES lists and DATA blocks go out as several operations of at most
+        # TRIPLES_PER_BLOCK rows (one update request still): Virtuoso's parser has a stack limit.
         ops = [f"DROP SILENT GRAPH <{graph}>"]
-        if new:
+        for chunk in _chunks(sorted(new), TRIPLES_PER_BLOCK):
             # The newest extraction's label and kind win; identifiers and types accumulate.
             ops.append(
-                f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(new)} }} "
+                f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(chunk)} }} "
                 f"VALUES ?p {{ <{RDFS}label> <http://www.w3.org/ns/org#classification> }} "
                 f"GRAPH <{ent}> {{ ?e ?p ?o }} }}"
             )
         if candidates:
-            alt = "\n".join(f"{e} <{SKOS}altLabel> {n} ." for e, n in candidates)
-            ops.append(f"DELETE DATA {{ GRAPH <{ent}> {{\n{alt}\n}} }}")
-        if built:
-            ops.append(_insert_data(built.all()))
-        if candidates:
-            pairs = "\n".join(f"({e} {n})" for e, n in candidates)
+            alt = [f"{e} <{SKOS}altLabel> {n} ." for e, n in candidates]
+            ops.append(f"DELETE DATA {{\n{_graph_blocks({f'<{ent}>': alt})}\n}}")
+        # The paper's content hash goes in last: where a server keeps the operations before a
+        # failing one (Virtuoso's HTTP endpoint does), a half-written paper has no hash, so the
+        # next build writes it again instead of taking it as done.
+        hash_p = CK + "contentHash"
+        paper_node = iris.paper_iri(doc_id)
+        body, marker = [], []
+        for q in built.all() if built else []:
+            (marker if q.predicate.value == hash_p and q.subject.value == paper_node else body).append(q)
+        if body:
+            ops.append(_insert_data(body))
+        for chunk in _chunks(candidates, TRIPLES_PER_BLOCK):
+            pairs = "\n".join(f"({e} {n})" for e, n in chunk)
             ops.append(
                 f"INSERT {{ GRAPH <{ent}> {{ ?e <{SKOS}altLabel> ?n }} }} WHERE {{ "
                 f"VALUES (?e ?n) {{\n{pairs}\n}} "
                 f"FILTER EXISTS {{ GRAPH ?g {{ ?e {name_p} ?n }} FILTER(STRSTARTS(STR(?g), \"{papers}\")) }} "
                 f"FILTER NOT EXISTS {{ GRAPH <{ent}> {{ ?e {label_p} ?n }} }} }}"
             )
-        gone = old - new
-        if gone:
+        for chunk in _chunks(sorted(old - new), TRIPLES_PER_BLOCK):
             ops.append(
-                f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(gone)} }} "
+                f"DELETE {{ GRAPH <{ent}> {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {_values(chunk)} }} "
                 f"GRAPH <{ent}> {{ ?e ?p ?o }} "
                 f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?e {name_p} ?n }} "
                 f'FILTER(STRSTARTS(STR(?g), "{papers}")) }} }}'
             )
+        if marker:
+            ops.append(_insert_data(marker))
         self.ensure_ontology()
         self.update(" ;\n".join(ops))
         self._changed()
@@ -446,70 +477,156 @@ class EmbeddedGraphStore(GraphStore):
 
 
 class RemoteGraphStore(GraphStore):
-    """A SPARQL 1.1 endpoint with update, e.g. ``oxigraph serve --union-default-graph``.
+    """A SPARQL 1.1 endpoint with update: ``oxigraph serve --union-default-graph`` or Virtuoso.
 
     ``graph_store`` is either a server root (Oxigraph layout: ``/query`` and ``/update``) or
-    one endpoint URL ending in ``sparql`` that takes both queries and updates. The server
-    should treat its default graph as the union of named graphs, as the embedded store does.
+    one endpoint URL ending in ``sparql`` (or Virtuoso's ``sparql-auth``) that takes both
+    queries and updates. The server should treat its default graph as the union of named
+    graphs, as the embedded store does (Virtuoso does so by default). Credentials go in the
+    URL (``http://user:password@host:8890/sparql-auth``); they answer the server's digest or
+    basic challenge and never appear in messages.
+
+    Virtuoso is recognised by its ``Server`` header (or forced with a ``virtuoso+http(s)://``
+    URL) and gets its dialect: updates carry ``define sql:big-data-const 1`` (without it a
+    paper's INSERT DATA exceeds its SQL code limits), booleans come back as ``true``/``false``
+    (it answers ``1``/``0``), a result cut at its ``ResultSetMaxRows`` or its time limit is an
+    error instead of a silently short answer, and a deadlocked write is retried
+    (docs/virtuoso.md).
 
     The time limit here stops councilkg waiting (the request is dropped with a one-line
-    :class:`QueryTimeout`); stopping the evaluation itself is the server's job. Measured with
-    ``oxigraph serve --timeout-s`` (0.5): an aggregate over a cross join keeps a core busy after
-    the server's own limit, so expose such a server only behind councilkg's checks.
+    :class:`QueryTimeout`); stopping the evaluation itself is the server's job (councilkg
+    passes Virtuoso its ``timeout``). Measured with ``oxigraph serve --timeout-s`` (0.5): an
+    aggregate over a cross join keeps a core busy after the server's own limit, so expose such
+    a server only behind councilkg's checks.
     """
 
     def __init__(self, settings: Settings, url: str) -> None:
         super().__init__(settings)
-        self.url = url.rstrip("/")
+        url = url.strip().rstrip("/")
+        self.virtuoso: bool | None = None  # None: not known until the server answers
+        if url.startswith("virtuoso+"):
+            url, self.virtuoso = url[len("virtuoso+"):], True
+        parts = urllib.parse.urlsplit(url)
+        self._user = urllib.parse.unquote(parts.username or "")
+        password = urllib.parse.unquote(parts.password or "")
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        self.url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
         if self.url.endswith("/query"):
             self.query_url, self.update_url = self.url, self.url[: -len("/query")] + "/update"
-        elif self.url.endswith("sparql"):
+        elif self.url.endswith(("sparql", "sparql-auth")):
             self.query_url = self.update_url = self.url
         else:
             self.query_url, self.update_url = self.url + "/query", self.url + "/update"
+        handlers: list[urllib.request.BaseHandler] = []
+        if self._user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, self.url, self._user, password)
+            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
+                         urllib.request.HTTPBasicAuthHandler(passwords)]
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def _where(self) -> str:
+        """How messages name the store: its URL (no password) and the setting it came from."""
+        return f"graph store {self.url} (setting graph_store)"
 
     def _post(
-        self, url: str, body: str, content_type: str, accept: str, timeout_s: float
-    ) -> tuple[bytes, str]:
+        self, url: str, body: bytes, content_type: str, accept: str, timeout_s: float
+    ) -> tuple[bytes, str, Any]:
         request = urllib.request.Request(
-            url, data=body.encode("utf-8"), method="POST",
-            headers={"Content-Type": content_type + "; charset=utf-8", "Accept": accept},
+            url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": accept},
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout_s) as response:
-                return response.read(), response.headers.get("Content-Type", "")
+            with self._opener.open(request, timeout=timeout_s) as response:
+                if self.virtuoso is None:
+                    self.virtuoso = response.headers.get("Server", "").startswith("Virtuoso")
+                return response.read(), response.headers.get("Content-Type", ""), response.headers
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip().splitlines()
             first = detail[0] if detail else exc.reason
-            raise QueryError(f"graph store {url} answered {exc.code}: {first}") from None
+            if exc.code == 401:
+                who = f"the credentials of user {self._user!r}" if self._user else "a request without a user"
+                raise QueryError(f"{self._where()} refused {who} (401)", status=502) from None
+            if "SR186" in str(first) or "No permission" in str(first):
+                first = (f"{first} (give the user the SPARQL_UPDATE role, or use /sparql-auth with a "
+                         "user that has it: docs/virtuoso.md)")
+            if "40001" in str(first):
+                raise _Deadlock(str(first)) from None
+            raise QueryError(f"{self._where()} answered {exc.code}: {first}") from None
         except TimeoutError:
-            raise QueryTimeout(f"graph store {url} gave no answer within {timeout_s:g} s") from None
-        except (urllib.error.URLError, OSError) as exc:
+            raise QueryTimeout(f"{self._where()} gave no answer within {timeout_s:g} s") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
-                raise QueryTimeout(f"graph store {url} gave no answer within {timeout_s:g} s") from None
-            raise CouncilKGError(f"graph store {url} is unreachable: {reason}", status=502) from None
+                raise QueryTimeout(f"{self._where()} gave no answer within {timeout_s:g} s") from None
+            raise CouncilKGError(f"{self._where()} is unreachable: {reason}", status=502) from None
 
     def _query_result(self, sparql: str, timeout_s: float) -> Any:
-        body, content_type = self._post(
-            self.query_url, sparql, "application/sparql-query",
+        # A URL-encoded form, not a raw application/sparql-query body: Virtuoso 7.2 never
+        # answers the latter (the request hangs), and every SPARQL 1.1 server takes the former.
+        fields = {"query": sparql}
+        if self.virtuoso:
+            fields["timeout"] = str(max(1, int(timeout_s * 1000)))  # the server stops too
+        body, content_type, headers = self._post(
+            self.query_url, urllib.parse.urlencode(fields).encode("utf-8"),
+            "application/x-www-form-urlencoded",
             "application/sparql-results+json, application/n-triples;q=0.9", timeout_s,
         )
+        self._check_complete(headers, timeout_s)
         media = content_type.split(";")[0].strip()
         if media == "application/n-triples":
-            return [Triple(q.subject, q.predicate, q.object) for q in parse(body, format=RdfFormat.N_TRIPLES)]
+            return [Triple(q.subject, q.predicate, _canonical(q.object))
+                    for q in parse(body, format=RdfFormat.N_TRIPLES)]
         if media in {"application/sparql-results+json", "application/json"}:
+            if self.virtuoso:
+                body = _canonical_json(body)
             return parse_query_results(body, format=QueryResultsFormat.JSON)
-        raise QueryError(f"graph store {self.query_url} answered with unexpected media type {media!r}")
+        raise QueryError(f"{self._where()} answered with unexpected media type {media!r}")
+
+    def _check_complete(self, headers: Any, timeout_s: float) -> None:
+        """Refuse an answer Virtuoso cut short: it says so in headers, not in the status."""
+        state = headers.get("X-SQL-State", "")
+        if state == "S1TAT":  # its "anytime" answer: what it found before the time limit
+            raise QueryTimeout(f"{self._where()} stopped the query at its time limit "
+                               f"({timeout_s:g} s or the server's MaxQueryExecutionTime)")
+        cap = headers.get("X-SPARQL-MaxRows")
+        if cap:
+            raise QueryError(f"{self._where()} cut the answer at {cap} rows (its ResultSetMaxRows): "
+                             "raise that setting in virtuoso.ini (docs/virtuoso.md)")
 
     def update(self, sparql: str) -> None:
-        """POST a SPARQL update to the endpoint."""
+        """POST a SPARQL update to the endpoint (retried where Virtuoso reports a deadlock)."""
         timeout_s = max(60.0, float(self.settings.query_timeout_s))
-        self._post(self.update_url, sparql, "application/sparql-update", "*/*", timeout_s)
+        if self.virtuoso is None:
+            self.select("ASK {}")  # learn the dialect before the first write
+        text = f"define sql:big-data-const 1\n{sparql}" if self.virtuoso else sparql
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                self._post(self.update_url, text.encode("utf-8"), "application/sparql-update; charset=utf-8",
+                           "*/*", timeout_s)
+                return
+            except _Deadlock as exc:
+                # Virtuoso rolled the whole request back; another writer held the rows.
+                if attempt == DEADLOCK_RETRIES:
+                    raise QueryError(f"{self._where()} answered: {exc}") from None
+                time.sleep(0.2 * (attempt + 1))
+            except QueryError as exc:
+                if not (self.virtuoso and "not translated to an accurate SQL text" in str(exc)):
+                    raise
+                # With big-data-const, any failure while executing reads like this; a no-op
+                # update without it says what failed where it is the usual one (no permission).
+                probe = f"DROP SILENT GRAPH <{GRAPH_PREFIX}councilkg-write-probe>"
+                self._post(self.update_url, probe.encode("utf-8"), "application/sparql-update; charset=utf-8",
+                           "*/*", timeout_s)
+                raise QueryError(f"{self._where()} failed while running the update (Virtuoso does not say "
+                                 "which operation; see its virtuoso.log)") from None
 
     def select(self, sparql: str) -> list[list[Any]]:
         """Run a trusted SELECT on the endpoint."""
         result = self._query_result(sparql, max(60.0, self.settings.query_timeout_s))
+        if isinstance(result, QueryBoolean):
+            return [[result]]
         names = [v.value for v in result.variables]
         return [[row[v] for v in names] for row in result]
 
@@ -521,17 +638,60 @@ class RemoteGraphStore(GraphStore):
         return serialise(self._query_result(sparql, timeout_s), fmt, max_results)
 
     def quads(self) -> Iterable[Quad]:
-        """Every quad in named graphs, read with one SELECT."""
-        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Every quad in councilkg's named graphs, read with one SELECT.
+
+        Only councilkg's graphs: a Virtuoso database also holds the server's own (``virtrdf#``)."""
+        rows = self.select(
+            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_PREFIX}")) }}'
+        )
         return [Quad(s, p, o, g) for s, p, o, g in rows]
+
+    def count_quads(self) -> int:
+        """Number of quads in councilkg's named graphs."""
+        rows = self.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_PREFIX}")) }}'
+        )
+        return int(rows[0][0].value)
+
+
+GRAPH_PREFIX = iris.ID + "graph/"
+"""Every graph councilkg writes (papers, entities, runs, ontology) has an IRI under this."""
+DEADLOCK_RETRIES = 3
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+class _Deadlock(Exception):
+    """Virtuoso's 40001: the transaction was rolled back to break a deadlock; retry it."""
+
+
+def _canonical(term: Any) -> Any:
+    """A boolean literal in its canonical form (Virtuoso writes ``1``/``0``)."""
+    if isinstance(term, Literal) and term.datatype.value == XSD_BOOLEAN and term.value in {"1", "0"}:
+        return Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+    return term
+
+
+def _canonical_json(body: bytes) -> bytes:
+    """SPARQL JSON results with booleans written ``true``/``false`` (see :func:`_canonical`)."""
+    import json
+
+    data = json.loads(body)
+    for binding in data.get("results", {}).get("bindings", []):
+        for term in binding.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in {"1", "0"}:
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(data).encode("utf-8")
 
 
 def open_graph_store(settings: Settings) -> GraphStore:
     """The store the settings choose: remote when ``graph_store`` is a URL, else embedded on disk."""
     url = (settings.graph_store or "").strip()
     if url:
-        if not url.startswith(("http://", "https://")):
-            raise CouncilKGError(f"setting graph_store: {url!r} is not an http(s) URL")
+        if not url.startswith(("http://", "https://", "virtuoso+http://", "virtuoso+https://")):
+            shown = re.sub(r"//[^/@]*@", "//", url)  # never echo a password
+            raise CouncilKGError(f"setting graph_store: {shown!r} is not an http(s) URL")
         return RemoteGraphStore(settings, url)
     return EmbeddedGraphStore(settings)
 
