@@ -35,6 +35,18 @@ if [ "$want_system" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>
   fi
 fi
 
+# Virtuoso Open Source: the tests start one on loopback as a graph_store (docs/virtuoso.md).
+if [ "$want_system" = 1 ] && ! command -v virtuoso-t >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian package virtuoso-opensource (graph store server tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq virtuoso-opensource >/dev/null
+  else
+    log "not root: skipping virtuoso-opensource (Virtuoso graph store tests will be skipped)"
+  fi
+fi
+
 py=$(command -v python3.11 || command -v python3)
 if [ ! -x "$venv/bin/python" ]; then
   log "creating virtual environment in .venv"
