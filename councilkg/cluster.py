@@ -192,7 +192,9 @@ def open_cluster(value: str) -> Iterator[Cluster]:
 
 
 def _lost(cluster: Cluster, item: object) -> CouncilKGError:
-    return CouncilKGError(
+    from councilkg.pipeline import BuildStopped
+
+    return BuildStopped(
         f"lost {cluster.described} while processing {describe(item)}; papers already finished are "
         "kept: rerun the build to go on"
     )
@@ -223,6 +225,8 @@ def map_on_cluster(
     exhausted = alone = False
 
     def submit(item: T) -> None:
+        if client.status not in ("running", "newly-created"):  # gone, or reconnecting after a loss
+            raise _lost(cluster, item)
         try:
             # pure=False: the same paper sent twice (a retry) is computed again, not looked up.
             future = client.submit(_call, func, item, pure=False)

@@ -74,6 +74,14 @@ class Stage:
         return [doc_id for doc_id, digest in hashes.items() if self.stale(doc_id, digest, settings)]
 
 
+class BuildStopped(CouncilKGError):
+    """A failure that stops the whole build, not one stage or one paper (e.g. its Dask scheduler is gone).
+
+    It goes through the stages' error handling, so the build ends with this one line; every paper
+    already written is kept and the next build carries on from there.
+    """
+
+
 BATCH_PAPERS = 32
 """Papers a batch stage's ``run`` receives at once."""
 
@@ -195,6 +203,8 @@ def run_stages(
                 outcome = run_prepared_stage(store, stage, stale, settings, work_map)
             else:
                 outcome = run_batched_stage(store, stage, stale, settings)
+        except BuildStopped:
+            raise
         except CouncilKGError as exc:
             # The stage could not run at all (e.g. its store is locked): no paper is lost, each
             # stays stale and the next build retries it.
@@ -223,6 +233,8 @@ def run_batched_stage(store: CorpusStore, stage: Stage, stale: list[str], settin
         batch = stale[at : at + BATCH_PAPERS]
         try:
             reported = stage.run([store.get(doc_id) for doc_id in batch], settings) or {}
+        except BuildStopped:
+            raise
         except CouncilKGError as exc:
             outcome.failures.update({doc_id: exc.message for doc_id in batch})
             continue

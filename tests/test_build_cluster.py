@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from councilkg.cli import cli
+from councilkg.errors import CouncilKGError
 from councilkg.pipeline import build
 from councilkg.settings import Settings
 
@@ -349,3 +350,88 @@ def test_workers_and_cluster_together_are_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code != 0 and result.output.startswith("error:") and "not both" in result.output
     assert not data.exists()
+
+
+# -- a lost scheduler -------------------------------------------------------------------------------
+
+
+def _done(settings: Settings) -> list[str]:
+    path = Path(settings.data_dir) / "done.log"
+    return path.read_text(encoding="utf-8").split() if path.exists() else []
+
+
+def _slow_prepare(doc: Any, settings: Settings) -> int:
+    import time
+
+    with (Path(settings.data_dir) / "prepared.log").open("a", encoding="utf-8") as out:
+        out.write(doc.doc_id + "\n")
+    time.sleep(0.3)
+    return len(doc.text)
+
+
+class _StopSchedulerAfterFirst:
+    """A commit that stores its paper, then (once) stops the scheduler, as a crashed scheduler host."""
+
+    def __init__(self, local: Any) -> None:
+        self.local = local
+
+    def __call__(self, doc: Any, prepared: Any, settings: Settings) -> None:
+        with (Path(settings.data_dir) / "done.log").open("a", encoding="utf-8") as out:
+            out.write(doc.doc_id + "\n")
+        if self.local is not None:
+            local, self.local = self.local, None
+            local.close()
+
+
+def _light_stage(commit: Any) -> Any:
+    from councilkg.pipeline import Stage
+
+    return Stage(
+        "light",
+        None,
+        prepare=_slow_prepare,
+        commit=commit,
+        stale_ids=lambda hashes, settings: [d for d in hashes if d not in _done(settings)],
+    )
+
+
+_THREADED = {
+    "n_workers": 1,
+    "threads_per_worker": 1,
+    "processes": False,
+    "protocol": "tcp://",
+    "host": "127.0.0.1",
+    "dashboard_address": None,
+}
+"""A cluster whose worker is a thread of this process, reached over loopback TCP like a remote one."""
+
+
+def test_a_lost_scheduler_stops_the_build_in_one_line_and_the_next_build_resumes(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for name, text in PAPERS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    data = tmp_path / "data"
+    # Threads in this process: the stage loads no model, so no worker processes are needed.
+    local = LocalCluster(**_THREADED)
+    settings = _settings(data, cluster=local.scheduler_address)
+    with pytest.raises(CouncilKGError) as stopped:
+        build([folder], settings, stages=[_light_stage(_StopSchedulerAfterFirst(local))])
+    assert "lost the Dask scheduler at" in stopped.value.message and "rerun" in stopped.value.message
+    assert "\n" not in stopped.value.message
+    stored = _done(settings)
+    assert 1 <= len(stored) < len(PAPERS)
+
+    with LocalCluster(**_THREADED) as again:
+        resumed = build(
+            [folder],
+            _settings(data, cluster=again.scheduler_address),
+            stages=[_light_stage(_StopSchedulerAfterFirst(None))],
+        )
+    assert resumed.ok, resumed.failed
+    assert len(resumed.unchanged) == len(PAPERS)  # ingestion finished before the scheduler went
+    assert sorted(resumed.stages["light"]) == sorted(set(resumed.stages["light"]))
+    assert set(resumed.stages["light"]).isdisjoint(stored), "a stored paper was redone"
+    assert len(_done(settings)) == len(PAPERS)
