@@ -165,6 +165,9 @@ def open_cluster(value: str) -> Iterator[Cluster]:
                         processes=True,
                         host="127.0.0.1",
                         dashboard_address=None,
+                        # No dashboard, and the scheduler's health page on a free loopback port
+                        # (by default it takes 8787, and warns on stderr when that is in use).
+                        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                         silence_logs=logging.ERROR,
                     )
                 )
@@ -295,10 +298,14 @@ def map_on_cluster(
 
 @functools.lru_cache(maxsize=2)
 def _worker_encoder(model_name: str) -> Any:
-    """This worker's encoder for ``model_name`` (its model loads on the first texts, then stays)."""
+    """This worker's encoder for ``model_name`` (its model loads on the first texts, then stays).
+
+    One intra-op thread: each Dask worker thread runs one task, so a second thread per task only
+    competes with the other workers on the same machine.
+    """
     from search.encoder import Encoder
 
-    return Encoder(model_name)
+    return Encoder(model_name, threads=1)
 
 
 def encode_on_worker(model_name: str, chunk: tuple[int, list[str]]) -> np.ndarray:

@@ -81,11 +81,16 @@ class Encoder:
     stored under the one ``model_name`` whichever made them.
     """
 
-    def __init__(self, model_name: str, batch_size: int = 64, backend: str = "auto") -> None:
+    def __init__(
+        self, model_name: str, batch_size: int = 64, backend: str = "auto", threads: int = 0
+    ) -> None:
         if backend not in BACKENDS:
             raise CouncilKGError(f"encoder backend {backend!r} is not one of {', '.join(BACKENDS)}")
         self.model_name = model_name
         self.batch_size = batch_size
+        self.threads = threads
+        """Intra-op threads of large batches: 0 lets the runtime use every core; 1 suits a process
+        that is one of several workers (a Dask worker thread), so they do not spin on each other."""
         self.requested_backend = backend
         self.texts_encoded = 0
         self._dimension: int | None = None
@@ -150,9 +155,9 @@ class Encoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.texts_encoded += len(texts)
         if self.backend == "onnx":
-            return self._onnx.encode(texts, batch_size=min(self.batch_size, ONNX_BATCH))
+            return self._onnx.encode(texts, batch_size=min(self.batch_size, ONNX_BATCH), threads=self.threads)
         model = self.model
-        with single_thread() if len(texts) <= SMALL_BATCH else contextlib.nullcontext():
+        with single_thread() if len(texts) <= SMALL_BATCH or self.threads == 1 else contextlib.nullcontext():
             vectors = model.encode(
                 texts,
                 batch_size=self.batch_size,

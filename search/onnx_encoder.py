@@ -242,10 +242,14 @@ class OnnxSentenceEncoder:
             self._dimension = int(pooling["word_embedding_dimension"])
         return self._dimension
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        """Unit vectors of ``texts`` as an (n, dimension) float32 array, in the texts' order."""
+    def encode(self, texts: list[str], batch_size: int = 64, threads: int = 0) -> np.ndarray:
+        """Unit vectors of ``texts`` as an (n, dimension) float32 array, in the texts' order.
+
+        ``threads`` caps the intra-op threads of large batches (0: ONNX Runtime's default, one per
+        core); a process that is one of several workers on the machine wants 1.
+        """
         texts = [str(t).strip() for t in texts]  # sentence-transformers strips before tokenising
-        session = self.session(1 if len(texts) <= SMALL_BATCH else 0)
+        session = self.session(1 if len(texts) <= SMALL_BATCH else threads)
         # Longest first, as sentence-transformers batches, so each batch pads little.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: np.ndarray | None = None

@@ -70,6 +70,18 @@ wildflower meadow. The Green Spaces Officer will report on progress in January 2
 }
 
 
+_THREADED = {
+    "n_workers": 1,
+    "threads_per_worker": 1,
+    "processes": False,
+    "protocol": "tcp://",
+    "host": "127.0.0.1",
+    "dashboard_address": None,
+    "scheduler_kwargs": {"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+}
+"""A cluster whose worker is a thread of this process, reached over loopback TCP like a remote one."""
+
+
 def die_marked(doc: Any, settings: Settings) -> Any:
     """The real extraction, except for papers marked to kill their worker (a test hook).
 
@@ -108,7 +120,12 @@ def cluster() -> Iterator[Any]:
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 1}),
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs=_THREADED["scheduler_kwargs"],
         ) as local,
         Client(local) as client,
     ):
@@ -393,17 +410,6 @@ def _light_stage(commit: Any) -> Any:
         commit=commit,
         stale_ids=lambda hashes, settings: [d for d in hashes if d not in _done(settings)],
     )
-
-
-_THREADED = {
-    "n_workers": 1,
-    "threads_per_worker": 1,
-    "processes": False,
-    "protocol": "tcp://",
-    "host": "127.0.0.1",
-    "dashboard_address": None,
-}
-"""A cluster whose worker is a thread of this process, reached over loopback TCP like a remote one."""
 
 
 def test_a_lost_scheduler_stops_the_build_in_one_line_and_the_next_build_resumes(tmp_path: Path) -> None:
