@@ -1119,12 +1119,15 @@ class SearchIndex:
         if self._pg_keywords is not None:
             postings = self._keyword_postings()
             assert postings is not None
-            scores = self._pg_keywords.bm25(expression, postings, self.folder / POSITIONS_FILE)
-            rows = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-            rows = rows if fetch < 0 else rows[:fetch]
+            # the same cut as FTS5's LIMIT, then the same filter
+            limit = fetch if fetch >= 0 else None
+            ids, scores = self._pg_keywords.bm25(expression, postings, self.folder / POSITIONS_FILE, limit)
             if allowed is not None:
-                rows = [r for r in rows if _sorted_contains(allowed, r[0])]
-            return {r[0]: float(r[1]) for r in (rows[:n] if n else rows)}
+                keep = np.isin(ids, allowed)
+                ids, scores = ids[keep], scores[keep]
+            if n:
+                ids, scores = ids[:n], scores[:n]
+            return dict(zip(ids.tolist(), scores.tolist(), strict=True))
         try:
             rows = self.conn.execute(
                 "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "

@@ -323,18 +323,33 @@ def _partnered(keys: np.ndarray, others: np.ndarray, reach: int) -> np.ndarray:
 
 
 def vector_scores(groups: list[Group], postings: Postings, positions: Positions) -> dict[int, float]:
+    """``{passage id: -bm25()}`` of :func:`vector_score_arrays`."""
+    ids, scores = vector_score_arrays(groups, postings, positions)
+    return dict(zip(ids.tolist(), scores.tolist(), strict=True))
+
+
+def vector_score_arrays(
+    groups: list[Group], postings: Postings, positions: Positions
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`expression_scores` computed with numpy over in-memory :class:`Positions` (the
     same numbers: FTS5's ``-bm25()``), for the shapes :mod:`search.keyword` builds (phrases, and
     NEAR of two words); other NEAR groups go through :func:`expression_scores`, whose scores
     were seen to drift from FTS5's by ~1e-6 when such a group is ORed with a common word."""
     phrases = [p for g in groups for p in g.phrases]
     if not phrases:
-        return {}
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     if not all(_is_simple(g) for g in groups):
-        return expression_scores(groups, postings, positions.positions_of)
+        found = expression_scores(groups, postings, positions.positions_of)
+        ids = np.fromiter(found, dtype=np.int64, count=len(found))
+        return ids, np.fromiter(found.values(), dtype=np.float64, count=len(found))
 
     def counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.unique(keys >> SHIFT, return_counts=True)
+        """Passages and instances per passage of sorted position keys (runs of one passage)."""
+        pids = keys >> SHIFT
+        if not pids.shape[0]:
+            return pids, pids
+        first = np.flatnonzero(np.concatenate([[True], pids[1:] != pids[:-1]]))
+        return pids[first], np.diff(np.append(first, pids.shape[0]))
 
     def word(token: str) -> tuple[np.ndarray, np.ndarray]:
         i = postings.terms.get(token)
@@ -343,39 +358,40 @@ def vector_scores(groups: list[Group], postings: Postings, positions: Positions)
         lo, hi = int(postings.offsets[i]), int(postings.offsets[i + 1])
         return postings.docs[lo:hi], postings.freqs[lo:hi].astype(np.int64)
 
-    idfs: list[float] = []
-    for phrase in phrases:  # each phrase's IDF counts the passages holding it alone
-        hits = (
-            word(phrase[0])[0].shape[0]
-            if len(phrase) == 1
-            else counted(_phrase_starts(phrase, positions))[0].shape[0]
-        )
-        idfs.append(_idf(int(hits), postings.rows))
+    found: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def phrase_hits(phrase: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        if phrase not in found:
+            found[phrase] = (
+                word(phrase[0]) if len(phrase) == 1 else counted(_phrase_starts(phrase, positions))
+            )
+        return found[phrase]
+
+    # each phrase's IDF counts the passages holding it alone
+    idfs = [_idf(int(phrase_hits(phrase)[0].shape[0]), postings.rows) for phrase in phrases]
     parts: list[tuple[np.ndarray, np.ndarray]] = []  # per phrase: (passages, instances)
     for group in groups:
         if group.near is None or len(group.phrases) == 1:
-            phrase = group.phrases[0]
-            parts.append(word(phrase[0]) if len(phrase) == 1 else counted(_phrase_starts(phrase, positions)))
+            parts.append(phrase_hits(group.phrases[0]))
         else:
             a, b = positions.of(group.phrases[0][0]), positions.of(group.phrases[1][0])
             reach = group.near + 1
             parts.append(counted(_partnered(a, b, reach)))
             parts.append(counted(_partnered(b, a, reach)))
-    matched = np.unique(np.concatenate([p[0] for p in parts])).astype(np.int64)
-    if not matched.shape[0]:
-        return {}
-    lengths = np.zeros(matched.shape[0], dtype=np.float64)
-    inside = matched < postings.lengths.shape[0]
-    lengths[inside] = postings.lengths[matched[inside]]
+    size = max([postings.lengths.shape[0]] + [int(p[0][-1]) + 1 for p in parts if p[0].shape[0]])
+    lengths = np.zeros(size, dtype=np.float64)
+    lengths[: postings.lengths.shape[0]] = postings.lengths
     average = postings.average_length
-    norm = K1 * (1 - B + B * lengths / average) if average else np.full(matched.shape[0], K1)
-    total = np.zeros(matched.shape[0], dtype=np.float64)
+    total = np.zeros(size, dtype=np.float64)  # dense by passage id, as Postings.top scores
+    hit = np.zeros(size, dtype=bool)
     for idf, (ids, tf) in zip(idfs, parts, strict=True):  # in phrase order, as FTS5 sums them
         if ids.shape[0]:
-            at = np.searchsorted(matched, ids)
+            norm = K1 * (1 - B + B * lengths[ids] / average) if average else K1
             f = tf.astype(np.float64)
-            total[at] += idf * ((f * (K1 + 1)) / (f + norm[at]))
-    return dict(zip(matched.tolist(), total.tolist(), strict=True))
+            total[ids] += idf * ((f * (K1 + 1)) / (f + norm))
+            hit[ids] = True
+    matched = np.flatnonzero(hit).astype(np.int64)
+    return matched, total[matched]
 
 
 class Tokenizer:
@@ -514,10 +530,23 @@ class PgKeywords:
             self._positions = found
             return found
 
-    def bm25(self, expression: str, postings: Postings, cache: Path | None = None) -> dict[int, float]:
-        """``-bm25()`` of every passage matching ``expression`` (unordered)."""
+    def bm25(
+        self, expression: str, postings: Postings, cache: Path | None = None, limit: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Passage ids matching ``expression`` and their ``-bm25()``, best first (ties by id,
+        as FTS5's ``ORDER BY rank`` returns them); only the best ``limit`` when given."""
         groups = parse_expression(expression, self.tokenizer.tokens)
-        return vector_scores(groups, postings, self.positions(postings.key, cache))
+        ids, scores = vector_score_arrays(groups, postings, self.positions(postings.key, cache))
+        if limit is not None and ids.shape[0] > limit:
+            if limit <= 0:
+                return ids[:0], scores[:0]
+            cut = np.partition(scores, ids.shape[0] - limit)[ids.shape[0] - limit]
+            keep = scores >= cut  # the best ``limit`` and every tie with the last of them
+            ids, scores = ids[keep], scores[keep]
+        order = np.lexsort((ids, -scores))
+        if limit is not None:
+            order = order[:limit]
+        return ids[order], scores[order]
 
 
 __all__ = [
@@ -528,5 +557,6 @@ __all__ = [
     "Tokenizer",
     "expression_scores",
     "near_instances",
+    "vector_score_arrays",
     "vector_scores",
 ]
