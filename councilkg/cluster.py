@@ -4,7 +4,7 @@
 ``--cluster local:N`` starts a :class:`distributed.LocalCluster` of N worker processes with one
 thread each, on loopback, for this build only. Dask schedules, retries and restarts; councilkg
 only decides what to send. :func:`map_on_cluster` has the contract of
-:func:`councilkg.workers.map_in_workers` (lazy input, a few papers in flight per worker thread,
+:func:`councilkg.workers.map_in_workers` (lazy input, one paper in flight per worker thread,
 results yielded as they finish, a :class:`~councilkg.workers.WorkResult` per item), so the build
 keeps its guarantees unchanged: this process stays the stores' only writer, one paper's write
 at a time, and a build stopped at any point has stored every paper it reported.
@@ -66,9 +66,6 @@ EMBED_CHUNK = 256
 _SPEC = re.compile(
     r"^(?:local:(?P<n>\d{1,4})|(?P<address>tcp://(?P<host>[^\s/:]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})))$"
 )
-
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class ClusterSpec:
@@ -186,6 +183,14 @@ def open_cluster(value: str) -> Iterator[Cluster]:
                     f"--cluster {spec.address}: cannot reach a Dask scheduler there ({one_line(first)[:200]})"
                 ) from None
             described = f"the Dask scheduler at {spec.address}"
+            try:  # a scheduler with no worker would leave the build waiting without a word
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+            except Exception:  # noqa: BLE001 - TimeoutError, or the scheduler went away meanwhile
+                raise CouncilKGError(
+                    f"--cluster {spec.address}: the Dask scheduler there has no workers "
+                    f"(none joined within {CONNECT_TIMEOUT_S:.0f} s); start some with "
+                    f"`dask worker {spec.address} --nthreads 1`"
+                ) from None
         cluster = Cluster(client, described)
         token = _ACTIVE.set(cluster)
         try:

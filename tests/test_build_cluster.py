@@ -441,3 +441,24 @@ def test_a_lost_scheduler_stops_the_build_in_one_line_and_the_next_build_resumes
     assert sorted(resumed.stages["light"]) == sorted(set(resumed.stages["light"]))
     assert set(resumed.stages["light"]).isdisjoint(stored), "a stored paper was redone"
     assert len(_done(settings)) == len(PAPERS)
+
+
+def test_a_scheduler_without_workers_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import LocalCluster
+
+    from councilkg import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1.0)
+    paper = tmp_path / "a.txt"
+    paper.write_text(PAPERS["d-housing.txt"], encoding="utf-8")
+    data = tmp_path / "data"
+    with LocalCluster(**{**_THREADED, "n_workers": 0}) as empty:
+        result = CliRunner().invoke(
+            cli, ["--data-dir", str(data), "build", str(paper), "--cluster", empty.scheduler_address]
+        )
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "has no workers" in lines[0], result.output
+    assert not data.exists()
