@@ -15,12 +15,13 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from test_kg_competency import made_up_corpus
+from test_kg_samples import built  # noqa: F401  (fixture: the samples built embedded)
 from test_kg_store import make_paper
 
 from councilkg.errors import CouncilKGError
 from councilkg.settings import Settings
 from kg.competency import competency_queries, competency_query
-from kg.store import RemoteGraphStore, open_graph_store
+from kg.store import GRAPH_PREFIX, RemoteGraphStore, open_graph_store
 from kg.virtuoso import running_virtuoso, virtuoso_available
 
 pytestmark = [
@@ -38,6 +39,17 @@ def virtuoso(tmp_path_factory):
         yield server
 
 
+def emptied(server, tmp_path) -> str:
+    """The server's URL after dropping every councilkg graph earlier tests wrote there."""
+    with open_graph_store(settings_for(tmp_path, server.url, "empty")) as store:
+        graphs = store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                              f'FILTER(STRSTARTS(STR(?g), "{GRAPH_PREFIX}")) }}')
+        if graphs:
+            store.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for (g,) in graphs))
+        assert store.count_quads() == 0
+    return server.url
+
+
 def settings_for(tmp_path, url: str, name: str) -> Settings:
     return Settings.load({"data_dir": str(tmp_path / name), "graph_store": url}, environ={})
 
@@ -48,9 +60,16 @@ def answers(store) -> dict[str, list[str]]:
     for q in competency_queries():
         body, _ = store.query(q.sparql, "json")
         rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(body)["results"]["bindings"]]
-        out[q.name] = sorted(json.dumps({k: "; ".join(sorted(v.split("; "))) for k, v in r.items()},
-                                        sort_keys=True) for r in rows)
+        out[q.name] = sorted(json.dumps({k: unordered(v) for k, v in r.items()}, sort_keys=True)
+                             for r in rows)
     return out
+
+
+def unordered(value: str) -> str:
+    """A GROUP_CONCAT value with its parts sorted (joined by "; " or ", ")."""
+    for separator in ("; ", ", "):
+        value = separator.join(sorted(value.split(separator)))
+    return value
 
 
 def big_paper(members: int):
@@ -78,7 +97,7 @@ def pair(virtuoso, tmp_path_factory):
     """The made-up corpus written paper by paper into the embedded store and into Virtuoso."""
     tmp = tmp_path_factory.mktemp("pair")
     stores = [open_graph_store(settings_for(tmp, url, name)) for name, url in
-              (("embedded", ""), ("virtuoso", virtuoso.url))]
+              (("embedded", ""), ("virtuoso", emptied(virtuoso, tmp)))]
     for store in stores:
         for doc, extraction in made_up_corpus():
             store.replace_paper(doc, extraction)
@@ -197,3 +216,16 @@ def test_bad_urls_are_one_error_line_naming_the_setting(virtuoso, tmp_path, make
         assert result.exit_code == 1
         assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
         assert "graph_store" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_the_sample_build_gives_the_embedded_quads_and_answers(virtuoso, built, tmp_path):  # noqa: F811
+    """``councilkg build`` of the real samples into Virtuoso, beside the embedded build."""
+    from test_kg_samples import build_samples
+
+    settings = settings_for(tmp_path, emptied(virtuoso, tmp_path), "samples")
+    build_samples(settings)
+    with open_graph_store(built) as embedded, open_graph_store(settings) as remote:
+        assert remote.paper_hashes() == embedded.paper_hashes()
+        assert comparable(remote.quads()) == comparable(embedded.quads())
+        assert answers(remote) == answers(embedded)
