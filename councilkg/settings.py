@@ -75,7 +75,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("query_max_results", 10000, "Largest number of result rows a SPARQL query may return."),
     Setting("allow_updates", False, "Allow SPARQL updates on the admin path (never on /sparql)."),
-    Setting("graph_store", "", "Remote SPARQL 1.1 endpoint URL; empty means the embedded Oxigraph store."),
+    Setting("graph_store", "", "Remote SPARQL 1.1 endpoint URL (Oxigraph server, or Virtuoso: "
+            "http://USER:PASSWORD@HOST:8890/sparql-auth, docs/virtuoso.md); empty means the embedded "
+            "Oxigraph store."),
     Setting("vector_store", "", "Remote vector store URI (Milvus); empty means the embedded index."),
     Setting(
         "database",
