@@ -38,6 +38,13 @@ _VENUE_LINE = re.compile(
 )
 # "County Hall, Maidstone" / "Shire Hall, Warwick": a county council's own building in its county.
 _COUNTY_HALL = re.compile(r"\b(?:County|Shire)\s+Hall\b")
+_ATTENDANCE_LINE = re.compile(
+    r"^[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Prof)\.?[ \t]+(?:[A-Z]\.?[ \t]+)*[A-Z][\w'’-]+[ \t]*"
+    r"[-–—,(:]|(?i:In[ \t]+attendance|Also[ \t]+(?:present|in[ \t]+attendance)|"
+    r"Officers?[ \t]+(?:present|in[ \t]+attendance)|Attending)\b)[^\n]*", re.MULTILINE)
+# a person's name, not a place: "Councillor J Dudley", "Mr Poole"
+_TITLE_BEFORE = {"Mr", "Mrs", "Ms", "Miss", "Dr", "Cllr", "Councillor", "Councillors", "Prof", "Sir", "Dame",
+                 "Lord", "Lady", "Rev"}
 _OWN_COUNCIL = re.compile(
     r"\b(?:the|this)\s+(?:council|local\s+authority)\b(?!\s+(?:tax|of)\b)", re.IGNORECASE
 )
@@ -152,6 +159,10 @@ class AuthorityIndex:
                 for size in range(min(self._longest_place, len(words) - i), 0, -1):
                     candidates = self.places.get(" ".join(words[i : i + size]))
                     after = words[i + size : i + size + 1]
+                    before = words[i - 1].rstrip(".") if i else ""
+                    if candidates and (before in _TITLE_BEFORE or re.fullmatch(r"[A-Z]", before)):
+                        i += size  # "Councillor J Dudley", "Mrs Poole": a person's name
+                        break
                     if candidates and i and words[i - 1] == "NHS" and after not in (["CCG"], ["Clinical"]):
                         # "NHS Highland": a health board's area, which is not one council's
                         # (NHS Highland also covers Argyll and Bute); a CCG's area was its council's
@@ -221,6 +232,8 @@ class AuthorityIndex:
         reasons: dict[Authority, Counter[str]] = {}
         venues = [m.group(0) for m in _VENUE_LINE.finditer(text)]
         text = _VENUE_LINE.sub(lambda m: " " * len(m.group(0)), text)
+        # who attended is no evidence of whose meeting it was: "Mr B Dye – Norfolk County Council"
+        text = _ATTENDANCE_LINE.sub(lambda m: " " * len(m.group(0)), text)
         head = "\n".join(line for line in text.splitlines() if line.strip())[:600]
 
         def add(authority: Authority, weight: float, why: str) -> None:

@@ -139,7 +139,8 @@ _HELD_ON = re.compile(
 # "… MINUTES OF MEETING HELD ON THURSDAY 25 AUGUST 2016 AT 1000 HOURS …" inside a paper's opening
 # text (a PDF flattened into one line): the meeting's date, wherever the line breaks fell.
 _HELD_ON_INSIDE = re.compile(
-    r"\b(?:minutes|meeting)\b[^\n.]{0,80}?\bheld\b[^\n.]{0,80}?\bon\s+((?:\w+day,?\s+)?\d{1,2}[^\n]{3,30})",
+    r"\b(?:minutes|meeting)\b[^\n.]{0,80}?\bheld\b[^\n.]{0,80}?\bon\s+(?:the\s+)?((?:\w+day,?\s+)?(?:the\s+)?"
+    r"\d{1,2}[^\n]{3,30})",
     re.IGNORECASE,
 )
 # "Glasgow, 6th February 2009.", "10.00 am, Thursday, 6 June 2013": a short opening line holding
@@ -331,6 +332,11 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
             if parsed:
                 candidates.append((0, number, parsed, "meeting-date"))
                 continue
+        if number < 3 and _MINUTES_OF_DATE.match(line) and _first_full_date(line):
+            # "Minutes of 24 March 2020", "Minutes of the Parish Council on Thursday 21st January
+            # 2021 at 7.30pm", "Minutes of meeting in County Buildings, Ayr, on 6th October 2016"
+            candidates.append((0.5, number, _first_full_date(line) or "", "minutes-of-date"))
+            continue
         if number < 15 and len(line.split()) <= 10 and _short_dated_line(line):
             parsed = parse_date(line)
             if parsed:  # after every labelled or date-only line: "Glasgow, 6th February 2009."
@@ -361,6 +367,20 @@ def _infer_date(head_lines: list[str], title: str | None, text: str) -> tuple[st
     if years:
         return years.most_common(1)[0][0], "year-frequency"
     return None
+
+
+_MINUTES_OF_DATE = re.compile(
+    r"^\s*(?:(?:draft\s+|unconfirmed\s+|approved\s+)?(?:minutes|notes)\s+of\b|[^\n]{0,120}\b(?:council|committee|board|"
+    r"cabinet|panel|meeting)\s+(?:held\s+)?on\s+(?:the\s+)?(?:\w+day,?\s+)?(?:the\s+)?\d)", re.IGNORECASE)
+
+
+def _first_full_date(line: str) -> str | None:
+    """The first day-month-year date of a line (not a bare month or year), as ISO text."""
+    found = [(m.start(), _date_from(m, order)) for pattern, order in ((_DAY_MONTH_YEAR, "dmy"),
+                                                                        (_MONTH_DAY_YEAR, "mdy"))
+             for m in pattern.finditer(line)]
+    found = [(pos, iso) for pos, iso in found if iso]
+    return min(found)[1] if found else None
 
 
 def _short_dated_line(line: str) -> bool:

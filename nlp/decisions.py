@@ -47,9 +47,9 @@ ACTIONS = ("approve", "award", "agree", "note", "delegate", "extend", "defer", "
 # -- verbs ------------------------------------------------------------------------------------
 
 _VERB_FORMS = {
-    "approve": r"approv(?:e|es|ed)",
+    "approve": r"approv(?:e|es|ed)|grant(?:s|ed)?",
     "award": r"award(?:s|ed)?",
-    "agree": r"agree(?:s|d)?",
+    "agree": r"agree(?:s|d)?|concur(?:s|red)?",
     "note": r"not(?:e|es|ed)",
     "delegate": r"delegat(?:e|es|ed)",
     "extend": r"extend(?:s|ed)?",
@@ -65,7 +65,7 @@ _VERB_RE = re.compile(
     "|".join(f"(?P<{action}>{form})" for action, form in _VERB_FORMS.items()), re.IGNORECASE
 )
 _PARTICIPLE = (r"approved|awarded|agreed|noted|delegated|extended|deferred|refused|rejected|declined|"
-               r"authori[sz]ed|endorsed|recommended|adopted|(?:re-?)?appointed|(?:re-?)?elected|confirmed|signed|accepted")
+               r"authori[sz]ed|endorsed|recommended|adopted|(?:re-?)?appointed|(?:re-?)?elected|confirmed|signed|accepted|received")
 # "… be approved", "… is awarded", "… are noted": the resolution's passive.
 _PASSIVE_RE = re.compile(
     rf"\b(?P<aux>be|is|are)\s+(?:(?:hereby|duly|formally|now|also|further|unanimously)\s+)?"
@@ -79,6 +79,7 @@ _DELEGATED_POWERS = re.compile(
     r"\b(?:grants?|granted|given|gives?)\s+(?:the\s+)?delegated\s+(?:authority|powers?)|"
     r"\bdelegates?\s+(?:the\s+)?(?:authority|powers?|responsibility)\b", re.IGNORECASE,
 )
+_TAKEN_AS_READ = re.compile(r"\b(?:was|were|be|are|is)\s+taken\s+as\s+read\b", re.IGNORECASE)
 _GIVEN_APPROVAL = re.compile(
     r"\b(?P<what>approval|agreement|consent|permission|endorsement)\s+(?P<aux>be|is|was)\s+(?:hereby\s+)?"
     r"(?:given|granted)\b", re.IGNORECASE)
@@ -93,7 +94,8 @@ _INVOKE_EXTENSION = re.compile(
     r"\b(?:invok|exercis|enact|trigger)\w*\b[^.;]{0,80}\bextension|\bextension\b[^.;]{0,120}\bbe\s+"
     r"(?:invoked|exercised|enacted|triggered)\b", re.IGNORECASE,
 )
-_MINUTES_RECORD = re.compile(r"\bminutes?\b|\b(?:correct|true|accurate)\s+record\b", re.IGNORECASE)
+_MINUTES_RECORD = re.compile(r"\bminutes?\b|\b(?:draft\s+)?notes\b|\b(?:correct|true|accurate)\s+record\b",
+                             re.IGNORECASE)
 # Verbs of the Welsh text of bilingual papers (read only when no English verb is found).
 _WELSH_VERBS = (
     ("approve", r"gymeradwy\w*|cymeradwy\w*"), ("note", r"nodi|nodwyd"), ("agree", r"cytun\w*|gytun\w*"),
@@ -106,7 +108,7 @@ _WELSH_RE = re.compile("|".join(f"(?P<{a}>\\b(?:{f})\\b)" for a, f in _WELSH_VER
 # -- bodies -----------------------------------------------------------------------------------
 
 _HEAD = (r"(?i:Cabinet|Executive(?:\s+Board)?|Board|Committee|Sub-Committee|Panel|Forum|Council|Commission|"
-         r"Members)")
+         r"Members|Councillors)")
 _NAME_WORD = r"(?:[A-Z][\w’'.-]*|&|and|of|for|on|the|AND|OF|FOR)"
 BODY_PHRASE = rf"(?:{_NAME_WORD}[ \t]+){{0,9}}?{_HEAD}\b"
 _TITLE_WORD = r"(?:Corporate|Executive|Strategic|Assistant|Deputy|Interim|Service|Operational|Lead|Acting)"
@@ -119,12 +121,12 @@ OFFICER_PHRASE = (
 )
 _GENERIC_BODY = re.compile(
     r"(?i:(?:the\s+)?(?:Cabinet|Executive|Board|Joint\s+Board|Committee|Sub-Committee|Panel|Forum|Council|"
-    r"Commission|Members|Cabinet\s+Members))"
+    r"Commission|Members|Councillors|Cabinet\s+Members))"
 )
 _DECISION_VERB = (r"resolved|RESOLVED|agreed|AGREED|decided|noted|NOTED|approved|approve|approves|agree|"
                   r"agrees|"
                   r"note|notes|endorsed|endorses|endorse|authori[sz]ed|authori[sz]es|authori[sz]e|delegated|"
-                  r"adopted|recommended|appointed|awarded|deferred|refused|rejected")
+                  r"adopted|recommended|appointed|awarded|deferred|refused|rejected|concurred|(?:so\s+)?concurred")
 _MARKER_PREFIX = (r"(?:\d{1,2}\.\d{1,2}\.?(?=\s)|\(?(?:\d{1,2}|[a-z]|[ivx]{1,5})[.)]|"
                   r"\((?:\d{1,2}|[a-z]|[ivx]{1,5})\))?\s*")
 # "Cabinet agreed …", "The HEALTH BOARD noted …", "The Director of X has approved …"
@@ -171,8 +173,10 @@ _SEEK_ACTION = {"approval": "approve", "agreement": "agree", "authority": "autho
 _BARE_VERDICT = re.compile(r"(?i:noted|agreed|approved|endorsed|adopted|refused|deferred)\.?")
 _THAT_BODY = re.compile(rf"^(?:That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*"
                         rf"|(?:The\s+)?(?P<body2>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:\s*-?)\s*$")
+_DECIDING_MEMBER = (r"(?:(?:Cabinet|Executive)[ \t]+[Mm]ember(?:[ \t]+for[ \t]+[A-Z][\w&’'-]*"
+                    r"(?:[ \t]+(?:[A-Z][\w&’'-]*|and|&|of|the))*)?|Portfolio[ \t]+Holder|Leader)")
 _CONSIDERED = re.compile(
-    rf"(?:^|[.:]\s+)(?:[Tt]he\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s+(?:considered|received|had\s+before\s+it|"
+    rf"(?:^|[.:]\s+)(?:[Tt]he\s+)?(?P<body>{_DECIDING_MEMBER}|{BODY_PHRASE})\s+(?:considered|received|had\s+before\s+it|"
     r"(?:were|was)\s+presented|discussed|heard|scrutinised)\b"
 )
 
@@ -183,16 +187,17 @@ _CUE = re.compile(
     r"^(?:(?P<resolved>RESOLVED|Resolved|R\s?E\s?S\s?O\s?L\s?V\s?E\s?D|AGREED|Agreed|RECOMMENDED|"
     r"PENDERFYNWYD|Penderfynwyd|"
     r"Cytunwyd|CYTUNWYD)\b(?=\s*(?:[:\-–—(]|,\s*(?i:that|to)\b|(?i:that|to|y\s+dylid|bod|fod)\b|T\s?H\s?A\s?T|$))"
-    r"|(?P<heading>(?:(?:Summary|Details|Record|Outline)\s+of\s+(?:the\s+)?|Proposed\s+)?(?:DECISIONS?|[Dd]ecisions?)"
+    r"|(?P<heading>(?:(?:Summary|Details|Record|Outline|Text|TEXT)\s+of\s+(?:the\s+)?|Proposed\s+)?(?:DECISIONS?|[Dd]ecisions?)"
     r"(?:\s+(?:MADE|TAKEN|Made|Taken|made|taken))?|"
     r"PENDERFYNIAD(?:AU)?|Penderfyniad(?:au)?)\s*(?=[:\-–—]|$))"
     r"\s*[:\-–—,]*\s*(?:\((?i:unanimously)\)\s*)?[:\-–—]*\s*"
 )
-_RESOLVED_INSIDE = re.compile(r"(?:(?<=[.:|])|(?<=[.:|]\s))\s*(?=RESOLVED\b)")
+_RESOLVED_INSIDE = re.compile(r"(?:(?<=[.:|)])|(?<=[.:|)]\s)|(?<=[\w’'–-]\s))\s*(?=RESOLVED\b)")
 _RECOMMEND_LEAD = re.compile(r"^(?:to\s+)?recommend\b", re.IGNORECASE)
 _TO_RECOMMEND = re.compile(r"^To\s+recommend\s+(?:that|to)\b")
 _DECISION_MAKER = re.compile(
-    r"^(?:Decision\s+[Mm]aker|Decision\s+of|Decided\s+by|Decision\s+taken\s+by|Y\s+sawl\s+sy['’]n\s+gwneud\s+"
+    r"^(?:Decision\s+[Mm]aker|Decision\s+of|Decided\s+by|Decision\s+taken\s+by|"
+    r"Name\s+of\s+(?:the\s+)?(?:[Dd]elegated\s+)?[Oo]fficer(?:\s+making\s+the\s+decision)?|Y\s+sawl\s+sy['’]n\s+gwneud\s+"
     r"penderfyniad|Gwneuthurwr\s+y\s+penderfyniad)\s*:\s*(?P<body>[^\n]{2,120}?)\s*$"
 )
 _TAKEN_BY = re.compile(
@@ -224,7 +229,12 @@ _DELEGATED_TO_DECIDE = re.compile(
 _PROCEDURAL = re.compile(
     r"^(?:No\s|None\b|Nil\b|There\s+(?:were|was)\s+no\b|All\s[^.]{0,60}\bwere\s+present\b)"
     r"|\b(?:were|was)\s+(?:present|declared|received|asked|made|raised|submitted)\s*\.?$"
-    r"|^\S+(?:\s+\S+){0,3}\s+received\s+(?:the\s+)?(?:oral\s+|written\s+|public\s+)?(?:questions|deputations|petitions)\b",
+    r"|^\S+(?:\s+\S+){0,3}\s+received\s+(?:the\s+)?(?:oral\s+|written\s+|public\s+)?(?:questions|deputations|petitions)\b"
+    # reports of the meeting's business, never its acts: "Submitted letter of thanks …", "The
+    # Clerk advised that …", "Thanks were expressed …", apologies and declarations noted
+    r"|^(?:Submitted|Reported|Received|Read)\b|^(?-i:(?:The\s+)?(?!The\b)(?:[A-Z][\w’'-]*\s+){1,4})(?:advised|"
+    r"reported|explained|informed\s+(?:the\s+)?(?:meeting|members|committee|council|board))\b|^Thanks\s+(?:were|was)\s+(?:expressed|given|extended)\b|^Apologies\b"
+    r"|\b(?:noted|received)\s+(?:the\s+)?(?:following\s+)?(?:declarations?\s+of\s+interests?|apologies)\b",
     re.IGNORECASE)
 # "The Cabinet Member for Housing, Councillor Jo Bloggs," / "Councillor Jo Bloggs, Leader of the Council"
 _ROLE_OF_COUNCILLOR = re.compile(
@@ -254,11 +264,13 @@ _SENTENCE_SHAPES = (
     re.compile(rf"^(?:{_MARKER_PREFIX})(?:That|{_SPACED_THAT})\s"),
     # "it was agreed (unanimously) that …"
     re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|seconded\s+and\s+(?:it\s+was\s+)?)"
-               r"(?:agreed|resolved|decided)\s+(?:unanimously\s+)?(?:that|to)\b", re.IGNORECASE),
+               r"(?:agreed|resolved|decided|passed)\s+(?:unanimously\s+)?(?:that|to)\b", re.IGNORECASE),
     # "The minutes … were approved", "Recommendations … were agreed", "… which was noted"
-    re.compile(r"\b(?:minutes?|recommendations?|report|proposals?|apologies|declarations?|motion|amendments?)\b"
-               r"[^.;]{0,200}?\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?(?:approved|agreed|noted|confirmed|"
-               r"endorsed|adopted|accepted|carried)\b(?!\s+(?:by|that|to|in|at|on)\b)", re.IGNORECASE),
+    re.compile(r"\b(?:minutes?|notes|records?|recommendations?|report|proposals?|apologies|declarations?|motion|"
+               r"amendments?)\b[^.;]{0,200}?\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?(?:approved|agreed|noted|"
+               r"confirmed|endorsed|adopted|accepted|carried|taken\s+as\s+read|signed|authori[sz]ed\s+to\s+be\s+signed|"
+               r"submitted\s+and\s+(?:approved|authori[sz]ed|signed))\b(?!\s+(?:by|that|to|in|at|on)\b)",
+               re.IGNORECASE),
     re.compile(r"\b(?:which|this|that)\s+(?:was|were)\s+noted\b", re.IGNORECASE),
 )
 _HEADLINE = re.compile(r"(?P<what>[A-Z][^.;:\n]{2,140}?)\s+"
@@ -267,7 +279,7 @@ _RECS_AGREED = re.compile(r"(?:The\s+)?(?:Recommendations?|Proposals?)"
                           r"(?:\s+(?:as\s+set\s+out\s+)?in\s+the\s+report)?"
                           r"\s+(?:(?:was|were)\s+)?(?P<v>agreed|approved|endorsed|adopted)\.?", re.IGNORECASE)
 _IT_WAS_AGREED = re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|"
-                            r"seconded\s+and\s+(?:it\s+was\s+)?)(?P<v>agreed|resolved|decided)\b",
+                            r"seconded\s+and\s+(?:it\s+was\s+)?)(?P<v>agreed|resolved|decided|passed)\b",
                             re.IGNORECASE)
 _WERE_VERBED = re.compile(r"\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?"
                           r"(?P<v>approved|agreed|noted|confirmed|endorsed|adopted|accepted|carried)\b",
@@ -348,6 +360,9 @@ def _is_first(marker: _Marker) -> bool:
         marker.style == "dec" and marker.value[1] == 1)
 
 
+_LEAD_VERBS = r"(?i:approve|agree|note|endorse|authori[sz]e|delegate|award|extend|defer|adopt|appoint|refuse)"
+
+
 def split_items(text: str, offset: int = 0) -> tuple[tuple[int, int] | None, list[tuple[_Marker, int, int]]]:
     """Cut ``text`` into its lead-in and its numbered items.
 
@@ -384,6 +399,15 @@ def split_items(text: str, offset: int = 0) -> tuple[tuple[int, int] | None, lis
                     nxt = cand
                     break
         if nxt is None:
+            # "… at Appendix B b. to approve a Council Tax increase …": lines joined without
+            # punctuation; the next marker of the list, then a resolution's first word
+            for m in re.finditer(rf"\s(?=\(?(?:[a-z]|\d{{1,2}})[.)]\s+(?:to|To|that|That|{_LEAD_VERBS})\b)",
+                                 text[pos:]):
+                cand = _read_marker(text, pos + m.end())
+                if cand is not None and cand.style in {"let", "num"} and _follows(markers[-1], cand):
+                    nxt = cand
+                    break
+        if nxt is None:
             break
         markers.append(nxt)
         pos = nxt.end
@@ -405,7 +429,7 @@ def _strip_lead_words(text: str) -> str:
     """An item without its marker and its leading "That" / "To"."""
     text = re.sub(rf"^\s*{_MARKER_PREFIX}", "", text)
     text = re.sub(rf"^(?:That|that|{_SPACED_THAT})\b[\s,:]*", "", text)
-    text = re.sub(r"^(?:To|to)\s+(?=\w)", "", text)
+    text = re.sub(r"^(?:To|to|TO)\s+(?=\w)", "", text)
     return text
 
 
@@ -441,6 +465,12 @@ def leading_action(text: str) -> str | None:
         word = tokens[k]
         if n and not (word.islower() or (word.isupper() and len(word) > 3)):
             continue  # "Cabinet agreed", "Members RESOLVED": a verb after the subject
+        after_word = head[head.find(word) + len(word):]
+        if word.lower() in {"grant", "grants"} and re.match(
+                r"\s*(?:(?:a|an|the)\s+)?(?:waiver|exemption|dispensation|exception)", after_word):
+            return None  # "grant a waiver of the tendering rules": a waiver is no approval
+        if word.lower() in {"set", "sets"} and k + 1 < len(tokens) and tokens[k + 1].lower() != "out":
+            return "approve"  # "To set a General Fund budget requirement of £12.4m"
         if word.lower() in {"confirm", "confirms", "confirmed"}:
             return "approve" if _MINUTES_RECORD.search(text) else None
         if word.lower() in {"resolved", "resolves", "decided", "decides"}:
@@ -457,7 +487,7 @@ def leading_action(text: str) -> str | None:
     return None
 
 
-_ADVERBS = {"hereby", "also", "further", "formally", "unanimously", "then", "duly", "therefore"}
+_ADVERBS = {"hereby", "also", "further", "formally", "unanimously", "then", "duly", "therefore", "so"}
 
 
 def passive_action(text: str) -> str | None:
@@ -469,6 +499,8 @@ def passive_action(text: str) -> str | None:
 def _passive(text: str) -> tuple[str | None, str | None]:
     """:func:`passive_action` and the auxiliary it was read with ("be", "is", "are"; None for the
     authority phrases)."""
+    if _TAKEN_AS_READ.search(text) and _MINUTES_RECORD.search(text):
+        return "approve", None  # "The minutes were taken as read and signed as correct."
     given = _GIVEN_APPROVAL.search(text)
     if given and not _NOT_MAIN_BEFORE.search(text[:given.start()]):
         return _GIVEN_ACTION[given.group("what").lower()], given.group("aux").lower()
@@ -485,7 +517,9 @@ def _passive(text: str) -> tuple[str | None, str | None]:
             continue
         verb = m.group("verb").lower()
         aux = m.group("aux").lower()
-        if verb in {"confirmed", "signed", "accepted"}:
+        if verb == "received" and not _MINUTES_RECORD.search(text):
+            return "note", aux  # "That the Annual Report be received for information"
+        if verb in {"confirmed", "signed", "accepted", "received"}:
             if _MINUTES_RECORD.search(text):
                 return "approve", aux
             continue
@@ -498,6 +532,7 @@ def _passive(text: str) -> tuple[str | None, str | None]:
 _TO_VERB_INSIDE = re.compile(
     r"(?:^|[,;]\s+)to\s+(?P<v>approve|award|agree|note|delegate|extend|defer|refuse|authori[sz]e|endorse|adopt|"
     r"appoint)\b")
+_NOT_MINDED = re.compile(r"\bnot\s+minded\s+to\s+(?:approve|agree|grant|support|accept)\b", re.IGNORECASE)
 _IT_WAS = re.compile(r"^It\s+was\s+(?:unanimously\s+|further\s+)?"
                      r"(?P<v>noted|agreed|resolved|decided|approved)\s+(?:that|to)\b", re.IGNORECASE)
 
@@ -513,6 +548,8 @@ def item_action(text: str, lead_action: str | None = None, status: str | None = 
     """
     if lead_action == "recommend":
         return "recommend"
+    if _NOT_MINDED.search(text[:300]):
+        return "refuse"  # "Members were not minded to approve the application"
     action = leading_action(text)
     if action is None:
         action, aux = _passive(text)
@@ -548,10 +585,10 @@ def _cue_action(verb: str | None) -> str | None:
     """The action a lead-in's own verb gives its items ("agreed" -> agree; "resolved" -> none)."""
     if not verb:
         return None
-    verb = verb.lower()
+    verb = re.sub(r"^so\s+", "", verb.lower())
     if verb.startswith(("resolv", "decid", "penderfyn")):
         return None
-    return _verb_action(verb) or ("agree" if verb.startswith(("cytun", "agreed")) else None)
+    return _verb_action(verb) or ("agree" if verb.startswith(("cytun", "agreed", "passed")) else None)
 
 
 # -- the paper's context ----------------------------------------------------------------------
@@ -577,13 +614,16 @@ def _clean_body(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" .,:;-–")
     text = re.sub(r"\s+pdf icon.*$", "", text, flags=re.I)
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
+    # "Extraordinary Parish Council": the meeting's kind is no part of the body
+    text = re.sub(r"^(?i:Extraordinary|Special|Annual|Ordinary|Additional|Reconvened|Adjourned)\s+(?=\S+\s)",
+                  "", text)
     of = _OF_BODY.match(text)
     if of and of.group("noun") in _HEADING_NOUNS:
         return ""
     if of and of.group("noun") in _NAMING_NOUNS:
         text = of.group("rest")
     # "Finance Portfolio Holder's Meeting", "Cabinet Meeting": the meeting's title names its body
-    text = re.sub(r"(?:['’]s)?\s+(?:Meeting|Meetings|MEETING)$", "", text)
+    text = re.sub(r"(?:['’]s)?\s+(?:Meeting|Meetings|MEETING|MEETINGS)$", "", text)
     if text.isupper() and len(text) > 3:
         small = {"and", "of", "for", "the", "on", "in", "to"}
         text = " ".join(w.lower() if w.lower() in small and i else w.capitalize()
@@ -942,6 +982,7 @@ class _Reader:
         taken = 0
         parent: tuple[_Marker, str, str | None] | None = None
         last: _Found | None = None
+        last_mk: _Marker | None = None  # the marker of the last item read, to follow its list
         while j < len(self.blocks):
             block = self.blocks[j]
             raw = block.text
@@ -949,6 +990,9 @@ class _Reader:
             start = block.start + len(raw) - len(raw.lstrip())
             marker = _read_marker(text)
             if block.kind == "heading" and not _BARE_VERDICT.fullmatch(text) and not _resolution_shaped(text):
+                if self._subheading(j, last_mk):
+                    j += 1  # "PART A", "In relation to the Capital Programme": the list goes on
+                    continue
                 break  # "5. Committee Minutes": the next item of the agenda
             if marker is None and block.kind == "list_item":
                 text = "• " + text  # a list item without its bullet
@@ -962,6 +1006,9 @@ class _Reader:
                         not _is_stop(block) and not self._is_cue(j) and _resolution_shaped(text))):
                     self.found.append(_Found(start, start + len(text), lead, lead_action, body, method, conf))
                     taken += 1
+                    j += 1
+                    continue
+                if self._subheading(j, last_mk):
                     j += 1
                     continue
                 break
@@ -996,9 +1043,28 @@ class _Reader:
                     (parent[2] if parent else None) or lead_action)
                 last = _Found(s, e, prefix, action, body, method, conf)
                 self.found.append(last)
+                last_mk = mk
                 taken += 1
             j += 1
         return j
+
+    def _subheading(self, j: int, last: _Marker | None) -> bool:
+        """A short heading inside a list of decisions ("PART A", "In relation to the Capital
+        Programme"): no sentence, no cue, no label, and right after it the list's next item (its
+        first, when none was read yet)."""
+        block = self.blocks[j]
+        text = block.text.strip()
+        if (block.kind in {"table_row", "table_header"} or not text or len(text.split()) > 12
+                or text.endswith((".", ";", ":")) or _LABEL_LINE.match(text) or self._is_cue(j)
+                or _NOT_DECISIONS.match(text) or _FINITE.search(text)):
+            return False
+        for k in (j + 1, j + 2):
+            nxt = _read_marker(self.blocks[k].text.strip()) if k < len(self.blocks) else None
+            if nxt is not None:
+                return _follows(last, nxt) if last is not None else _is_first(nxt)
+            if k < len(self.blocks) and len(self.blocks[k].text.split()) > 12:
+                return False
+        return False
 
     def _nested(self, item: tuple[_Marker, int, int]) -> tuple[tuple[_Marker, int, int],
                                                                list[tuple[_Marker, int, int]]] | None:
@@ -1122,7 +1188,7 @@ def _choose_body(f: _Found, ctx: _Context, item_subject: str | None) -> str | No
     if named and re.match(r"(?:Councillor|Cllr)\b", named):
         named = ctx.roles.get(named.split()[-1], named)  # "Councillor Aitman": the office they hold
     if named and _GENERIC_BODY.fullmatch(named):
-        if named.lower() in {"members", "council", "cabinet members"}:
+        if named.lower() in {"members", "council", "cabinet members", "councillors"}:
             return wider
         if wider and wider.split()[-1].lower() == named.split()[-1].lower():
             return wider
@@ -1130,9 +1196,15 @@ def _choose_body(f: _Found, ctx: _Context, item_subject: str | None) -> str | No
         return named
     item = _clean_body(item_subject) if item_subject else None
     for cand in (maker, meeting, item, ctx.considered.last(f.start)):
-        if cand and cand.lower() not in {"members", "council", "cabinet members"}:
+        if cand and cand.lower() not in {"members", "council", "cabinet members", "councillors"}:
             return cand
     return None
+
+
+def _procedural(text: str) -> bool:
+    """A line of the meeting's business that records no act ("No interests were declared.",
+    "Submitted letter of thanks …", "The Council noted the following declarations of interest")."""
+    return bool(_PROCEDURAL.search(re.sub(r"\s+", " ", _strip_lead_words(text.strip())).strip(" .;:")))
 
 
 def _no_decision(text: str) -> bool:
@@ -1208,7 +1280,8 @@ def find_decisions(paper: Any) -> list[Relation]:
         text = paper.text[f.start:f.end]
         sm = _BODY_VERB.match(text.strip())
         action = item_action(text, f.lead_action, ctx.status(f.start))
-        if action == "other" and _no_decision(text):
+        if _procedural(text) or (_no_decision(text) and (
+                action == "other" or not (leading_action(text) or passive_action(text)))):
             continue
         body = _choose_body(f, ctx, sm.group("body") if sm else None)
         attrs: dict[str, Any] = {"text": f"{f.lead} {text}".strip(), "action": action}

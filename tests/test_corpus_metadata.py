@@ -391,3 +391,21 @@ def test_a_title_a_dash_and_the_date_alone_is_the_meeting_date() -> None:
     meta = infer("Licensing Board (Special Meeting) – 14 February 2014\n\nPRESENT: Councillor Ward.\n"
                  "The Board reviewed the policy published in March 2013.\n")
     assert meta.date == "2014-02-14"
+
+
+@pytest.mark.parametrize(("first", "iso"), [
+    ("Minutes of the PARISH COUNCIL MEETING held on the 9th December 2020 at 7pm remotely.", "2020-12-09"),
+    ("Minutes of 24 March 2020", "2020-03-24"),
+    ("Minutes of a meeting of Elmford Parish Council on Thursday 21st January 2021 at 7.30pm", "2021-01-21"),
+    ("Minutes of meeting in County Buildings, High Street, Ayr, on 6th October 2016.", "2016-10-06"),
+])
+def test_the_first_line_of_minutes_dates_the_meeting(first: str, iso: str) -> None:
+    meta = infer(f"{first}\nPresent: Cllr A Brown.\nThe 2021/22 budget and the 2021/22 precept were noted.\n")
+    assert meta.date == iso
+
+
+def test_a_surname_or_an_attendee_employer_is_no_authority() -> None:
+    assert infer("Present: Councillor J Dudley (Chair).\nThe minutes were approved.\n").authority is None
+    text = ("Development Committee\nMr B Dye – Norfolk County Council (Highways)\n"
+            "The Committee approved the application.\n")
+    assert infer(text).authority is None

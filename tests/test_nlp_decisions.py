@@ -725,3 +725,71 @@ def test_scottish_headlines_record_decisions(extractor: Extractor, tmp_path: Pat
     (d,) = _decisions(extractor, tmp_path, text)
     assert d.attrs["action"] == "approve"
     assert d.attrs["body_name"].startswith("Housing Committee")
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("The minutes were taken as read and signed as correct.", "approve"),
+    ("That the Annual Report be received for information.", "note"),
+    ("Members were not minded to approve the application.", "refuse"),
+    ("TO GRANT THE PREMISES LICENCE subject to the conditions agreed.", "approve"),
+    ("grant a dispensation to the member for the item.", "other"),
+    ("a. to set a budget requirement of £9.5M for 2024/25", "approve"),
+])
+def test_fixed_phrases_of_minutes(text: str, action: str) -> None:
+    assert item_action(text) == action
+
+
+BUDGET_PARTS = """Agenda item
+
+Budget 2025/26
+
+Decision:
+
+PART A
+
+In relation to the General Fund
+
+a. to set a General Fund budget requirement of £9.5M for 2025/26 b. to approve a Council Tax increase of \
+£4 for 2025/26 c. to note the indicative estimates for 2026/27
+
+In relation to the Housing Revenue Account
+
+d. to approve a rent increase of 2%
+
+Capital Strategy
+
+The report was presented by the Leader.
+"""
+
+
+@pytest.mark.slow
+def test_a_decision_list_runs_on_past_its_sub_headings(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, BUDGET_PARTS)
+    assert [d.evidence.quote[:2] for d in ds] == ["a.", "b.", "c.", "d."]
+    assert [d.attrs["action"] for d in ds] == ["approve", "approve", "note", "approve"]
+
+
+PARISH = """Minutes of the EXTRAORDINARY PARISH COUNCIL MEETING held on the 9th December 2024 at 7pm.
+
+Present: Cllr A Brown (Chair), Cllr C Dean.
+
+1. Apologies were received from Cllr E Fox, these were approved.
+
+2. 1234 Appointment of Vice-Chair RESOLVED that Cllr C Dean be appointed Vice-Chair.
+
+3. Councillors agreed that the Council would support the village hall.
+
+4. The Council so concurred.
+
+5. Submitted letter of thanks from the village hall committee.
+
+6. The Clerk advised that the precept form had been sent.
+"""
+
+
+@pytest.mark.slow
+def test_parish_minutes(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, PARISH)
+    # apologies, letters and what the Clerk advised are no decisions
+    assert [d.attrs["action"] for d in ds] == ["appoint", "agree", "agree"]
+    assert {d.attrs["body_name"].split(" (")[0] for d in ds} == {"Parish Council"}  # not "Extraordinary …"
