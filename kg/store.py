@@ -583,12 +583,19 @@ class RemoteGraphStore(GraphStore):
         # A URL-encoded form, not a raw application/sparql-query body: Virtuoso 7.2 never
         # answers the latter (the request hangs), and every SPARQL 1.1 server takes the former.
         fields = {"query": sparql}
+        if self.virtuoso is None and sparql != PROBE_QUERY:
+            self._query_result(PROBE_QUERY, timeout_s)  # learn the dialect from the answer's Server header
+        wait_s = timeout_s
         if self.virtuoso:
-            fields["timeout"] = str(max(1, int(timeout_s * 1000)))  # the server stops too
+            # The server stops the query at the limit and councilkg waits a little longer for
+            # its flagged answer (it overran the limit by 0.5-1 s on a busy box), so the server
+            # is not left evaluating a query nobody waits for.
+            fields["timeout"] = str(max(1, int(timeout_s * 1000)))
+            wait_s = timeout_s * 1.5 + 2
         body, content_type, headers = self._post(
             self.query_url, urllib.parse.urlencode(fields).encode("utf-8"),
             "application/x-www-form-urlencoded",
-            "application/sparql-results+json, application/n-triples;q=0.9", timeout_s,
+            "application/sparql-results+json, application/n-triples;q=0.9", wait_s,
         )
         self._check_complete(headers, timeout_s)
         media = content_type.split(";")[0].strip()
@@ -616,7 +623,7 @@ class RemoteGraphStore(GraphStore):
         """POST a SPARQL update to the endpoint (retried where Virtuoso reports a deadlock)."""
         timeout_s = max(60.0, float(self.settings.query_timeout_s))
         if self.virtuoso is None:
-            self.select("ASK {}")  # learn the dialect before the first write
+            self.select(PROBE_QUERY)  # learn the dialect before the first write
         text = f"define sql:big-data-const 1\n{sparql}" if self.virtuoso else sparql
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
@@ -673,6 +680,7 @@ class RemoteGraphStore(GraphStore):
         return int(rows[0][0].value)
 
 
+PROBE_QUERY = "ASK {}"
 GRAPH_PREFIX = iris.ID + "graph/"
 """Every graph councilkg writes (papers, entities, runs, ontology) has an IRI under this."""
 DEADLOCK_RETRIES = 3

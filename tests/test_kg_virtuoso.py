@@ -229,3 +229,25 @@ def test_the_sample_build_gives_the_embedded_quads_and_answers(virtuoso, built, 
         assert remote.paper_hashes() == embedded.paper_hashes()
         assert comparable(remote.quads()) == comparable(embedded.quads())
         assert answers(remote) == answers(embedded)
+
+
+def test_a_query_past_the_time_limit_is_stopped_by_the_server_and_refused(pair, virtuoso, tmp_path):
+    from councilkg.errors import QueryTimeout
+
+    settings = Settings.load({"data_dir": str(tmp_path / "t"), "graph_store": virtuoso.url,
+                              "query_timeout_s": "2"}, environ={})
+    with open_graph_store(settings) as store, pytest.raises(QueryTimeout, match="time limit"):
+        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "json")
+
+
+@pytest.mark.parametrize("headers,message", [
+    ({"X-SQL-State": "S1TAT"}, "time limit"),  # Virtuoso's partial "anytime" answer
+    ({"X-SPARQL-MaxRows": "10000"}, "ResultSetMaxRows"),  # cut at the row cap
+])
+def test_an_answer_virtuoso_cut_short_is_an_error_not_a_short_answer(tmp_path, headers, message):
+    from councilkg.errors import QueryError
+
+    store = RemoteGraphStore(settings_for(tmp_path, "", "h"), "http://127.0.0.1:9/sparql")
+    with pytest.raises(QueryError, match=message):
+        store._check_complete(headers, 1.0)
+    store._check_complete({}, 1.0)  # a complete answer passes
