@@ -40,3 +40,12 @@ def test_every_setting_is_documented() -> None:
     for s in SETTINGS:
         assert f"`{s.name}`" in doc, f"setting {s.name} missing from docs/settings.md"
         assert s.help
+
+
+def test_settings_command_never_prints_a_password_in_a_url(tmp_path) -> None:
+    url = "http://councilkg:s3cret-word@127.0.0.1:8890/sparql-auth"
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "--set", f"graph_store={url}", "settings"],
+                                env={})
+    assert result.exit_code == 0, result.output
+    assert "graph_store = 'http://councilkg:***@127.0.0.1:8890/sparql-auth'" in result.output
+    assert "s3cret-word" not in result.output

@@ -6,6 +6,7 @@ are grouped by layer in the modules beside this one.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -110,7 +111,9 @@ def settings_cmd(settings: Settings, markdown: bool) -> None:
         click.echo(settings_markdown(), nl=False)
         return
     for s in SETTINGS:
-        click.echo(f"{s.name} = {settings.values[s.name]!r}    ({s.env_var}) {s.help}")
+        # A password in a URL setting (graph_store, database) is never printed.
+        shown = re.sub(r"(//[^/:@]+:)[^/@]*@", r"\1***@", repr(settings.values[s.name]))
+        click.echo(f"{s.name} = {shown}    ({s.env_var}) {s.help}")
 
 
 def _register() -> None:
