@@ -173,6 +173,16 @@ _SEEK_ACTION = {"approval": "approve", "agreement": "agree", "authority": "autho
 _BARE_VERDICT = re.compile(r"(?i:noted|agreed|approved|endorsed|adopted|refused|deferred)\.?")
 _THAT_BODY = re.compile(rf"^(?:That\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*[:\-–—]*"
                         rf"|(?:The\s+)?(?P<body2>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:\s*-?)\s*$")
+_AND_THEN_VERB = re.compile(r",\s+and\s+(?:also\s+|further\s+)?(?P<verb>agreed|approved|noted|endorsed|"
+                            r"delegated|authori[sz]ed|deferred|refused|adopted)\b")
+_ITEM_START = re.compile(r"^(?:To\s+[a-z]|That\s|(?:Noted|Agreed|Approved|Endorsed|Delegated|Authori[sz]ed|"
+                         r"Resolved|Adopted|Deferred|Refused|Awarded|Extended)\b)")
+_THAT_BODY_ACTS = re.compile(rf"^(?:that|That)\s+(?:the\s+)?(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s+"
+                             rf"(?:(?:hereby|also|formally)\s+)?(?:{_DECISION_VERB})\b")
+_IT_WAS_CUE = re.compile(r"^It\s+was\s+(?:unanimously\s+|further\s+)?(?P<v>resolved|agreed|decided)"
+                         r"\s*(?:that|to)?\s*[:\-–—]+\s*$", re.IGNORECASE)
+_PREAMBLE_BODY = re.compile(rf"^(?:(?:Having|After|Following|In)\b[^,:]{{3,80}},\s*)(?:the\s+)?"
+                            rf"(?P<body>{OFFICER_PHRASE}|{BODY_PHRASE})\s*:\s*-?\s*$")
 _DECIDING_MEMBER = (r"(?:(?:Cabinet|Executive)[ \t]+[Mm]ember(?:[ \t]+for[ \t]+[A-Z][\w&’'-]*"
                     r"(?:[ \t]+(?:[A-Z][\w&’'-]*|and|&|of|the))*)?|Portfolio[ \t]+Holder|Leader)")
 _CONSIDERED = re.compile(
@@ -269,9 +279,10 @@ _SENTENCE_SHAPES = (
     re.compile(r"\b(?:minutes?|notes|records?|recommendations?|report|proposals?|apologies|declarations?|motion|"
                r"amendments?)\b[^.;]{0,200}?\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?(?:approved|agreed|noted|"
                r"confirmed|endorsed|adopted|accepted|carried|taken\s+as\s+read|signed|authori[sz]ed\s+to\s+be\s+signed|"
-               r"submitted\s+and\s+(?:approved|authori[sz]ed|signed))\b(?!\s+(?:by|that|to|in|at|on)\b)",
+               r"submitted\s+and\s+(?:approved|authori[sz]ed|signed))\b(?!\s+(?:by|that|to|in|at|on(?!\s+the\s+motion))\b)",
                re.IGNORECASE),
     re.compile(r"\b(?:which|this|that)\s+(?:was|were)\s+noted\b", re.IGNORECASE),
+    re.compile(r"\b(?:was|were)\s+authori[sz]ed\s+to\s+sign\s+the\s+minutes?\b", re.IGNORECASE),
 )
 _HEADLINE = re.compile(r"(?P<what>[A-Z][^.;:\n]{2,140}?)\s+"
                        r"(?P<v>approved|noted|agreed|adopted|endorsed|deferred|refused|awarded|extended|authori[sz]ed)\.?")
@@ -281,8 +292,8 @@ _RECS_AGREED = re.compile(r"(?:The\s+)?(?:Recommendations?|Proposals?)"
 _IT_WAS_AGREED = re.compile(r"\b(?:it\s+was\s+(?:unanimously\s+|further\s+)?|"
                             r"seconded\s+and\s+(?:it\s+was\s+)?)(?P<v>agreed|resolved|decided|passed)\b",
                             re.IGNORECASE)
-_WERE_VERBED = re.compile(r"\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?"
-                          r"(?P<v>approved|agreed|noted|confirmed|endorsed|adopted|accepted|carried)\b",
+_WERE_VERBED = re.compile(r"\b(?:was|were)\s+(?:unanimously\s+|duly\s+)?(?:submitted\s+and\s+)?"
+                          r"(?P<v>approved|agreed|noted|confirmed|endorsed|adopted|accepted|carried|authori[sz]ed)\b",
                           re.IGNORECASE)
 # Subjunctive resolution: "The minutes of the meeting held on … be confirmed and signed."
 _SUBJUNCTIVE = re.compile(rf"^(?:The|That)\s[^.;:]{{3,250}}?\s(?P<aux>be)\s+(?P<verb>{_PARTICIPLE})\b", re.I)
@@ -506,7 +517,10 @@ def _passive(text: str) -> tuple[str | None, str | None]:
         return _GIVEN_ACTION[given.group("what").lower()], given.group("aux").lower()
     weak = _WEAK_THEN.search(text)
     if weak:  # "the advice be accepted and endorsed": the act is the second verb
-        return _verb_action(weak.group("verb")), weak.group("aux").lower()
+        verb = weak.group("verb").lower()
+        if verb in {"confirmed", "signed", "accepted"}:
+            return ("approve" if _MINUTES_RECORD.search(text) else None), weak.group("aux").lower()
+        return _verb_action(verb), weak.group("aux").lower()
     if _GIVEN_AUTHORITY.search(text):
         return ("authorise" if not re.search(r"delegated", text[:300], re.I) else "delegate"), None
     if re.search(r"\bbe\s+(?:given|granted)\s+(?:the\s+)?delegated\s+(?:authority|powers?)", text, re.I):
@@ -793,6 +807,12 @@ def _read_cue(text: str, next_is_item: bool) -> _Cue | None:
         m = _CUE.match(text[inside.end():])  # "… considered the report. RESOLVED: …"
         if m:
             return _Cue(None, m.group("resolved"), inside.end() + m.end())
+    m = _IT_WAS_CUE.match(text)
+    if m:  # "It was resolved –" and the items under it
+        return _Cue(None, m.group("v"), len(text))
+    m = _PREAMBLE_BODY.match(text)
+    if m:  # "Having considered the information, Cabinet:-"
+        return _Cue(m.group("body"), None, len(text))
     m = _THAT_BODY.match(text)
     if m and (m.group("body") or next_is_item):
         return _Cue(m.group("body") or m.group("body2"), None, len(text))
@@ -905,6 +925,9 @@ class _Reader:
         if sm and body is None:
             body = sm.group("body")
             subject_only = sm.group("after").strip() in {"", ":"} or rest.endswith(":")
+        elif body is None:
+            acting = _THAT_BODY_ACTS.match(rest)  # "RESOLVED that Cabinet approve the fees …"
+            body = acting.group("body") if acting else None
         lead = ""
         j = i + 1
         lead_span, items = split_items(rest, rest_start) if rest else (None, [])
@@ -1002,9 +1025,18 @@ class _Reader:
                     last.end = start + len(text)  # a line the item runs on to
                     j += 1
                     continue
-                if taken == 0 and paragraph and (_BARE_VERDICT.fullmatch(text) or (
+                opens = taken == 0 or _ITEM_START.match(text)
+                if paragraph and opens and (_BARE_VERDICT.fullmatch(text) or (
                         not _is_stop(block) and not self._is_cue(j) and _resolution_shaped(text))):
-                    self.found.append(_Found(start, start + len(text), lead, lead_action, body, method, conf))
+                    # under a bare cue, one paragraph that reads like a resolution, and each
+                    # further one that opens like an item ("To endorse …", "Noted the analysis …");
+                    # "Noted the analysis …, and agreed to the closure …" is two acts
+                    second = _AND_THEN_VERB.search(text) if _ITEM_START.match(text) else None
+                    cut = second.start() if second else len(text)
+                    self.found.append(_Found(start, start + cut, lead, lead_action, body, method, conf))
+                    if second:
+                        self.found.append(_Found(start + second.start("verb"), start + len(text), lead,
+                                                 _verb_action(second.group("verb")), body, method, conf))
                     taken += 1
                     j += 1
                     continue
@@ -1140,6 +1172,7 @@ class _Reader:
 
 def _sentence_decision(sentence: str) -> tuple[str | None, str | None, str] | None:
     """(body, action of its cue, method) when one sentence records a decision, else None."""
+    sentence = re.sub(r"^Page\s+\d+\s+of\s+\d+\s+", "", sentence)  # a PDF's page furniture
     m = _BODY_VERB.match(sentence)
     if m:
         return m.group("body"), _cue_action(m.group("verb")), "decision:body-verb"

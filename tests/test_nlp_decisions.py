@@ -793,3 +793,70 @@ def test_parish_minutes(extractor: Extractor, tmp_path: Path) -> None:
     # apologies, letters and what the Clerk advised are no decisions
     assert [d.attrs["action"] for d in ds] == ["appoint", "agree", "agree"]
     assert {d.attrs["body_name"].split(" (")[0] for d in ds} == {"Parish Council"}  # not "Extraordinary …"
+
+
+IT_WAS_RESOLVED = """Decisions published
+
+02/12/2024 - Leisure centre capital works ref: 77    Recommendations Approved
+
+Decision Maker: The Executive
+
+It was resolved –
+
+To note the grant offer of £250,000 for 2024/25.
+
+To endorse the pool refurbishment as the priority scheme.
+
+To delegate to the Director of Place the award of the works contract.
+"""
+
+
+@pytest.mark.slow
+def test_unnumbered_items_under_it_was_resolved(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, IT_WAS_RESOLVED)
+    assert [d.attrs["action"] for d in ds] == ["note", "endorse", "delegate"]
+    assert {d.attrs["body_name"].split(" (")[0] for d in ds} == {"Executive"}
+
+
+HAVING_CONSIDERED = """Minutes:
+
+On 3 May 2023, Cabinet considered a report on the future of two day centres.
+
+Having considered the information, Cabinet:-
+
+Noted the results of the consultation on the day centres, and agreed to the closure of the Elm Road centre.
+
+Delegated authority to the Director of Adult Care to arrange the moves of the people who use it.
+"""
+
+
+@pytest.mark.slow
+def test_a_preamble_then_the_body_then_its_acts(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, HAVING_CONSIDERED, "Derby City Council")
+    assert [d.attrs["action"] for d in ds] == ["note", "agree", "delegate"]
+    assert {d.subject for d in ds} == {"organisation/derby-city-council--cabinet"}
+
+
+SCOTTISH_MINUTES = """MINUTES of MEETING of the CABINET held in the Council Chambers on Tuesday 6 March 2012.
+
+1 Minutes
+
+The minutes of meetings of 7 and 21 February 2012 were submitted and approved as correct records.
+
+2 Minutes of the Licensing Board
+
+The Minutes of the Licensing Board held on 2 February 2012 were submitted and approved on the motion of \
+Councillor Reid, seconded by Councillor Gray.
+
+3 The Leader was authorised to sign the minutes of the meeting held on 14 January 2012.
+
+4 RESOLVED that Cabinet approve the fees for 2012/13 and that the minutes be received and confirmed as a \
+correct record.
+"""
+
+
+@pytest.mark.slow
+def test_minutes_submitted_and_approved(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, SCOTTISH_MINUTES)
+    assert [d.attrs["action"] for d in ds] == ["approve", "approve", "authorise", "approve"]
+    assert ds[-1].attrs["body_name"].startswith("Cabinet")
