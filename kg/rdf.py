@@ -20,7 +20,7 @@ from corpus.metadata import web_address
 from corpus.models import Document
 from councilkg.errors import InputError
 from kg import iris
-from kg.summary import answer_rows, list_order, order_literal
+from kg.summary import FACT_ORDER, answer_rows, list_order, order_literal
 from nlp.amounts import money_contexts
 from nlp.models import Entity, Evidence, Extraction, Relation
 from ontology.namespace import ORG_KIND_CONCEPTS, SERVICE_STATUS_CONCEPTS
@@ -44,7 +44,7 @@ PREFIXES = {
 
 GRAPH_VERSION = 2
 """What a paper's graph holds, as a number a build compares (``ck:graphVersion``): a paper built by
-another version is rebuilt even though its text is unchanged. 2: answer rows and ``ck:listOrder``."""
+another version is rebuilt even though its text is unchanged. 2: answer rows and order numbers."""
 
 
 @lru_cache(maxsize=16384)
@@ -387,7 +387,7 @@ class _Builder:
         self.p(fact, CK + "confidence", decimal(rel.evidence.confidence))
         self.p(fact, PROV + "wasDerivedFrom", self.evidence(rel.evidence))
         self.p(fact, PROV + "wasGeneratedBy", self.run)
-        self.p(fact, CK + "listOrder", order_literal(list_order(self.doc, rel.evidence.start, fact.value)))
+        self.p(fact, FACT_ORDER, order_literal(list_order(self.doc, rel.evidence.start, fact.value)))
         if rel.type in {"member_of", "has_role"}:
             self.p(fact, RDF + "type", node(ORG + "Membership"))
             self.p(fact, ORG + "member", subject)

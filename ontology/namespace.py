@@ -56,13 +56,16 @@ class CK(DefinedNamespace):
     amountFor: URIRef  # amount for
     amountQualifier: URIRef  # amount qualifier
     amountText: URIRef  # amount text
+    arrangementRowOrder: URIRef  # arrangement row order
     commissioner: URIRef  # commissioner
     committee: URIRef  # committee
     confidence: URIRef  # confidence
     contentHash: URIRef  # content hash
     decidedBy: URIRef  # decided by
     delegation: URIRef  # delegation
+    factOrder: URIRef  # fact order
     fileName: URIRef  # file name
+    fundedServiceRowOrder: URIRef  # funded service row order
     fundingStream: URIRef  # funding stream
     fundingText: URIRef  # funding source text
     graphVersion: URIRef  # graph version
@@ -73,7 +76,7 @@ class CK(DefinedNamespace):
     isJoint: URIRef  # is joint
     jointWith: URIRef  # jointly with
     keyDecision: URIRef  # key decision
-    listOrder: URIRef  # list order
+    largeAmountRowOrder: URIRef  # large amount row order
     mentionedIn: URIRef  # mentioned in
     mentionsAmount: URIRef  # mentions amount
     method: URIRef  # method
@@ -107,6 +110,7 @@ class CK(DefinedNamespace):
     savingsAmount: URIRef  # savings amount
     savingsText: URIRef  # savings text
     service: URIRef  # service
+    serviceTraceRowOrder: URIRef  # service trace row order
     softwareVersions: URIRef  # software versions
     sponsor: URIRef  # sponsor
     sponsorName: URIRef  # sponsor name
