@@ -48,8 +48,10 @@ from councilkg.workers import MAX_WORKERS, WorkResult, _call, describe
 T = TypeVar("T")
 R = TypeVar("R")
 
-ALLOWED_FAILURES = 2
-"""Workers a paper may kill before a LocalCluster's scheduler gives it up (one failed line)."""
+ALLOWED_FAILURES = 1
+"""Deaths a LocalCluster's scheduler forgives a task: at the second it gives the paper up. Low,
+because a paper given up is run once more alone anyway (:func:`map_on_cluster`), and every dead
+worker costs a restart and a fresh load of the models."""
 
 CONNECT_TIMEOUT_S = 10.0
 """How long connecting to a ``tcp://`` scheduler may take before the build refuses to start."""
@@ -165,7 +167,9 @@ def open_cluster(value: str) -> Iterator[Cluster]:
                         # No dashboard, and the scheduler's health page on a free loopback port
                         # (by default it takes 8787, and warns on stderr when that is in use).
                         scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                        silence_logs=logging.ERROR,
+                        # What matters reaches the user as one line; Dask's own log (a task
+                        # "marked as failed because 2 workers died") would be a second one.
+                        silence_logs=logging.CRITICAL,
                     )
                 )
                 client = stack.enter_context(Client(local))
