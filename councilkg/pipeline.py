@@ -398,12 +398,12 @@ def remove(refs: Iterable[str], settings: Settings, stages: Sequence[Stage] | No
     or by running the same removal again: an id the corpus has forgotten but a stage still holds
     is accepted and dropped there. Runs under the build lock, like a build.
     """
-    from corpus.store import STORE_FILE
+    from corpus.store import corpus_exists
 
     refs = list(dict.fromkeys(refs))
     if not refs:
         raise CouncilKGError("name at least one paper to remove (an id from `councilkg docs`, or a file)")
-    if not (settings.data_path / STORE_FILE).exists():
+    if not corpus_exists(settings):  # the SQLite file, or the corpus schema on PostgreSQL
         raise CouncilKGError(f"no papers in {settings.data_path}: run `councilkg build PATH` first")
     if stages is None:
         from councilkg.stages import default_stages

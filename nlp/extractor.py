@@ -135,6 +135,13 @@ _NAME_STOP = {
     "services", "service", "strategy", "programme", "board", "council", "committee", "cabinet", "executive",
     "carer", "carers", "parent", "parents", "family", "families",
 }
+# An office or a person, never an organisation, partnership, fund or service.
+_OFFICE_NAME = re.compile(
+    r"^(?:(?:County|Borough|District|Town|Parish|City)[ \t]+)?(?:Councillor|Cllr)\b"
+    r"|^(?:(?:Lead|Cabinet|Executive|Deputy)[ \t]+)?(?:Member|Portfolio[ \t]+Holder)[ \t]+(?:for|of)\b"
+    r"|^(?:Company|Limited|Ltd|Property|Properties)(?:[ \t]+(?:Limited|Ltd))?$"
+)
+_DEPARTMENT = re.compile(r"^(?:Department|Directorate|Division)[ \t]+(?:of|for)\b")
 _LEADING_ROLE = re.compile(
     r"^(?:(?:Lead|Director|Chair|Officer|Manager|Head|Cllr\.?|Councillor|Commissioner|Contact|Author)[ \t]+)+"
 )
@@ -599,6 +606,9 @@ class _Paper:
         name = c.name or canonical_name(c.type, surface)
         if not name or len(name) < 2:
             return None
+        if c.type != "Person" and (_OFFICE_NAME.match(name)
+                                   or (c.type == "Service" and _DEPARTMENT.match(name))):
+            return None  # "Lead Member for Health", "Councillor Jo Bloggs", "Department of Adult Services"
         kind = c.kind
         identifiers: dict[str, str] = {}
         if c.type == "Organisation":

@@ -56,7 +56,8 @@ _BUDGET_DOCUMENT_WORDS = {"annual", "revenue", "total", "overall", "departmental
 # "Work Programme"): with nothing else before the head, no particular stream or programme is named.
 _PLAIN_FUND_WORDS = {"national", "additional", "mainstream", "core", "commissioning", "existing", "current",
                      "recurrent", "non-recurrent", "one-off", "local", "work", "improvement", "change",
-                     "development", "transformation", "other", "this", "new", "the", "our", "its"}
+                     "development", "transformation", "other", "this", "new", "the", "our", "its",
+                     "mandatory", "discretionary", "specific", "small", "various", "all", "any"}
 _PLACEISH_PREFIX = r"(?:North|South|East|West|Mid|Central|Greater|Upper|Lower|Inner|Outer)"
 
 

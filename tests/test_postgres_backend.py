@@ -188,3 +188,19 @@ def test_database_transactions_roll_back_on_error(postgres_url: str) -> None:
     assert db.execute("SELECT sum(v) FROM t").fetchone()[0] == 12
     db.close()
 
+
+
+@pytest.mark.server
+def test_remove_finds_the_papers_on_the_server(tmp_path: Path, postgres_url: str) -> None:
+    """`remove` asks the configured store whether a corpus exists, not for a corpus.sqlite file."""
+    from councilkg.pipeline import remove
+
+    paths = _papers(tmp_path / "papers", 2)
+    settings = Settings.load({"data_dir": str(tmp_path / "data"), "database": postgres_url})
+    store = CorpusStore.open(settings)
+    store.ingest([str(p) for p in paths])
+    store.close()
+    report = remove(["cabinet-0.txt"], settings, stages=[])
+    assert [r for r in report.removed] and not (tmp_path / "data" / "corpus.sqlite").exists()
+    store = CorpusStore.open(settings)
+    assert sorted(d.file_name for d in store.documents()) == ["cabinet-1.txt"]
