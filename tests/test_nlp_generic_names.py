@@ -175,3 +175,14 @@ def test_the_paper_council_is_named_in_it_only_when_the_text_names_it(
     assert "Derby City Council" not in names("Cabinet\n\nRESOLVED that the report be noted.\n")
     named = "Derby City Council\n\nCabinet\n\nRESOLVED that the report be noted.\n"
     assert "Derby City Council" in names(named)
+
+
+def test_office_holders_are_no_organisations_or_services(tmp_path_factory: pytest.TempPathFactory) -> None:
+    text = ("The report of the Lead Member for Health and Care, County Councillor Sam Patel, was presented.\n"
+            "The Department of Adult Social Services and the Portfolio Holder for Education agreed the plan "
+            "with Wellow Homes Company Limited.\n")
+    _, ex = _extract(tmp_path_factory, text, "Derby City Council")
+    names = {e.name for e in ex.entities.values() if e.type in {"Organisation", "Service", "Partnership"}}
+    assert not any(n.startswith(("Lead Member", "County Councillor", "Portfolio Holder", "Department of"))
+                   for n in names), names
+    assert "Company Limited" not in names
