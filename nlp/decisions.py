@@ -126,7 +126,8 @@ _GENERIC_BODY = re.compile(
 _DECISION_VERB = (r"resolved|RESOLVED|agreed|AGREED|decided|noted|NOTED|approved|approve|approves|agree|"
                   r"agrees|"
                   r"note|notes|endorsed|endorses|endorse|authori[sz]ed|authori[sz]es|authori[sz]e|delegated|"
-                  r"adopted|recommended|appointed|awarded|deferred|refused|rejected|concurred|(?:so\s+)?concurred")
+                  r"adopted|recommended|appointed|awarded|deferred|refused|rejected|concurred|(?:so\s+)?concurred|"
+                  r"(?:given|gave|granted)\s+(?:its\s+|their\s+)?(?:approval|agreement|consent)")
 _MARKER_PREFIX = (r"(?:\d{1,2}\.\d{1,2}\.?(?=\s)|\(?(?:\d{1,2}|[a-z]|[ivx]{1,5})[.)]|"
                   r"\((?:\d{1,2}|[a-z]|[ivx]{1,5})\))?\s*")
 # "Cabinet agreed …", "The HEALTH BOARD noted …", "The Director of X has approved …"
@@ -152,8 +153,9 @@ _BODY_VERB_INSIDE = re.compile(
     r"(?P<verb>resolved|agreed|decided|approved|noted|endorsed|authori[sz]ed|adopted|appointed|deferred|refused)\b"
 )
 # "…, but deferred a decision on …": a second act of the same subject in one sentence
-_BUT_VERB = re.compile(r",?\s+(?:but|and\s+then|while)\s+(?:(?:also|then)\s+)?(?=(?P<verb>approved|agreed|"
-                       r"noted|endorsed|deferred|refused|rejected|declined|delegated|authori[sz]ed)\s)")
+_BUT_VERB = re.compile(r",?\s+(?:but|and\s+then|while|and)\s+(?:(?:also|then|further)\s+)?"
+                       r"(?=(?P<verb>approved|agreed|noted|endorsed|deferred|refused|rejected|declined|delegated|authori[sz]ed)\s+"
+                       r"(?:the|a|an|to|that|its|their)\b)")
 # "… a recommendation from the Health Committee that the Policy Committee agree:-" then the items
 _RECOMMENDATION_FROM = re.compile(
     rf"\brecommendations?\s+(?:from|of|by)\s+(?:the\s+)?(?P<body>{BODY_PHRASE})")
@@ -412,8 +414,8 @@ def split_items(text: str, offset: int = 0) -> tuple[tuple[int, int] | None, lis
         if nxt is None:
             # "… at Appendix B b. to approve a Council Tax increase …": lines joined without
             # punctuation; the next marker of the list, then a resolution's first word
-            for m in re.finditer(rf"\s(?=\(?(?:[a-z]|\d{{1,2}})[.)]\s+(?:to|To|that|That|{_LEAD_VERBS})\b)",
-                                 text[pos:]):
+            joined = rf"\s(?=\(?(?:[a-z]|\d{{1,2}})[.)]\s+(?:to|To|that|That|{_LEAD_VERBS}|[A-Z][a-z]+)\b)"
+            for m in re.finditer(joined, text[pos:]):
                 cand = _read_marker(text, pos + m.end())
                 if cand is not None and cand.style in {"let", "num"} and _follows(markers[-1], cand):
                     nxt = cand
@@ -600,6 +602,9 @@ def _cue_action(verb: str | None) -> str | None:
     if not verb:
         return None
     verb = re.sub(r"^so\s+", "", verb.lower())
+    given = re.search(r"\b(approval|agreement|consent)$", verb)
+    if given:  # "The Executive has given approval to …"
+        return "agree" if given.group(1) == "agreement" else "approve"
     if verb.startswith(("resolv", "decid", "penderfyn")):
         return None
     return _verb_action(verb) or ("agree" if verb.startswith(("cytun", "agreed", "passed")) else None)
@@ -1073,7 +1078,10 @@ class _Reader:
                 prefix = " ".join(p for p in (lead, parent[1] if parent else "") if p)
                 action = lead_action if lead_action == "recommend" else (
                     (parent[2] if parent else None) or lead_action)
-                last = _Found(s, e, prefix, action, body, method, conf)
+                subject = _BODY_VERB.match(parent[1].strip()) if parent is not None and body is None else None
+                # "3. That the Cabinet Member delegated authority to …, the following: a) …": the
+                # parent's subject decided its sub-items
+                last = _Found(s, e, prefix, action, subject.group("body") if subject else body, method, conf)
                 self.found.append(last)
                 last_mk = mk
                 taken += 1

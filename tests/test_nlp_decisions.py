@@ -860,3 +860,37 @@ def test_minutes_submitted_and_approved(extractor: Extractor, tmp_path: Path) ->
     ds = _decisions(extractor, tmp_path, SCOTTISH_MINUTES)
     assert [d.attrs["action"] for d in ds] == ["approve", "approve", "authorise", "approve"]
     assert ds[-1].attrs["body_name"].startswith("Cabinet")
+
+
+PARENT_SUBJECT = """Issue - decisions
+
+Temporary accommodation
+
+13/02/2019 - Temporary accommodation
+
+1. That the Cabinet Member for Housing noted the funding made available for the scheme.
+
+2. That the Cabinet Member for Housing delegated authority to the Director of Housing the following:
+
+a) Agreement of the articles of the new company
+
+b) Payment of up to £90K to fund two officers
+"""
+
+
+@pytest.mark.slow
+def test_sub_items_are_decided_by_their_parents_subject(extractor: Extractor, tmp_path: Path) -> None:
+    ds = _decisions(extractor, tmp_path, PARENT_SUBJECT)
+    assert [d.attrs["action"] for d in ds] == ["note", "delegate", "delegate"]
+    assert {d.attrs["body_name"] for d in ds} == {"Cabinet Member for Housing"}
+
+
+@pytest.mark.slow
+def test_given_approval_and_a_second_approval_in_one_sentence(extractor: Extractor, tmp_path: Path) -> None:
+    text = ("Issue - decisions\n\nSheltered housing\n\n08/07/2015 - Sheltered housing\n\n"
+            "The Executive has given approval to officers starting a consultation with tenants.\n\n"
+            "The Cabinet approved the continuation of the contracts and approved the variation to the "
+            "Carers Support Contract.\n")
+    ds = _decisions(extractor, tmp_path, text)
+    assert [d.attrs["action"] for d in ds] == ["approve", "approve", "approve"]
+    assert ds[-1].evidence.quote.startswith("approved the variation")
