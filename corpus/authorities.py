@@ -45,6 +45,11 @@ _ATTENDANCE_LINE = re.compile(
 # a person's name, not a place: "Councillor J Dudley", "Mr Poole"
 _TITLE_BEFORE = {"Mr", "Mrs", "Ms", "Miss", "Dr", "Cllr", "Councillor", "Councillors", "Prof", "Sir", "Dame",
                  "Lord", "Lady", "Rev"}
+# The last word of an organisation's name ("… Foundation Trust", "… Care Partnership"): a place in
+# it names the body, not the council whose paper it is.
+_ORG_TAIL = {"Trust", "Foundation", "Hospital", "Hospitals", "University", "College", "CCG", "Group",
+             "Association", "Partnership", "Centre", "School", "Academy", "Ltd", "Limited", "plc", "Company",
+             "LLP", "CIC", "Society", "Club", "Charity", "Healthcare", "Homes"}
 _OWN_COUNCIL = re.compile(
     r"\b(?:the|this)\s+(?:council|local\s+authority)\b(?!\s+(?:tax|of)\b)", re.IGNORECASE
 )
@@ -154,6 +159,8 @@ class AuthorityIndex:
         found: list[Authority] = []
         for run in _CAPITALISED_RUN.finditer(text):
             words = run.group(0).split()
+            if len(words) > 1 and words[-1] in _ORG_TAIL:
+                continue  # "Harrogate and District Foundation Trust": a body's name, not its area
             i = 0
             while i < len(words):
                 for size in range(min(self._longest_place, len(words) - i), 0, -1):

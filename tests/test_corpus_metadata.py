@@ -409,3 +409,11 @@ def test_a_surname_or_an_attendee_employer_is_no_authority() -> None:
     text = ("Development Committee\nMr B Dye – Norfolk County Council (Highways)\n"
             "The Committee approved the application.\n")
     assert infer(text).authority is None
+
+
+def test_a_place_inside_a_bodys_name_is_no_evidence_of_the_council() -> None:
+    text = ("Executive\n\nThe contract was awarded to Wakefield and District Foundation Trust, and the "
+            "Council noted that the Council would review it.\n")
+    assert infer(text).authority is None
+    assert infer("Executive\n\nThe Council reviewed services across Wakefield and Wakefield.\n").authority \
+        == "Wakefield Metropolitan District Council"
