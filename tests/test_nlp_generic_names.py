@@ -186,3 +186,16 @@ def test_office_holders_are_no_organisations_or_services(tmp_path_factory: pytes
     assert not any(n.startswith(("Lead Member", "County Councillor", "Portfolio Holder", "Department of"))
                    for n in names), names
     assert "Company Limited" not in names
+
+
+@pytest.mark.parametrize(("phrase", "name"), [
+    ("sheltered housing", "Sheltered Housing"),
+    ("housing related support", "Housing Related Support"),
+    ("children's centres", "Children's Centres"),
+    ("public health nursing", "Public Health Nursing"),
+])
+def test_common_services_written_in_lower_case(tmp_path_factory: pytest.TempPathFactory, phrase: str,
+                                               name: str) -> None:
+    text = f"Cabinet\n\nThe Cabinet agreed to review {phrase} across the district.\n"
+    _, ex = _extract(tmp_path_factory, text)
+    assert name in {e.name for e in ex.entities.values() if e.type == "Service"}
