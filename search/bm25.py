@@ -79,41 +79,18 @@ class Postings:
 
     def save(self, path: Path) -> None:
         """Write the postings to ``path`` (atomically: a reader never sees half a file)."""
-        words = np.array(sorted(self.terms, key=self.terms.__getitem__), dtype=object)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(
-            tmp,
-            key=np.array(self.key),
-            words=np.array(words.tolist(), dtype=str),
-            offsets=self.offsets,
-            docs=self.docs,
-            freqs=self.freqs,
-            lengths=self.lengths,
-            stats=np.array([self.rows, self.average_length]),
-        )
-        tmp.replace(path)
+        save_keyed(path, self.key, self.terms, offsets=self.offsets, docs=self.docs, freqs=self.freqs,
+                   lengths=self.lengths, stats=np.array([self.rows, self.average_length]))
 
     @classmethod
     def load(cls, path: Path, key: str) -> Postings | None:
         """The postings saved at ``path`` if they were saved for ``key``, else ``None``."""
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["key"]) != key:
-                    return None
-                words = data["words"].tolist()
-                rows, average = data["stats"].tolist()
-                return cls(
-                    key,
-                    {w: i for i, w in enumerate(words)},
-                    data["offsets"],
-                    data["docs"],
-                    data["freqs"],
-                    data["lengths"],
-                    int(rows),
-                    float(average),
-                )
-        except (OSError, KeyError, ValueError):
+        found = load_keyed(path, key, ("offsets", "docs", "freqs", "lengths", "stats"))
+        if found is None:
             return None
+        terms, a = found
+        rows, average = a["stats"].tolist()
+        return cls(key, terms, a["offsets"], a["docs"], a["freqs"], a["lengths"], int(rows), float(average))
 
     def top(
         self,
@@ -177,3 +154,27 @@ class Stemmer:
         if len(self._cache) < 100_000:
             self._cache[word] = found
         return found
+
+
+def save_keyed(path: Path, key: str, terms: dict[str, int], **arrays: np.ndarray) -> None:
+    """Write ``arrays`` and the vocabulary ``terms`` (word -> row) to ``path`` under ``key``,
+    atomically (a reader never sees half a file)."""
+    words = sorted(terms, key=terms.__getitem__)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, key=np.array(key), words=np.array(words, dtype=str), **arrays)
+    tmp.replace(path)
+
+
+def load_keyed(
+    path: Path, key: str, names: tuple[str, ...]
+) -> tuple[dict[str, int], dict[str, np.ndarray]] | None:
+    """The vocabulary and the arrays ``names`` saved at ``path`` by :func:`save_keyed`, when they
+    were saved for ``key``; None for another key, a missing or a damaged file."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["key"]) != key:
+                return None
+            words = data["words"].tolist()
+            return {w: i for i, w in enumerate(words)}, {n: data[n] for n in names}
+    except (OSError, KeyError, ValueError):
+        return None

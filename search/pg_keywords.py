@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.bm25 import K1, B, Postings
+from search.bm25 import K1, B, Postings, load_keyed, save_keyed
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _NEAR = re.compile(r"NEAR\(((?:\s*\"[^\"]*\")+)\s*,\s*(\d+)\)")
@@ -266,28 +266,16 @@ class Positions:
 
     def save(self, path: Path) -> None:
         """Write to ``path`` atomically."""
-        words = sorted(self.terms, key=self.terms.__getitem__)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(
-            tmp,
-            key=np.array(self.key),
-            words=np.array(words, dtype=str),
-            offsets=self.offsets,
-            keys=self.keys,
-        )
-        tmp.replace(path)
+        save_keyed(path, self.key, self.terms, offsets=self.offsets, keys=self.keys)
 
     @classmethod
     def load(cls, path: Path, key: str) -> Positions | None:
         """The positions saved at ``path`` for ``key``, else None."""
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["key"]) != key:
-                    return None
-                words = data["words"].tolist()
-                return cls(key, {w: i for i, w in enumerate(words)}, data["offsets"], data["keys"])
-        except (OSError, KeyError, ValueError):
+        found = load_keyed(path, key, ("offsets", "keys"))
+        if found is None:
             return None
+        terms, arrays = found
+        return cls(key, terms, arrays["offsets"], arrays["keys"])
 
 
 def _is_simple(group: Group) -> bool:
